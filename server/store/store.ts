@@ -1,0 +1,58 @@
+/**
+ * The narrow interface every document store implements. The sync layer and `docs.ts` import only
+ * this file, so the embedded LevelDB store and a distributed one are interchangeable and proven by
+ * the same conformance suite (`test/server/store/contract.ts`).
+ *
+ * A document is an append-only list of Yjs updates. Each append returns a *head*: a reference to
+ * that record. `compact(name, merged, head)` replaces every record up to and including `head` with
+ * one merged update, so appends that race with a compaction are never lost (compaction by
+ * reference, as y-redis does it).
+ */
+export interface DocStore {
+  /** Every stored update of `name`, oldest first, or `null` when there is no such document. */
+  load(name: string): Promise<StoredDoc | null>
+  /** Durably appends one update; resolves once it is on disk. Creates the document if needed. */
+  append(name: string, update: Uint8Array): Promise<number>
+  /** Replaces the records up to and including `head` by `merged` (which must contain them all). */
+  compact(name: string, merged: Uint8Array, head: number): Promise<void>
+  /** Metadata of every stored document, sorted by name. */
+  list(): Promise<DocMeta[]>
+  /** Metadata of one document, or `null` when there is no such document. */
+  stat(name: string): Promise<DocMeta | null>
+  /** Deletes a document and all its records; `false` when there was none. */
+  remove(name: string): Promise<boolean>
+  /** Finishes pending writes and releases the store (for LevelDB: its lock on the data dir). */
+  close(): Promise<void>
+}
+
+/** A loaded document: its updates in append order and the head of the last one. */
+export interface StoredDoc {
+  updates: Uint8Array[]
+  head: number
+}
+
+/** What a listing shows of a document, kept by the store so listing never loads content. */
+export interface DocMeta {
+  name: string
+  /** Bytes of stored updates. */
+  bytes: number
+  /** Number of stored update records (1 right after compaction). */
+  updates: number
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** Why a store operation failed: callers map the kind to a close code, HTTP status or exit code. */
+export type StoreErrorKind = 'corrupt' | 'unavailable'
+
+/** A store failure that names its document and kind, so the edge can say what went wrong. */
+export class StoreError extends Error {
+  override name = 'StoreError'
+  constructor(
+    readonly kind: StoreErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}

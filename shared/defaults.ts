@@ -1,0 +1,21 @@
+/**
+ * Every default quire ships with, in one place: the server's config table, the CLI's help and the
+ * README all read from here, so a default can never be documented as one value and run as another.
+ */
+export const DEFAULTS = {
+  port: 1234,
+  host: '127.0.0.1',
+  dataDir: './data',
+  /** Largest WebSocket message accepted; bigger ones close the socket with 1009. */
+  maxMessageBytes: 16 * 1024 * 1024,
+  /** A document's appended updates are merged into one record once it has this many. */
+  compactAfterUpdates: 500,
+  /** A peer whose unsent backlog exceeds this is too slow to keep up and is dropped. */
+  maxBufferedBytes: 64 * 1024 * 1024,
+  /** Interval of WebSocket pings; a peer that misses one whole interval is terminated. */
+  pingIntervalMs: 30_000,
+  logLevel: 'info',
+} as const
+
+/** The longest document name, counted in UTF-8 bytes. */
+export const MAX_DOC_NAME_BYTES = 256

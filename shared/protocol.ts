@@ -1,0 +1,46 @@
+/**
+ * Wire constants of the y-websocket protocol as quire speaks it. Only numbers and names live here;
+ * the codec that uses them is `server/sync/protocol.ts`, and the editor reads the close codes to
+ * tell its user why a connection ended.
+ */
+
+/** First varint of every WebSocket message (y-websocket's convention). */
+export const MessageType = {
+  sync: 0,
+  awareness: 1,
+  auth: 2,
+  queryAwareness: 3,
+} as const
+
+/** Second varint of a sync message (y-protocols `sync.js`). */
+export const SyncType = {
+  step1: 0,
+  step2: 1,
+  update: 2,
+} as const
+
+/** Close codes quire sends, standard ones (RFC 6455) first, then application ones (4000-4999). */
+export const CloseCode = {
+  /** The server is shutting down; clients reconnect to the next instance. */
+  goingAway: 1001,
+  /** Malformed frame: undecodable, unknown type, text frame, invalid Yjs update. */
+  protocolError: 1002,
+  /** Too slow to read what it is sent, or a rate limit: the socket is dropped. */
+  policyViolation: 1008,
+  /** A message over the size limit. */
+  messageTooBig: 1009,
+  /** The server failed to open the document (for example a corrupt record); nothing was changed. */
+  internalError: 1011,
+  /** Missing, invalid or expired token. */
+  unauthorized: 4401,
+  /** A token for another document. */
+  forbidden: 4403,
+  /** The document was deleted while the socket was open; the client must not write it back. */
+  documentDeleted: 4404,
+} as const
+
+/** Names of the Server-Sent Events a document's event stream carries. */
+export const EventName = {
+  update: 'update',
+  presence: 'presence',
+} as const

@@ -1,0 +1,54 @@
+import { type MarkSpec, type NodeSpec, Schema } from 'prosemirror-model'
+import { schema as basic } from 'prosemirror-schema-basic'
+import { addListNodes } from 'prosemirror-schema-list'
+import { safeUrl } from './urls.js'
+
+// Links and images are rendered through `safeUrl` because their attributes can come from any peer
+// of the document (a hostile Yjs client writes whatever href it likes) and from pasted HTML; an
+// unsafe URL keeps its text but is never emitted as a live href/src.
+
+const link: MarkSpec = {
+  ...basic.spec.marks.get('link'),
+  parseDOM: [
+    {
+      tag: 'a[href]',
+      getAttrs(dom: HTMLElement) {
+        const href = safeUrl(dom.getAttribute('href'))
+        return href === null ? false : { href, title: dom.getAttribute('title') }
+      },
+    },
+  ],
+  toDOM(mark) {
+    const href = safeUrl(mark.attrs.href)
+    const { title } = mark.attrs
+    return href === null ? ['a', { title, 'data-unsafe-href': '' }, 0] : ['a', { href, title, rel: 'noopener noreferrer nofollow' }, 0]
+  },
+}
+
+const image: NodeSpec = {
+  ...basic.spec.nodes.get('image'),
+  parseDOM: [
+    {
+      tag: 'img[src]',
+      getAttrs(dom: HTMLElement) {
+        const src = safeUrl(dom.getAttribute('src'))
+        return src === null ? false : { src, title: dom.getAttribute('title'), alt: dom.getAttribute('alt') }
+      },
+    },
+  ],
+  toDOM(node) {
+    const { alt, title } = node.attrs
+    const src = safeUrl(node.attrs.src)
+    return src === null ? ['img', { alt, title }] : ['img', { src, alt, title }]
+  },
+}
+
+/**
+ * quire's document schema: `prosemirror-schema-basic` plus bullet and ordered lists, with links
+ * and images restricted to safe URLs. Shared by the editor and every server-side renderer so a
+ * document means the same thing everywhere.
+ */
+export const schema = new Schema({
+  nodes: addListNodes(basic.spec.nodes, 'paragraph block*', 'block').update('image', image),
+  marks: basic.spec.marks.update('link', link),
+})
