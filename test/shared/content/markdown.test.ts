@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { parseMarkdown, renderMarkdown } from '../../../shared/content/markdown.js'
+import { schema } from '../../../shared/schema.js'
+import { b, sampleDoc } from '../../fixtures/sample.js'
+
+const fixture = readFileSync(new URL('../../fixtures/sample.md', import.meta.url), 'utf8')
+
+describe('markdown format', () => {
+  it('renders headings, paragraphs, tight lists, bold, italic, links, quotes and code as CommonMark', () => {
+    expect(renderMarkdown(sampleDoc)).toBe(fixture)
+    expect(fixture).toContain('# Quire sample\n')
+    expect(fixture).toContain('**bold**, *italic* and a [link](https://example.com/docs?a=1&b=2)')
+    expect(fixture).toContain('* first item\n* second item\n')
+  })
+
+  it('parses what it renders back to the same document', () => {
+    expect(parseMarkdown(fixture).eq(sampleDoc)).toBe(true)
+  })
+
+  it('keeps an ordered list’s start number', () => {
+    const doc = parseMarkdown('3. three\n4. four\n')
+    expect(doc.firstChild!.type.name).toBe('ordered_list')
+    expect(doc.firstChild!.attrs.order).toBe(3)
+    expect(renderMarkdown(doc)).toBe('3. three\n4. four\n')
+  })
+
+  it('writes links and images with unsafe URLs as plain text', () => {
+    const doc = b.doc(
+      b.p(
+        b.a('javascript:alert(1)', 'click'),
+        ' ',
+        schema.nodes.image!.create({ src: 'javascript:alert(2)', alt: 'pic' }),
+      ),
+    )
+    expect(renderMarkdown(doc)).toBe('click pic\n')
+  })
+
+  it('does not turn an unsafe link into a link mark', () => {
+    const doc = parseMarkdown('[click](javascript:alert(1)) and [ok](mailto:a@b.c)')
+    const links: string[] = []
+    doc.descendants((node) => {
+      for (const mark of node.marks) if (mark.type.name === 'link') links.push(mark.attrs.href)
+    })
+    expect(links).toEqual(['mailto:a@b.c'])
+    expect(doc.textContent).toContain('[click](javascript:alert(1))')
+  })
+
+  it('keeps raw HTML as literal text', () => {
+    const doc = parseMarkdown('<script>alert(1)</script>\n\nhi <b>there</b>')
+    expect(doc.textContent).toContain('<script>alert(1)</script>')
+    expect(doc.textContent).toContain('hi <b>there</b>')
+  })
+})
