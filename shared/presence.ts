@@ -24,3 +24,11 @@ export function readPresence(state: unknown): PresenceUser | null {
     color: typeof color === 'string' && COLOR.test(color) ? color : '#888888',
   }
 }
+
+/**
+ * Whether an awareness state says its user is editing right now. Only a literal `true` counts, so a
+ * peer cannot make the indicator show by sending some other truthy value.
+ */
+export function readTyping(state: unknown): boolean {
+  return typeof state === 'object' && state !== null && (state as { typing?: unknown }).typing === true
+}

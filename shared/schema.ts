@@ -43,12 +43,30 @@ const image: NodeSpec = {
   },
 }
 
+/** Every node type of the schema, named so `schema.nodes.heading` is known to exist. */
+export type NodeName =
+  | 'doc'
+  | 'paragraph'
+  | 'blockquote'
+  | 'horizontal_rule'
+  | 'heading'
+  | 'code_block'
+  | 'text'
+  | 'image'
+  | 'hard_break'
+  | 'ordered_list'
+  | 'bullet_list'
+  | 'list_item'
+
+/** Every mark type of the schema. */
+export type MarkName = 'link' | 'em' | 'strong' | 'code'
+
 /**
  * quire's document schema: `prosemirror-schema-basic` plus bullet and ordered lists, with links
  * and images restricted to safe URLs. Shared by the editor and every server-side renderer so a
  * document means the same thing everywhere.
  */
-export const schema = new Schema({
+export const schema: Schema<NodeName, MarkName> = new Schema<NodeName, MarkName>({
   nodes: addListNodes(basic.spec.nodes, 'paragraph block*', 'block').update('image', image),
   marks: basic.spec.marks.update('link', link),
 })

@@ -1,0 +1,76 @@
+import { Plugin, type PluginView } from 'prosemirror-state'
+import type { Awareness } from 'y-protocols/awareness'
+import { readPresence, readTyping } from '../../shared/presence.js'
+
+/** Most people listed by name; a crowd (or a peer forging many client ids) collapses into "+N". */
+const MAX_LISTED = 12
+
+/**
+ * `[data-quire="presence"]`: one `<li>` per connected user (this one first), with their color, name
+ * and a "typing" mark while they edit. Awareness states come from any peer, so each is read through
+ * `readPresence`/`readTyping` and rendered as text only; invalid states are not listed.
+ */
+class PresenceView implements PluginView {
+  private readonly list = document.createElement('ul')
+  private readonly render = (): void => this.draw()
+
+  constructor(
+    private readonly awareness: Awareness,
+    host: HTMLElement,
+  ) {
+    this.list.dataset.quire = 'presence'
+    this.list.className = 'quire-presence'
+    this.list.setAttribute('aria-label', 'People in this document')
+    host.append(this.list)
+    awareness.on('change', this.render)
+    this.draw()
+  }
+
+  private draw(): void {
+    const own = this.awareness.clientID
+    const people = [...this.awareness.getStates()]
+      .map(([clientId, state]) => ({ clientId, user: readPresence(state), typing: readTyping(state) }))
+      .filter((p) => p.user !== null)
+      .sort((a, b) => (a.clientId === own ? -1 : b.clientId === own ? 1 : a.clientId - b.clientId))
+    const entries = people.slice(0, MAX_LISTED).map(({ clientId, user, typing }) => {
+      const li = document.createElement('li')
+      li.className = 'quire-person'
+      li.dataset.clientId = String(clientId)
+      if (clientId === own) li.dataset.self = ''
+      if (typing) li.dataset.typing = ''
+      const dot = document.createElement('span')
+      dot.className = 'quire-person-dot'
+      dot.style.backgroundColor = user!.color
+      const name = document.createElement('span')
+      name.className = 'quire-person-name'
+      name.textContent = clientId === own ? `${user!.name} (you)` : user!.name
+      li.style.setProperty('--quire-person-color', user!.color)
+      li.title = name.textContent
+      li.append(dot, name)
+      if (typing) {
+        const mark = document.createElement('span')
+        mark.className = 'quire-typing'
+        mark.textContent = 'typing'
+        li.append(mark)
+      }
+      return li
+    })
+    if (people.length > MAX_LISTED) {
+      const more = document.createElement('li')
+      more.className = 'quire-person-more'
+      more.textContent = `+${people.length - MAX_LISTED}`
+      entries.push(more)
+    }
+    this.list.replaceChildren(...entries)
+  }
+
+  destroy(): void {
+    this.awareness.off('change', this.render)
+    this.list.remove()
+  }
+}
+
+/** The presence list plugin, rendered into `host`. */
+export function presencePlugin(awareness: Awareness, host: HTMLElement): Plugin {
+  return new Plugin({ view: () => new PresenceView(awareness, host) })
+}
