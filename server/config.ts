@@ -1,0 +1,90 @@
+import { DEFAULTS } from '../shared/defaults.js'
+import { LOG_LEVELS, type LogLevel } from './log.js'
+
+/** Everything the server can be configured with, resolved and validated. */
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  maxMessageBytes: number
+  compactAfterUpdates: number
+  logLevel: LogLevel
+  /** Shared secret of access tokens; when set, every connection needs a valid token. */
+  secret: string | null
+  /** Origins allowed to open WebSockets; empty allows all. */
+  allowedOrigins: string[]
+}
+
+/** A configuration value that cannot be used; the CLI prints it and exits 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** One configurable setting: its flag, its environment variable, its default and its parser. */
+export interface ConfigOption<K extends keyof Config = keyof Config> {
+  key: K
+  flag: string
+  env: string
+  description: string
+  default: Config[K]
+  parse: (raw: string, name: string) => Config[K]
+}
+
+const integer =
+  (min: number, max: number) =>
+  (raw: string, name: string): number => {
+    const value = Number(raw)
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
+    return value
+  }
+
+const option = <K extends keyof Config>(o: ConfigOption<K>): ConfigOption => o as unknown as ConfigOption
+
+/**
+ * The one table of settings. The CLI derives its flags from it, `resolveConfig` its values, and the
+ * README's configuration table is checked against it. Flags win over environment variables, which
+ * win over defaults.
+ */
+export const CONFIG_OPTIONS: readonly ConfigOption[] = [
+  option({ key: 'port', flag: '--port <port>', env: 'PORT', description: 'port to listen on (0 picks a free one)', default: DEFAULTS.port, parse: integer(0, 65535) }),
+  option({ key: 'host', flag: '--host <host>', env: 'HOST', description: 'interface to listen on', default: DEFAULTS.host, parse: (raw) => raw }),
+  option({ key: 'dataDir', flag: '--data <dir>', env: 'QUIRE_DATA', description: 'data directory', default: DEFAULTS.dataDir, parse: (raw) => raw }),
+  option({ key: 'maxMessageBytes', flag: '--max-message-bytes <bytes>', env: 'QUIRE_MAX_MESSAGE_BYTES', description: 'largest WebSocket message accepted', default: DEFAULTS.maxMessageBytes, parse: integer(1024, 1024 ** 3) }),
+  option({ key: 'compactAfterUpdates', flag: '--compact-after <updates>', env: 'QUIRE_COMPACT_AFTER', description: "merge a document's records once it has this many", default: DEFAULTS.compactAfterUpdates, parse: integer(2, 1_000_000) }),
+  option({
+    key: 'logLevel',
+    flag: '--log-level <level>',
+    env: 'LOG_LEVEL',
+    description: `log level (${LOG_LEVELS.join(', ')})`,
+    default: DEFAULTS.logLevel,
+    parse: (raw, name) => {
+      if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`)
+      return raw as LogLevel
+    },
+  }),
+  option({ key: 'secret', flag: '--secret <secret>', env: 'QUIRE_SECRET', description: 'secret for access tokens (enables access control)', default: null, parse: (raw) => raw || null }),
+  option({
+    key: 'allowedOrigins',
+    flag: '--allowed-origins <origins>',
+    env: 'QUIRE_ALLOWED_ORIGINS',
+    description: 'comma-separated Origins allowed to connect (default: any)',
+    default: [],
+    parse: (raw) => raw.split(',').map((o) => o.trim()).filter(Boolean),
+  }),
+]
+
+/**
+ * Resolves the configuration from parsed CLI flags (keyed by `Config` key) and the environment.
+ * This and the CLI are the only readers of `process.env`; everything else receives a `Config`.
+ */
+export function resolveConfig(flags: Partial<Record<keyof Config, string>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const config: Record<string, unknown> = {}
+  for (const o of CONFIG_OPTIONS) {
+    const fromFlag = flags[o.key]
+    const fromEnv = env[o.env]
+    if (fromFlag !== undefined) config[o.key] = o.parse(fromFlag, o.flag.split(' ')[0]!)
+    else if (fromEnv !== undefined && fromEnv !== '') config[o.key] = o.parse(fromEnv, o.env)
+    else config[o.key] = o.default
+  }
+  return config as unknown as Config
+}

@@ -1,0 +1,43 @@
+import express, { type ErrorRequestHandler, type Express } from 'express'
+import type { Config } from '../config.js'
+import type { Logger } from '../log.js'
+import type { DocStore } from '../store/store.js'
+import type { Rooms } from '../sync/rooms.js'
+
+/** What the HTTP routes need: the same rooms and store the WebSocket side uses. */
+export interface AppDeps {
+  config: Config
+  rooms: Rooms
+  store: DocStore
+  log: Logger
+  /** Open WebSocket connections right now. */
+  connections: () => number
+}
+
+/**
+ * The express app: mounts the routes and turns errors into JSON responses. Routes are thin
+ * adapters; what they do lives in the modules they call.
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    res.setHeader('Referrer-Policy', 'no-referrer')
+    next()
+  })
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
+  })
+  app.use(errorHandler(deps.log))
+  return app
+}
+
+/** Errors that carry an HTTP `status` keep it; anything else is a 500 and is logged. */
+function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error: Error & { status?: number }, req, res, _next) => {
+    const status = error.status ?? 500
+    if (status >= 500) log.error('http.error', { method: req.method, path: req.path, error: error.message })
+    res.status(status).json({ error: status >= 500 ? 'internal error' : error.message })
+  }
+}

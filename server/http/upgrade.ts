@@ -1,0 +1,100 @@
+import { type IncomingMessage, STATUS_CODES, type Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { type WebSocket, WebSocketServer } from 'ws'
+import { DEFAULTS } from '../../shared/defaults.js'
+import { DocNameError, docNameFromPath } from '../../shared/doc-name.js'
+import { CloseCode } from '../../shared/protocol.js'
+import type { Config } from '../config.js'
+import { isOriginAllowed } from '../guard/origin.js'
+import type { Logger } from '../log.js'
+import { Connection, type ConnectionAccess } from '../sync/connection.js'
+import type { Rooms } from '../sync/rooms.js'
+
+/** What the WebSocket gate needs. */
+export interface UpgradeDeps {
+  rooms: Rooms
+  config: Config
+  log: Logger
+}
+
+/** The running WebSocket side of the server. */
+export interface WebSocketGate {
+  /** Open connections, all documents together. */
+  readonly connections: number
+  /** Stops accepting upgrades and stops the heartbeat; open sockets are closed by `rooms.shutdown`. */
+  close(): void
+}
+
+/**
+ * Accepts WebSocket upgrades on every path of `server`: the path names the document, as the
+ * official `WebsocketProvider` forms it. Each request passes the guards in order (document name →
+ * 400, Origin → 403) before the socket is upgraded and joined to its room.
+ */
+export function acceptWebSockets(server: Server, { rooms, config, log }: UpgradeDeps): WebSocketGate {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes, perMessageDeflate: false })
+  const limits = { maxBufferedBytes: DEFAULTS.maxBufferedBytes }
+  let accepting = true
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!accepting) return refuse(socket, 503, 'server is shutting down')
+    let doc: string
+    try {
+      doc = docNameFromPath(request.url ?? '/')
+    } catch (error) {
+      if (error instanceof DocNameError) return refuse(socket, 400, error.message)
+      throw error
+    }
+    if (!isOriginAllowed(request.headers.origin, config.allowedOrigins)) return refuse(socket, 403, 'origin not allowed')
+    const access: ConnectionAccess = { write: true }
+    wss.handleUpgrade(request, socket, head, (ws) => open(ws, doc, access))
+  })
+
+  function open(ws: WebSocket, doc: string, access: ConnectionAccess): void {
+    alive.add(ws)
+    ws.on('pong', () => alive.add(ws))
+    const connection = new Connection(ws, doc, access, limits, rooms.events, () => {
+      if (room) rooms.leave(room, connection)
+    })
+    let room: Awaited<ReturnType<Rooms['join']>> | null = null
+    rooms.join(doc, connection).then(
+      (joined) => {
+        room = joined
+        if (connection.isClosed) rooms.leave(joined, connection)
+        else connection.attach(joined)
+      },
+      (error: Error) => {
+        log.error('doc.open_failed', { doc, error: error.message })
+        connection.close(CloseCode.internalError, 'document could not be opened')
+      },
+    )
+  }
+
+  // One timer for all sockets: a socket that has not answered the previous ping is gone.
+  const alive = new WeakSet<WebSocket>()
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) {
+        ws.terminate()
+        continue
+      }
+      alive.delete(ws)
+      ws.ping()
+    }
+  }, DEFAULTS.pingIntervalMs)
+  heartbeat.unref()
+
+  return {
+    get connections() {
+      return wss.clients.size
+    },
+    close() {
+      accepting = false
+      clearInterval(heartbeat)
+    },
+  }
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  const body = JSON.stringify({ error: reason })
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+}

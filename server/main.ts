@@ -1,0 +1,64 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Config } from './config.js'
+import { createApp } from './http/app.js'
+import { acceptWebSockets } from './http/upgrade.js'
+import type { Logger } from './log.js'
+import { openStore } from './store/open.js'
+import { SyncEvents } from './sync/events.js'
+import { Rooms } from './sync/rooms.js'
+
+/** A listening quire server. */
+export interface RunningServer {
+  url: string
+  port: number
+  /** Stops accepting, closes every socket with 1001, stores and compacts every open document, closes the store. */
+  close(): Promise<void>
+}
+
+/**
+ * The composition root: config → store → rooms → HTTP app + WebSocket gate → listen. It holds no
+ * logic of its own, so reading it tells how the pieces fit.
+ */
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const store = await openStore(config.dataDir)
+  const events = new SyncEvents()
+  logSyncEvents(events, log)
+  const rooms = new Rooms(store, events, { compactAfterUpdates: config.compactAfterUpdates })
+  let connections = () => 0
+  const app = createApp({ config, rooms, store, log, connections: () => connections() })
+  const server = createServer(app)
+  const gate = acceptWebSockets(server, { rooms, config, log })
+  connections = () => gate.connections
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, resolve)
+  })
+  const { port } = server.address() as AddressInfo
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  log.info('server.listening', { url, port, host: config.host, dataDir: config.dataDir })
+
+  return {
+    url,
+    port,
+    async close() {
+      gate.close()
+      server.close()
+      await rooms.shutdown()
+      server.closeAllConnections()
+      await store.close()
+      log.info('server.stopped', {})
+    },
+  }
+}
+
+function logSyncEvents(events: SyncEvents, log: Logger): void {
+  events.on('doc.loaded', ({ doc, ms, bytes }) => log.debug('doc.loaded', { doc, ms: Math.round(ms), bytes }))
+  events.on('doc.unloaded', ({ doc }) => log.debug('doc.unloaded', { doc }))
+  events.on('doc.failed', ({ doc, error }) => log.error('doc.failed', { doc, error: error.message }))
+  events.on('doc.compacted', ({ doc, bytes }) => log.debug('doc.compacted', { doc, bytes }))
+  events.on('conn.opened', ({ doc, id }) => log.debug('conn.opened', { doc, id }))
+  events.on('conn.closed', ({ doc, id, code, reason }) => log.debug('conn.closed', { doc, id, code, reason }))
+  events.on('problem', ({ kind, doc, message }) => log.warn('problem', { kind, doc, message }))
+}

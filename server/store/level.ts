@@ -1,0 +1,209 @@
+import { Level } from 'level'
+import { type DocMeta, type DocStore, StoreError, type StoredDoc } from './store.js'
+
+/** What is kept per document beside its records; `head` is the last record's sequence number. */
+interface MetaRecord {
+  createdAt: number
+  updatedAt: number
+  bytes: number
+  updates: number
+  head: number
+}
+
+type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
+
+// Keys: `m:<name>` for metadata, `u:<name>\0<seq>` for update records. Names cannot contain
+// control characters, so `\0` ends the name and `\x01` bounds its range; hex sequence numbers
+// padded to 13 digits sort numerically.
+const META = 'm:'
+const META_RANGE = { gte: META, lt: 'm;' }
+const metaKey = (name: string) => META + name
+const recordKey = (name: string, seq: number) => `u:${name}\u0000${seq.toString(16).padStart(13, '0')}`
+const recordRange = (name: string, lte?: number) => ({
+  gte: `u:${name}\u0000`,
+  ...(lte === undefined ? { lt: `u:${name}\u0001` } : { lte: recordKey(name, lte) }),
+})
+const utf8 = new TextEncoder()
+const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
+const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key: metaKey(name), value: utf8.encode(JSON.stringify(meta)) })
+
+/**
+ * The embedded store: one LevelDB directory holding every document as append-only update records
+ * plus a small metadata record per document.
+ *
+ * Writes of one event-loop turn are coalesced into a single LevelDB batch, and batches are written
+ * strictly one after another: many clients typing in many documents cost one write per turn, and
+ * a compaction can never be overtaken by an older append of the same record key.
+ *
+ * Metadata of every document is read once at open and then kept in memory, so `list` never touches
+ * the disk and `append` can assign sequence numbers synchronously (keeping appends in call order).
+ * Documents whose metadata cannot be decoded are remembered as broken: they refuse to load or be
+ * written, so unreadable data is never overwritten.
+ */
+export class LevelStore implements DocStore {
+  private readonly meta = new Map<string, MetaRecord>()
+  private readonly broken = new Map<string, string>()
+  private queued: BatchOp[] = []
+  /** Documents whose metadata changed since the last batch: written once per batch, not per append. */
+  private readonly dirtyMeta = new Set<string>()
+  private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
+  private flushScheduled = false
+  private writing: Promise<void> = Promise.resolve()
+
+  private constructor(private readonly db: Level<string, Uint8Array>) {}
+
+  /** Opens (creating if needed) the LevelDB store in `dir`; fails if another process holds it. */
+  static async open(dir: string): Promise<LevelStore> {
+    const db = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' })
+    try {
+      await db.open()
+    } catch (error) {
+      const locked = (error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
+      throw new StoreError('unavailable', locked ? `data dir ${dir} is in use by another process` : `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
+    }
+    const store = new LevelStore(db)
+    for await (const [key, value] of db.iterator(META_RANGE)) {
+      const name = key.slice(META.length)
+      try {
+        store.meta.set(name, parseMeta(fromUtf8.decode(value)))
+      } catch (error) {
+        store.broken.set(name, `metadata record is not valid: ${(error as Error).message}`)
+      }
+    }
+    return store
+  }
+
+  async load(name: string): Promise<StoredDoc | null> {
+    const meta = this.readable(name)
+    if (!meta) return null
+    await this.writing
+    const updates: Uint8Array[] = []
+    for await (const value of this.db.values(recordRange(name))) updates.push(value)
+    return { updates, head: meta.head }
+  }
+
+  async append(name: string, update: Uint8Array): Promise<number> {
+    let meta = this.readable(name)
+    const now = Date.now()
+    if (!meta) {
+      meta = { createdAt: now, updatedAt: now, bytes: 0, updates: 0, head: 0 }
+      this.meta.set(name, meta)
+    }
+    meta.head += 1
+    meta.updates += 1
+    meta.bytes += update.byteLength
+    meta.updatedAt = now
+    const head = meta.head
+    this.dirtyMeta.add(name)
+    await this.enqueue({ type: 'put', key: recordKey(name, head), value: update })
+    return head
+  }
+
+  compact(name: string, merged: Uint8Array, head: number): Promise<void> {
+    return this.exclusive(async () => {
+      const meta = this.readable(name)
+      if (!meta) return
+      const replaced: string[] = []
+      let replacedBytes = 0
+      for await (const [key, value] of this.db.iterator(recordRange(name, head))) {
+        replaced.push(key)
+        replacedBytes += value.byteLength
+      }
+      if (replaced.length === 0) return
+      meta.bytes += merged.byteLength - replacedBytes
+      meta.updates -= replaced.length - 1
+      // The merged record takes the key of the newest record it replaces, so it still sorts
+      // before every record appended after `head`, and the batch swaps them atomically.
+      const ops: BatchOp[] = replaced.map((key) => ({ type: 'del', key }))
+      ops.push({ type: 'put', key: recordKey(name, head), value: merged }, metaOp(name, meta))
+      await this.db.batch(ops)
+    })
+  }
+
+  async list(): Promise<DocMeta[]> {
+    return [...this.meta.entries()].map(([name, meta]) => toDocMeta(name, meta)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+
+  async stat(name: string): Promise<DocMeta | null> {
+    const meta = this.readable(name)
+    return meta ? toDocMeta(name, meta) : null
+  }
+
+  remove(name: string): Promise<boolean> {
+    if (!this.meta.has(name) && !this.broken.has(name)) return Promise.resolve(false)
+    this.meta.delete(name)
+    this.broken.delete(name)
+    return this.exclusive(async () => {
+      // Records first, metadata last: a crash in between leaves an empty document, never
+      // records that a future document of the same name would pick up.
+      await this.db.clear(recordRange(name))
+      await this.db.del(metaKey(name))
+      return true
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.exclusive(async () => {})
+    await this.db.close()
+  }
+
+  /** Metadata of a document that may be read and written; throws for one known to be broken. */
+  private readable(name: string): MetaRecord | undefined {
+    const problem = this.broken.get(name)
+    if (problem) throw new StoreError('corrupt', `document "${name}": ${problem}`)
+    return this.meta.get(name)
+  }
+
+  private enqueue(op: BatchOp): Promise<void> {
+    this.queued.push(op)
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      // setImmediate runs after the poll phase, so every message read in this turn joins the batch.
+      setImmediate(() => this.flush())
+    }
+    return done
+  }
+
+  private flush(): Promise<void> {
+    this.flushScheduled = false
+    const ops = this.queued
+    const waiters = this.waiters
+    this.queued = []
+    this.waiters = []
+    if (ops.length === 0) return this.writing
+    for (const name of this.dirtyMeta) {
+      const meta = this.meta.get(name)
+      if (meta) ops.push(metaOp(name, meta))
+    }
+    this.dirtyMeta.clear()
+    this.writing = this.writing.then(() => this.db.batch(ops)).then(
+      () => waiters.forEach((w) => w.resolve()),
+      (error) => waiters.forEach((w) => w.reject(new StoreError('unavailable', `write failed: ${(error as Error).message}`, { cause: error }))),
+    )
+    return this.writing
+  }
+
+  /** Runs `task` alone, after every write queued before it and before any queued after it. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    this.flush()
+    const result = this.writing.then(task)
+    this.writing = result.then(
+      () => undefined,
+      () => undefined,
+    )
+    return result
+  }
+}
+
+function parseMeta(value: string): MetaRecord {
+  const meta = JSON.parse(value) as Partial<MetaRecord>
+  for (const field of ['createdAt', 'updatedAt', 'bytes', 'updates', 'head'] as const) {
+    if (typeof meta[field] !== 'number' || !Number.isFinite(meta[field])) throw new Error(`field ${field} is missing`)
+  }
+  return meta as MetaRecord
+}
+
+function toDocMeta(name: string, meta: MetaRecord): DocMeta {
+  return { name, bytes: meta.bytes, updates: meta.updates, createdAt: new Date(meta.createdAt), updatedAt: new Date(meta.updatedAt) }
+}

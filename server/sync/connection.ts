@@ -1,0 +1,113 @@
+import type { RawData, WebSocket } from 'ws'
+import { CloseCode } from '../../shared/protocol.js'
+import type { SyncEvents } from './events.js'
+import { ProtocolError, decodeMessage } from './protocol.js'
+import type { Peer, Room } from './room.js'
+
+/** What a connection may do, decided at the upgrade. */
+export interface ConnectionAccess {
+  /** `false` for read-only tokens: their document updates are dropped, their awareness is kept. */
+  write: boolean
+}
+
+/** Limits a connection enforces on its own socket. */
+export interface ConnectionLimits {
+  /** Largest unsent backlog before the peer is considered too slow and dropped. */
+  maxBufferedBytes: number
+}
+
+let nextId = 1
+
+/**
+ * One WebSocket of one document: turns frames into calls on its room and room messages into
+ * frames. Frames that arrive while the room is still loading are kept and handled in order once
+ * it is attached. Anything malformed closes this socket only (1002); the room never sees it.
+ * Oversized frames are refused by `ws` itself (its `maxPayload`) with 1009.
+ */
+export class Connection implements Peer {
+  readonly id = nextId++
+  private room: Room | null = null
+  private early: Buffer[] | null = []
+  private closed = false
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly doc: string,
+    private readonly access: ConnectionAccess,
+    private readonly limits: ConnectionLimits,
+    private readonly events: SyncEvents,
+    private readonly onClose: (connection: Connection) => void,
+  ) {
+    socket.on('message', this.onFrame)
+    socket.on('close', (code, reason) => {
+      this.closed = true
+      this.events.emit('conn.closed', { doc, id: this.id, code, reason: reason.toString() })
+      this.onClose(this)
+    })
+    // ws reports protocol violations (bad frames, oversize payloads) here and then closes the
+    // socket itself with the matching code; there is nothing left to do but count it.
+    socket.on('error', (error: Error & { code?: string }) => {
+      this.events.emit('problem', { kind: error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message-too-big' : 'socket', doc, message: error.message })
+    })
+    events.emit('conn.opened', { doc, id: this.id })
+  }
+
+  /** Whether the socket has closed (possibly before its room finished loading). */
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /** Connects the loaded room and handles the frames that arrived while it loaded. */
+  attach(room: Room): void {
+    this.room = room
+    const early = this.early ?? []
+    this.early = null
+    for (const frame of early) if (!this.closed) this.handle(frame)
+  }
+
+  send(message: Uint8Array): void {
+    if (this.closed) return
+    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.fail('slow-consumer', CloseCode.policyViolation, `send buffer over ${this.limits.maxBufferedBytes} bytes`)
+      return
+    }
+    this.socket.send(message, { binary: true })
+    this.events.emit('message.out', { bytes: message.byteLength })
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return
+    this.closed = true
+    this.socket.close(code, reason)
+  }
+
+  private readonly onFrame = (data: RawData, isBinary: boolean): void => {
+    if (this.closed) return
+    const frame = data as Buffer // binaryType 'nodebuffer' (ws's default): one Buffer per message
+    this.events.emit('message.in', { bytes: frame.byteLength })
+    if (!isBinary) {
+      this.fail('protocol', CloseCode.protocolError, 'text frames are not part of the protocol')
+      return
+    }
+    if (this.early) this.early.push(frame)
+    else this.handle(frame)
+  }
+
+  private handle(frame: Buffer): void {
+    const room = this.room!
+    try {
+      const message = decodeMessage(frame)
+      if (!this.access.write && (message.type === 'update' || message.type === 'sync-step2')) return
+      room.receive(this, message)
+    } catch (error) {
+      const kind = error instanceof ProtocolError ? 'protocol' : 'invalid-update'
+      this.fail(kind, CloseCode.protocolError, (error as Error).message)
+    }
+  }
+
+  private fail(kind: string, code: number, reason: string): void {
+    this.events.emit('problem', { kind, doc: this.doc, message: reason })
+    // A close reason must fit in a control frame (123 bytes).
+    this.close(code, reason.slice(0, 120))
+  }
+}

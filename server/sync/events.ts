@@ -1,0 +1,34 @@
+import { EventEmitter } from 'node:events'
+import type { PresenceUser } from '../../shared/presence.js'
+
+/**
+ * What happens in the sync layer, announced after the fact. Metrics, logs and Server-Sent Events
+ * listen here; they observe and can never delay or veto the relay (guards act before it, at the
+ * upgrade and per frame). Every payload is a plain object that listeners must not mutate.
+ */
+export interface SyncEventMap {
+  /** A document was loaded into memory. */
+  'doc.loaded': [{ doc: string; ms: number; bytes: number }]
+  /** A document was flushed and dropped from memory. */
+  'doc.unloaded': [{ doc: string }]
+  /** A document could not be opened (e.g. a corrupt record); its clients were disconnected. */
+  'doc.failed': [{ doc: string; error: Error }]
+  /** An update was stored and relayed. `user` is the sender's presence, `null` for local edits. */
+  'doc.update': [{ doc: string; bytes: number; persistMs: number; user: PresenceUser | null }]
+  /** A document's records were merged into one. */
+  'doc.compacted': [{ doc: string; bytes: number }]
+  /** Users appeared in or left a document's awareness. */
+  presence: [{ doc: string; joined: PresenceUser[]; left: PresenceUser[] }]
+  'conn.opened': [{ doc: string; id: number }]
+  'conn.closed': [{ doc: string; id: number; code: number; reason: string }]
+  /** One frame received from a client. */
+  'message.in': [{ bytes: number }]
+  /** One frame sent to a client. */
+  'message.out': [{ bytes: number }]
+  /** Something was refused or failed; `kind` is a stable label for metrics and logs. (Not named
+   * `error`: an EventEmitter throws an `error` event nobody listens to.) */
+  problem: [{ kind: string; doc?: string; message: string }]
+}
+
+/** The typed emitter the sync layer announces on; one per server. */
+export class SyncEvents extends EventEmitter<SyncEventMap> {}

@@ -1,0 +1,170 @@
+import * as Y from 'yjs'
+import { CloseCode } from '../../shared/protocol.js'
+import type { DocStore } from '../store/store.js'
+import type { SyncEvents } from './events.js'
+import { type Peer, Room, type RoomOptions, replay } from './room.js'
+
+/**
+ * The registry of open documents. A document is loaded when its first peer joins (concurrent joins
+ * share one load) and unloaded, after its updates are stored and its records compacted, when the
+ * last peer leaves. A join that arrives while its document is unloading waits for the unload and
+ * then loads it afresh, so no update can slip between an old and a new copy.
+ *
+ * The server-side operations the API and CLI need (read, apply, compact, remove) go through here
+ * too, so a live document is never edited behind its room's back.
+ */
+export class Rooms {
+  private readonly open = new Map<string, Room>()
+  private readonly opening = new Map<string, Promise<Room>>()
+  private readonly closing = new Map<string, Promise<void>>()
+
+  constructor(
+    private readonly store: DocStore,
+    readonly events: SyncEvents,
+    private readonly options: RoomOptions,
+  ) {}
+
+  /** The open room of `name`, if any. */
+  get(name: string): Room | undefined {
+    return this.open.get(name)
+  }
+
+  /** Number of open documents. */
+  get count(): number {
+    return this.open.size
+  }
+
+  /** Number of peers connected to `name`. */
+  clients(name: string): number {
+    return this.open.get(name)?.size ?? 0
+  }
+
+  /**
+   * Adds `peer` to the room of `name`, loading it if needed. Rejects with a `StoreError` when the
+   * document cannot be loaded; the caller closes the peer with that reason.
+   */
+  async join(name: string, peer: Peer): Promise<Room> {
+    const room = await this.acquire(name)
+    room.addPeer(peer)
+    return room
+  }
+
+  /** Removes `peer` from its room and unloads the room if nothing else keeps it. */
+  leave(room: Room, peer: Peer): void {
+    room.removePeer(peer)
+    if (room.idle) this.unload(room)
+  }
+
+  /**
+   * The current content of `name` for reading: the live `Y.Doc` of an open room (do not modify
+   * it), else a fresh copy loaded from the store; `null` for a document that does not exist.
+   */
+  async read(name: string): Promise<Y.Doc | null> {
+    await this.closing.get(name)
+    const room = this.open.get(name)
+    if (room) return room.doc
+    const stored = await this.store.load(name)
+    if (!stored) return null
+    const doc = new Y.Doc()
+    replay(doc, name, stored.updates)
+    return doc
+  }
+
+  /** Applies `update` as an edit of the server's own: stored, then relayed to connected peers. */
+  async apply(name: string, update: Uint8Array): Promise<void> {
+    await this.hold(name, (room) => room.applyLocal(update))
+  }
+
+  /** Merges the stored records of `name` into one; `false` if there is no such document. */
+  async compact(name: string): Promise<boolean> {
+    if (!this.open.has(name) && !(await this.store.stat(name))) return false
+    await this.hold(name, (room) => room.compact())
+    return true
+  }
+
+  /**
+   * Deletes `name`. Its peers are first closed with 4404 so that clients do not write their copy
+   * straight back. Resolves `false` when there was no such document.
+   */
+  async remove(name: string): Promise<boolean> {
+    await this.closing.get(name)
+    const room = this.open.get(name)
+    if (room) {
+      room.closeAll(CloseCode.documentDeleted, 'document deleted')
+      this.open.delete(name)
+      const closed = room.settled().then(() => room.destroy())
+      this.track(name, closed)
+      await closed
+    }
+    return this.store.remove(name)
+  }
+
+  /** Closes every peer with 1001 and unloads every room, storing everything first. */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.opening.values())
+    for (const room of this.open.values()) {
+      room.closeAll(CloseCode.goingAway, 'server shutting down')
+      this.unload(room)
+    }
+    await Promise.all(this.closing.values())
+  }
+
+  private async hold<T>(name: string, work: (room: Room) => Promise<T>): Promise<T> {
+    const room = await this.acquire(name)
+    room.holds += 1
+    try {
+      return await work(room)
+    } finally {
+      room.holds -= 1
+      if (room.idle) this.unload(room)
+    }
+  }
+
+  private async acquire(name: string): Promise<Room> {
+    for (;;) {
+      const closing = this.closing.get(name)
+      if (closing) {
+        await closing
+        continue
+      }
+      const room = this.open.get(name)
+      if (room) return room
+      let opening = this.opening.get(name)
+      if (!opening) {
+        opening = Room.open(name, this.store, this.events, this.options, (failed) => this.unload(failed))
+          .then((loaded) => {
+            this.open.set(name, loaded)
+            return loaded
+          })
+          .catch((error: Error) => {
+            this.events.emit('doc.failed', { doc: name, error })
+            throw error
+          })
+          .finally(() => this.opening.delete(name))
+        this.opening.set(name, opening)
+      }
+      return await opening
+    }
+  }
+
+  private unload(room: Room): void {
+    if (this.open.get(room.name) !== room) return
+    this.open.delete(room.name)
+    const done = room
+      .settled()
+      .then(() => (room.failed ? undefined : room.compact()))
+      .catch((error: Error) => this.events.emit('problem', { kind: 'compaction', doc: room.name, message: error.message }))
+      .then(() => {
+        room.destroy()
+        this.events.emit('doc.unloaded', { doc: room.name })
+      })
+    this.track(room.name, done)
+  }
+
+  private track(name: string, closing: Promise<void>): void {
+    const tracked = closing.finally(() => {
+      if (this.closing.get(name) === tracked) this.closing.delete(name)
+    })
+    this.closing.set(name, tracked)
+  }
+}
