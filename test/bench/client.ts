@@ -1,0 +1,169 @@
+/**
+ * The bench client: a Y.Doc speaking the y-websocket protocol (y-protocols sync over `ws`) and
+ * nothing else, light enough to run a thousand in the harness process. Every server is driven by
+ * this same client. It ignores awareness, as none of the scenarios measure presence.
+ *
+ * Besides the text it tracks what it has received from others (`seenClock`, `deletedSeen`), so
+ * scenarios can bound their in-flight edits and count delivered edits without depending on how a
+ * server frames or batches its messages.
+ */
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import * as syncProtocol from 'y-protocols/sync'
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import { MessageType } from '../../shared/protocol.js'
+
+/** Name of the Y.Text every scenario edits. */
+const TEXT = 'text'
+
+export interface ClientOptions {
+  /**
+   * Whether `synced` waits for the server's sync step 2. The bare relay holds no state and never
+   * answers, so for it a client counts as synced once its socket is open.
+   */
+  expectSync: boolean
+}
+
+/** One connection to one document. */
+export class BenchClient {
+  readonly doc = new Y.Doc()
+  readonly text: Y.Text = this.doc.getText(TEXT)
+  /** Resolves when the client holds the server's state (or is open, for a stateless server). */
+  readonly synced: Promise<void>
+  /** Count of deleted characters received from others, in any transaction. */
+  deletedSeen = 0
+  /** performance.now() of the last document change received. */
+  lastReceivedAt = 0
+  private readonly seen = new Map<number, number>()
+  private readonly listeners = new Set<() => void>()
+  private readonly socket: WebSocket
+
+  constructor(serverUrl: string, docName: string, options: ClientOptions) {
+    this.socket = new WebSocket(`${serverUrl}/${encodeURIComponent(docName)}`, { perMessageDeflate: false })
+    this.socket.binaryType = 'nodebuffer'
+    this.synced = new Promise<void>((resolve, reject) => {
+      this.socket.once('error', reject)
+      this.socket.once('close', (code) => reject(new Error(`closed with ${code} before sync`)))
+      this.socket.once('open', () => {
+        this.send(this.encodeSync((encoder) => syncProtocol.writeSyncStep1(encoder, this.doc)))
+        if (!options.expectSync) resolve()
+      })
+      if (options.expectSync) this.onStep2 = resolve
+    })
+    // A rejected `synced` that nobody awaits must not crash the harness; callers that care await it.
+    this.synced.catch(() => {})
+    this.socket.on('message', (data: Buffer) => this.receive(data))
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== this) this.send(this.encodeSync((encoder) => syncProtocol.writeUpdate(encoder, update)))
+    })
+    this.doc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (tr.origin !== this) return
+      for (const [client, clock] of tr.afterState) {
+        if (clock > (tr.beforeState.get(client) ?? 0)) this.seen.set(client, clock)
+      }
+      for (const items of tr.deleteSet.clients.values()) for (const item of items) this.deletedSeen += item.len
+      this.lastReceivedAt = performance.now()
+      for (const listener of this.listeners) listener()
+    })
+  }
+
+  private onStep2: () => void = () => {}
+
+  /** This client's Yjs id, as others see it in `seenClock`. */
+  get id(): number {
+    return this.doc.clientID
+  }
+
+  /** How many items of this client's own the document holds: grows by one per inserted character. */
+  get clock(): number {
+    return Y.getState(this.doc.store, this.doc.clientID)
+  }
+
+  /** The clock of `clientId`'s items received so far (0 if none). */
+  seenClock(clientId: number): number {
+    return this.seen.get(clientId) ?? 0
+  }
+
+  /** Calls `listener` after every document change that came from the server. Returns an unsubscribe. */
+  onReceive(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Resolves when `predicate` holds after a received change (or already holds), else rejects at the deadline. */
+  until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (predicate()) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off()
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))
+      }, timeoutMs)
+      const off = this.onReceive(() => {
+        if (!predicate()) return
+        clearTimeout(timer)
+        off()
+        resolve()
+      })
+    })
+  }
+
+  /** Bytes queued in the socket and not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount
+  }
+
+  /** Closes the socket and resolves once it is closed. */
+  close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve()
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve())
+      this.socket.close()
+    })
+  }
+
+  private receive(data: Buffer): void {
+    const decoder = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    if (decoding.readVarUint(decoder) !== MessageType.sync) return
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MessageType.sync)
+    const kind = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this)
+    if (encoding.length(encoder) > 1) this.send(encoding.toUint8Array(encoder))
+    if (kind === syncProtocol.messageYjsSyncStep2) this.onStep2()
+  }
+
+  private encodeSync(write: (encoder: encoding.Encoder) => void): Uint8Array {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MessageType.sync)
+    write(encoder)
+    return encoding.toUint8Array(encoder)
+  }
+
+  private send(message: Uint8Array): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(message)
+  }
+}
+
+/** Opens `count` clients, at most `parallel` connecting at a time, and resolves when all are synced. */
+export async function connectMany(
+  count: number,
+  parallel: number,
+  open: (index: number) => BenchClient,
+): Promise<BenchClient[]> {
+  const clients: BenchClient[] = []
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const client = open(next++)
+      clients.push(client)
+      await client.synced
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker))
+  return clients
+}
+
+/** Closes every client. */
+export async function closeAll(clients: readonly BenchClient[]): Promise<void> {
+  await Promise.all(clients.map((client) => client.close()))
+}

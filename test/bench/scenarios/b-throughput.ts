@@ -1,0 +1,76 @@
+/**
+ * B. Throughput: many documents, four clients each, every client writing as fast as the server
+ * lets it. "Lets it" is a bounded in-flight window: a writer may be at most WINDOW edits ahead of
+ * the slowest of its room's other clients, so a slow server slows its writers instead of letting
+ * queues grow. Delivered edits are counted from the received document state, not from frames, so
+ * a server that batches several edits into one message is credited for each of them.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { closeAll, connectMany, type BenchClient } from '../client.js'
+import type { Scenario } from '../scenario.js'
+
+const CLIENTS_PER_DOC = 4
+const WINDOW = 16
+/** Characters per edit; clocks advance by this much per edit. */
+const EDIT = 'abcd'
+
+/** Edits of `writer` that `reader` has received. */
+function received(reader: BenchClient, writer: BenchClient): number {
+  return reader.seenClock(writer.id) / EDIT.length
+}
+
+export const throughput: Scenario = {
+  id: 'B',
+  title: 'throughput (100 docs × 4 writers, window 16)',
+  relay: true,
+  bigDoc: false,
+  metrics: [
+    { key: 'updatesPerSec', label: 'updates delivered', unit: '/s', better: 'higher' },
+    { key: 'serverCpu', label: 'server CPU time', unit: 's', better: 'lower' },
+    { key: 'cpuPerK', label: 'server CPU per 1k delivered', unit: 'ms', better: 'lower' },
+  ],
+  async run(ctx) {
+    const docs = ctx.quick ? 10 : 100
+    const seconds = ctx.quick ? 2 : 10
+    const server = await ctx.startServer('b')
+    let running = true
+    try {
+      const rooms: BenchClient[][] = []
+      for (let d = 0; d < docs; d++) {
+        rooms.push(await connectMany(CLIENTS_PER_DOC, CLIENTS_PER_DOC, () => ctx.client(server, `doc-${d}`)))
+      }
+      await sleep(500)
+
+      for (const room of rooms) {
+        const pump = (): void => {
+          for (const writer of room) {
+            let sent = writer.clock / EDIT.length
+            const slowest = (): number =>
+              Math.min(...room.filter((c) => c !== writer).map((reader) => received(reader, writer)))
+            while (running && sent - slowest() < WINDOW) {
+              writer.text.insert(writer.text.length, EDIT)
+              sent++
+            }
+          }
+        }
+        for (const client of room) client.onReceive(pump)
+        pump()
+      }
+
+      const cpuBefore = server.stats().cpu
+      await sleep(seconds * 1000)
+      // Snapshot before stopping the writers, so edits still in flight after the window don't count.
+      let delivered = 0
+      for (const room of rooms) {
+        for (const reader of room) for (const writer of room) if (writer !== reader) delivered += received(reader, writer)
+      }
+      const serverCpu = server.stats().cpu - cpuBefore
+      running = false
+      await closeAll(rooms.flat())
+      return { updatesPerSec: delivered / seconds, serverCpu, cpuPerK: (serverCpu * 1000 * 1000) / delivered }
+    } finally {
+      running = false
+      await server.stop()
+    }
+  },
+}

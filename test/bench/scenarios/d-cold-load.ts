@@ -1,0 +1,34 @@
+/**
+ * D. Cold load of a big document: the `automerge-paper` trace typed into one document (once per
+ * bench run, shared with F), the server restarted, then the time until a new client holds the
+ * whole text, and the bytes the server keeps on disk for it.
+ */
+import { BIG_DOC } from '../trace.js'
+import type { Scenario } from '../scenario.js'
+
+export const coldLoad: Scenario = {
+  id: 'D',
+  title: 'cold load of the automerge-paper trace (259,778 edits)',
+  relay: false,
+  bigDoc: true,
+  metrics: [
+    { key: 'loadMs', label: 'cold load until whole text', unit: 'ms', better: 'lower' },
+    { key: 'diskKb', label: 'bytes on disk', unit: 'KiB', better: 'lower' },
+    { key: 'typingS', label: 'time to type the trace', unit: 's', better: 'lower' },
+  ],
+  async run(ctx) {
+    const big = await ctx.bigDoc()
+    const server = await ctx.startServer('d', big.dataDir)
+    try {
+      const start = performance.now()
+      const client = ctx.client(server, BIG_DOC)
+      await client.synced
+      await client.until(() => client.text.length === big.text.length && client.text.toString() === big.text, 120_000, 'the whole text')
+      const loadMs = performance.now() - start
+      await client.close()
+      return { loadMs, diskKb: big.bytesOnDisk / 1024, typingS: big.typingSeconds }
+    } finally {
+      await server.stop()
+    }
+  },
+}

@@ -1,0 +1,100 @@
+/**
+ * The big document of scenarios D and F: the `automerge-paper` editing trace typed keystroke by
+ * keystroke into one document through a client, then the server stopped so the data dir holds
+ * only what the server persisted. Typing is bounded by a window against a second client, so the
+ * server is never handed more than WINDOW edits it has not yet relayed.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import type { BenchClient } from './client.js'
+import type { BenchServer } from './servers.js'
+
+const TRACE = '/work/shared/data/editing-traces/automerge-paper.json.gz'
+const WINDOW = 1_000
+/** The document name D and F use. */
+export const BIG_DOC = 'automerge-paper'
+
+type Patch = [pos: number, del: number, ins: string]
+
+/** The first `limit` patches of the trace and the text they produce. */
+export function loadTrace(limit: number): { patches: Patch[]; text: string } {
+  const trace = JSON.parse(gunzipSync(readFileSync(TRACE)).toString('utf8')) as {
+    endContent: string
+    txns: { patches: Patch[] }[]
+  }
+  const all = trace.txns.flatMap((txn) => txn.patches)
+  if (limit >= all.length) return { patches: all, text: trace.endContent }
+  // A prefix has no recorded result, so replay it on a plain string (cheap for --quick's prefix).
+  const patches = all.slice(0, limit)
+  let text = ''
+  for (const [pos, del, ins] of patches) text = text.slice(0, pos) + ins + text.slice(pos + del)
+  return { patches, text }
+}
+
+/** A data dir holding the typed trace, ready for a server of the same kind to load. */
+export interface BigDoc {
+  dataDir: string
+  text: string
+  edits: number
+  /** Seconds from the first keystroke sent to the last one received by the second client. */
+  typingSeconds: number
+  /** Size of the data dir after the server stopped. */
+  bytesOnDisk: number
+}
+
+/** Sum of the sizes of every file under `dir`. */
+export function diskBytes(dir: string): number {
+  let total = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    total += entry.isDirectory() ? diskBytes(path) : statSync(path).size
+  }
+  return total
+}
+
+/**
+ * Types `patches` through `writer` and resolves once `observer` holds `text`. Each patch is its own
+ * transaction, hence its own update message, as an editor sends keystrokes.
+ */
+export function typeTrace(writer: BenchClient, observer: BenchClient, patches: Patch[], text: string): Promise<void> {
+  // Every trace edit inserts or deletes exactly one character, so the observer's received
+  // insertions plus deletions count the edits it has.
+  const applied = (): number => observer.seenClock(writer.id) + observer.deletedSeen
+  let sent = 0
+  const pump = (): void => {
+    while (sent < patches.length && sent - applied() < WINDOW) {
+      const [pos, del, ins] = patches[sent++] as Patch
+      if (del > 0) writer.text.delete(pos, del)
+      if (ins.length > 0) writer.text.insert(pos, ins)
+    }
+  }
+  const unsubscribe = observer.onReceive(pump)
+  pump()
+  return observer
+    .until(() => applied() >= patches.length, 600_000, 'the typed trace')
+    .then(() => {
+      unsubscribe()
+      if (observer.text.toString() !== text) throw new Error('the typed document differs from the trace')
+    })
+}
+
+/** Types the trace into a fresh `server` (document BIG_DOC), then stops it gracefully. */
+export async function buildBigDoc(
+  server: BenchServer,
+  open: (docName: string) => BenchClient,
+  edits: number,
+): Promise<BigDoc> {
+  const { patches, text } = loadTrace(edits)
+  const writer = open(BIG_DOC)
+  const observer = open(BIG_DOC)
+  await Promise.all([writer.synced, observer.synced])
+  const start = performance.now()
+  await typeTrace(writer, observer, patches, text)
+  const typingSeconds = (performance.now() - start) / 1000
+  await Promise.all([writer.close(), observer.close()])
+  // The reference writes after it relays and never acknowledges, so wait until it is idle.
+  await server.quiesce()
+  await server.stop()
+  return { dataDir: server.dataDir, text, edits: patches.length, typingSeconds, bytesOnDisk: diskBytes(server.dataDir) }
+}
