@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url'
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import type { Config } from '../config.js'
 import type { Logger } from '../log.js'
 import type { DocStore } from '../store/store.js'
 import type { Rooms } from '../sync/rooms.js'
+import { staticRoutes } from './static.js'
 
 /** What the HTTP routes need: the same rooms and store the WebSocket side uses. */
 export interface AppDeps {
@@ -29,6 +31,8 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
+  // This file runs compiled as dist/server/http/app.js, so dist/ (where Vite put the app) is two up.
+  app.use(staticRoutes(fileURLToPath(new URL('../../', import.meta.url))))
   app.use(errorHandler(deps.log))
   return app
 }
