@@ -1,0 +1,165 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { replay } from '../../server/sync/room.js'
+import { openStore } from '../../server/store/open.js'
+import { type TestClient, connectClient } from '../helpers/client.js'
+import { type TestServer, startServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
+
+let server: TestServer | null = null
+const clients: TestClient[] = []
+const connect = (doc: string) => {
+  const client = connectClient(server!.wsUrl, doc)
+  clients.push(client)
+  return client
+}
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy()
+  await server?.stop()
+  server = null
+})
+
+/** The text of `doc` as stored on disk, read with the store itself while no server runs. */
+async function storedText(dataDir: string, doc: string) {
+  const store = await openStore(dataDir)
+  try {
+    const stored = await store.load(doc)
+    const ydoc = new Y.Doc()
+    replay(ydoc, doc, stored?.updates ?? [])
+    return { text: ydoc.getText('text').toString(), records: stored?.updates.length ?? 0, meta: await store.stat(doc) }
+  } finally {
+    await store.close()
+  }
+}
+
+describe('persistence in LevelDB', () => {
+  it('keeps content across a clean restart', async () => {
+    server = await startServer()
+    const a = connect('restart')
+    await a.synced()
+    a.text.insert(0, 'survives a restart')
+    const b = connect('restart')
+    await until(() => expect(b.text.toString()).toBe('survives a restart'))
+    a.destroy()
+    b.destroy()
+    expect(await server.stop()).toBe(0)
+    await server.restart()
+    const c = connect('restart')
+    await c.synced()
+    expect(c.text.toString()).toBe('survives a restart')
+  })
+
+  it('loses none of 500 relayed updates when the server is SIGKILLed', async () => {
+    server = await startServer()
+    const writer = connect('sigkill')
+    const reader = connect('sigkill')
+    await Promise.all([writer.synced(), reader.synced()])
+    for (let i = 0; i < 500; i++) writer.text.insert(writer.text.length, 'x')
+    await until(() => expect(reader.text.length).toBe(500))
+    await server.kill('SIGKILL')
+    writer.destroy()
+    reader.destroy()
+    expect((await storedText(server.dataDir, 'sigkill')).text).toBe('x'.repeat(500))
+    await server.restart()
+    const after = connect('sigkill')
+    await after.synced()
+    expect(after.text.toString()).toBe('x'.repeat(500))
+  })
+
+  it('compacts 10,000 small updates into a bounded number of records and loads them intact', async () => {
+    server = await startServer()
+    const writer = connect('many-updates')
+    const reader = connect('many-updates')
+    await Promise.all([writer.synced(), reader.synced()])
+    let expected = ''
+    for (let i = 0; i < 10_000; i++) {
+      const ch = String.fromCharCode(97 + (i % 26))
+      writer.text.insert(writer.text.length, ch)
+      expected += ch
+    }
+    await until(() => expect(reader.text.length).toBe(10_000), { timeout: 30_000 })
+    // SIGKILL: what is on disk is what threshold compaction left, not the compaction on unload.
+    await server.kill('SIGKILL')
+    writer.destroy()
+    reader.destroy()
+    const stored = await storedText(server.dataDir, 'many-updates')
+    expect(stored.text).toBe(expected)
+    expect(stored.records).toBeLessThanOrEqual(600)
+    expect(stored.meta?.updates).toBe(stored.records)
+    await server.restart()
+    const after = connect('many-updates')
+    await after.synced()
+    expect(after.text.toString()).toBe(expected)
+  })
+
+  it('merges a document into one record when its last client leaves', async () => {
+    server = await startServer()
+    const a = connect('unload')
+    await a.synced()
+    for (let i = 0; i < 20; i++) a.text.insert(a.text.length, `${i} `)
+    const b = connect('unload')
+    await until(() => expect(b.text.toString()).toBe(a.text.toString()))
+    a.destroy()
+    b.destroy()
+    await until(() => expect(server!.logs.some((l) => l.event === 'doc.unloaded' && l.doc === 'unload')).toBe(true))
+    const text = a.text.toString()
+    expect(await server.stop()).toBe(0)
+    const stored = await storedText(server.dataDir, 'unload')
+    expect(stored).toMatchObject({ text, records: 1 })
+  })
+
+  it('refuses a document with a corrupt record, leaves its bytes untouched and keeps serving others', async () => {
+    server = await startServer()
+    const good = connect('good')
+    await good.synced()
+    good.text.insert(0, 'still fine')
+    const reader = connect('good')
+    await until(() => expect(reader.text.toString()).toBe('still fine'))
+    good.destroy()
+    reader.destroy()
+    await server.stop()
+
+    const garbage = new Uint8Array([1, 2, 3, 255, 255, 7])
+    const store = await openStore(server.dataDir)
+    const seed = new Y.Doc()
+    seed.getText('text').insert(0, 'before the damage')
+    await store.append('broken', Y.encodeStateAsUpdate(seed))
+    await store.append('broken', garbage)
+    const before = await store.load('broken')
+    await store.close()
+
+    await server.restart()
+    const victim = connect('broken')
+    const closed = await victim.closed()
+    expect(closed).toEqual({ code: 1011, reason: 'document could not be opened' })
+    victim.destroy()
+    await until(() => expect(server!.logs.find((l) => l.event === 'doc.failed' && l.doc === 'broken')?.error).toMatch(/record 2 of 2 is not a valid Yjs update/))
+
+    const other = connect('good')
+    await other.synced()
+    expect(other.text.toString()).toBe('still fine')
+    other.destroy()
+    expect(await server.stop()).toBe(0)
+
+    const after = await openStore(server.dataDir)
+    expect(await after.load('broken')).toEqual(before)
+    await after.close()
+  })
+
+  it('exits 0 on SIGTERM and SIGINT with every update on disk', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      server = await startServer()
+      const a = connect(`signal-${signal}`)
+      await a.synced()
+      a.text.insert(0, signal)
+      const b = connect(`signal-${signal}`)
+      await until(() => expect(b.text.toString()).toBe(signal))
+      const started = Date.now()
+      expect(await server.kill(signal)).toBe(0)
+      expect(Date.now() - started).toBeLessThan(5_000)
+      expect((await storedText(server.dataDir, `signal-${signal}`)).text).toBe(signal)
+      for (const client of clients.splice(0)) client.destroy()
+      server = null
+    }
+  })
+})
