@@ -5,9 +5,11 @@ import { DEFAULTS } from '../../shared/defaults.js'
 import { DocNameError, docNameFromPath } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import type { Config } from '../config.js'
+import { AccessError, verifyToken } from '../guard/access.js'
 import { isOriginAllowed } from '../guard/origin.js'
 import type { Logger } from '../log.js'
 import { Connection, type ConnectionAccess } from '../sync/connection.js'
+import { encodePermissionDenied } from '../sync/protocol.js'
 import type { Rooms } from '../sync/rooms.js'
 
 /** What the WebSocket gate needs. */
@@ -28,7 +30,7 @@ export interface WebSocketGate {
 /**
  * Accepts WebSocket upgrades on every path of `server`: the path names the document, as the
  * official `WebsocketProvider` forms it. Each request passes the guards in order (document name →
- * 400, Origin → 403) before the socket is upgraded and joined to its room.
+ * 400, Origin → 403, token → auth message + 4401/4403) before the socket joins its room.
  */
 export function acceptWebSockets(server: Server, { rooms, config, log }: UpgradeDeps): WebSocketGate {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes, perMessageDeflate: false })
@@ -45,9 +47,26 @@ export function acceptWebSockets(server: Server, { rooms, config, log }: Upgrade
       throw error
     }
     if (!isOriginAllowed(request.headers.origin, config.allowedOrigins)) return refuse(socket, 403, 'origin not allowed')
-    const access: ConnectionAccess = { write: true }
-    wss.handleUpgrade(request, socket, head, (ws) => open(ws, doc, access))
+    authorize(request, doc).then(
+      (access) => wss.handleUpgrade(request, socket, head, (ws) => open(ws, doc, access)),
+      (error: AccessError) =>
+        // The y-websocket client only learns why through the protocol's auth message, which
+        // needs an open socket: upgrade, say "permission denied", then close with the code.
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          log.info('conn.refused', { doc, code: error.code, reason: error.message })
+          rooms.events.emit('problem', { kind: 'access', doc, message: error.message })
+          ws.send(encodePermissionDenied(error.message))
+          ws.close(error.code, error.message)
+        }),
+    )
   })
+
+  async function authorize(request: IncomingMessage, doc: string): Promise<ConnectionAccess> {
+    if (config.secret === null) return { write: true }
+    const token = new URL(request.url ?? '/', 'http://quire').searchParams.get('token')
+    const { write } = await verifyToken(token, doc, config.secret)
+    return { write }
+  }
 
   function open(ws: WebSocket, doc: string, access: ConnectionAccess): void {
     alive.add(ws)
