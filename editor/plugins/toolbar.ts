@@ -97,7 +97,7 @@ function button(label: string, glyph: string, title: string): HTMLButtonElement 
 class ToolbarView implements PluginView {
   private readonly root = document.createElement('div')
   private readonly buttons: Array<{ item: Item; el: HTMLButtonElement }> = []
-  private readonly linkButton = button('Link', '🔗', 'Link (select text first)')
+  private readonly linkButton = button('Link', 'Link', 'Link (select text first)')
   private readonly linkForm = document.createElement('form')
   private readonly linkInput = document.createElement('input')
 

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type BrowserUser, editorText, launchBrowser, openDocPage, screenshot } from '../helpers/browser.js'
+import { type TestServer, startServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
+
+let server: TestServer
+let browser: Browser
+const users: BrowserUser[] = []
+
+beforeAll(async () => {
+  ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
+})
+
+afterAll(async () => {
+  await Promise.all(users.map((user) => user.context.close()))
+  await browser?.close()
+  await server?.stop()
+})
+
+async function open(doc: string, name: string): Promise<BrowserUser> {
+  const user = await openDocPage(browser, server.url, doc, name)
+  users.push(user)
+  return user
+}
+
+async function typeAtEnd(page: Page, text: string): Promise<void> {
+  await page.locator('.ProseMirror').click()
+  await page.keyboard.press('Control+End')
+  await page.keyboard.type(text)
+}
+
+const status = (page: Page) => page.locator('[data-quire="status"]').getAttribute('data-state')
+const presenceNames = (page: Page) => page.locator('[data-quire="presence"] .quire-person-name').allInnerTexts()
+
+describe('two people editing one document in the app', () => {
+  it("shows each one's typing, named caret and presence to the other, and rides out a server restart without losing edits", async () => {
+    const doc = `together ${randomUUID().slice(0, 8)}`
+    const ada = await open(doc, 'Ada')
+    const grace = await open(doc, 'Grace')
+
+    await typeAtEnd(ada.page, 'Hello from Ada.')
+    await until(async () => expect(await editorText(grace.page)).toBe('Hello from Ada.'))
+    // A "typing" mark shows next to Ada in Grace's list while she edits.
+    await until(async () => expect(await grace.page.locator('[data-quire="presence"] [data-typing]').innerText()).toContain('Ada'), { timeout: 2000 })
+
+    await typeAtEnd(grace.page, ' And Grace.')
+    await until(async () => expect(await editorText(ada.page)).toBe('Hello from Ada. And Grace.'))
+
+    await until(async () => expect(await ada.page.locator('.ProseMirror-yjs-cursor').innerText()).toContain('Grace'))
+    await until(async () => expect(await grace.page.locator('.ProseMirror-yjs-cursor').innerText()).toContain('Ada'))
+    expect(await presenceNames(ada.page)).toEqual(['Ada (you)', 'Grace'])
+    expect(await presenceNames(grace.page)).toEqual(['Grace (you)', 'Ada'])
+    expect(await status(ada.page)).toBe('connected')
+    // The README's picture: taken once both have paused, so it shows carets rather than "typing".
+    await until(async () => expect(await grace.page.locator('[data-typing]').count()).toBe(0), { timeout: 5000 })
+    await saveSideBySide([ada.page, grace.page], 'two-windows')
+
+    await server.stop()
+    await until(async () => expect(await status(ada.page)).toBe('disconnected'))
+    await until(async () => expect(await status(grace.page)).toBe('disconnected'))
+    await typeAtEnd(ada.page, ' Offline Ada.')
+
+    await server.restart()
+    await until(async () => expect(await status(ada.page)).toBe('connected'), { timeout: 15_000 })
+    await until(async () => expect(await status(grace.page)).toBe('connected'), { timeout: 15_000 })
+    await typeAtEnd(grace.page, ' Back.')
+    const expected = 'Hello from Ada. And Grace. Offline Ada. Back.'
+    await until(async () => expect(await editorText(ada.page)).toBe(expected))
+    await until(async () => expect(await editorText(grace.page)).toBe(expected))
+    await until(async () => expect(await presenceNames(ada.page)).toEqual(['Ada (you)', 'Grace']))
+
+    // What the server stored survives it too: a third person opening the document gets it all.
+    const late = await open(doc, 'Lin')
+    await until(async () => expect(await editorText(late.page)).toBe(expected))
+    expect([...ada.errors, ...grace.errors, ...late.errors]).toEqual([])
+  })
+
+  it("undoes only one's own changes with Ctrl-Z", async () => {
+    const doc = `undo ${randomUUID().slice(0, 8)}`
+    const ada = await open(doc, 'Ada')
+    const grace = await open(doc, 'Grace')
+
+    await typeAtEnd(ada.page, 'Ada wrote this.')
+    await until(async () => expect(await editorText(grace.page)).toBe('Ada wrote this.'))
+    await grace.page.locator('.ProseMirror').click()
+    await grace.page.keyboard.press('Control+End')
+    await grace.page.keyboard.press('Enter')
+    await grace.page.keyboard.type('Grace wrote that.')
+    await until(async () => expect(await editorText(ada.page)).toBe('Ada wrote this.\nGrace wrote that.'))
+
+    // Ada's paragraph came into the document with her typing, so undoing it takes the paragraph too.
+    await ada.page.keyboard.press('Control+z')
+    await until(async () => expect(await editorText(grace.page)).toBe('Grace wrote that.'))
+    expect(await editorText(ada.page)).toBe('Grace wrote that.')
+
+    await ada.page.keyboard.press('Control+Shift+z')
+    await until(async () => expect(await editorText(grace.page)).toBe('Ada wrote this.\nGrace wrote that.'))
+  })
+
+  it('turns Markdown shortcuts and toolbar buttons into structure', async () => {
+    const doc = `format ${randomUUID().slice(0, 8)}`
+    const ada = await open(doc, 'Ada')
+    const { page } = ada
+    await page.locator('.ProseMirror').click()
+    await page.keyboard.type('# Title\n- one\ntwo\n\n1. first\n\n> quoted\n')
+    await page.keyboard.press('Enter')
+    await page.keyboard.type('a **bold** and *soft* `code`')
+    const editor = page.locator('.ProseMirror')
+    await until(async () => {
+      expect(await editor.locator('h1').innerText()).toBe('Title')
+      expect(await editor.locator('ul > li').allInnerTexts()).toEqual(['one', 'two'])
+      expect(await editor.locator('ol > li').allInnerTexts()).toEqual(['first'])
+      expect(await editor.locator('blockquote').innerText()).toBe('quoted')
+      expect(await editor.locator('strong').innerText()).toBe('bold')
+      expect(await editor.locator('em').innerText()).toBe('soft')
+      expect(await editor.locator('p code').innerText()).toBe('code')
+    })
+
+    await page.keyboard.press('Enter')
+    await page.getByRole('button', { name: 'Heading 2' }).click()
+    await page.keyboard.type('Section')
+    await until(async () => expect(await editor.locator('h2').innerText()).toBe('Section'))
+    expect(await page.getByRole('button', { name: 'Heading 2' }).getAttribute('aria-pressed')).toBe('true')
+    await page.keyboard.press('Shift+Home')
+    await page.getByRole('button', { name: 'Bold' }).click()
+    await until(async () => expect(await editor.locator('h2 strong').innerText()).toBe('Section'))
+    expect(await page.getByRole('button', { name: 'Bold' }).getAttribute('aria-pressed')).toBe('true')
+    await screenshot(page, 'formatting-desktop')
+    await page.setViewportSize({ width: 390, height: 780 })
+    await screenshot(page, 'formatting-mobile')
+  })
+})
+
+/** One PNG with the pages next to each other, as two windows on one screen. */
+async function saveSideBySide(pages: Page[], name: string): Promise<void> {
+  const shots = await Promise.all(pages.map(async (page) => (await page.screenshot()).toString('base64')))
+  const sheet = await browser.newPage({ viewport: { width: 1000 * pages.length + 24 * (pages.length + 1), height: 748 } })
+  await sheet.setContent(
+    `<body style="margin:0;padding:24px;display:flex;gap:24px;background:#dfe3e8">${shots
+      .map((png) => `<img style="width:1000px;border-radius:10px;box-shadow:0 4px 18px #0003" src="data:image/png;base64,${png}">`)
+      .join('')}</body>`,
+  )
+  await sheet.locator('img').last().waitFor()
+  await screenshot(sheet, name)
+  await sheet.close()
+}
