@@ -12,6 +12,11 @@ export const DEFAULTS = {
   compactAfterUpdates: 500,
   /** A peer whose unsent backlog exceeds this is too slow to keep up and is dropped. */
   maxBufferedBytes: 64 * 1024 * 1024,
+  /**
+   * Messages a connection may send per second, sustained; more closes it with 1008. Ten seconds'
+   * worth may come at once (a paste, a replay of offline edits) before the rate applies.
+   */
+  messagesPerSecond: 2_000,
   /** Interval of WebSocket pings; a peer that misses one whole interval is terminated. */
   pingIntervalMs: 30_000,
   logLevel: 'info',

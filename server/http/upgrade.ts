@@ -34,7 +34,7 @@ export interface WebSocketGate {
  */
 export function acceptWebSockets(server: Server, { rooms, config, log }: UpgradeDeps): WebSocketGate {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes, perMessageDeflate: false })
-  const limits = { maxBufferedBytes: DEFAULTS.maxBufferedBytes }
+  const limits = { maxBufferedBytes: DEFAULTS.maxBufferedBytes, messagesPerSecond: config.messagesPerSecond, messageBurst: config.messagesPerSecond * 10 }
   let accepting = true
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -1,5 +1,6 @@
 import type { RawData, WebSocket } from 'ws'
 import { CloseCode } from '../../shared/protocol.js'
+import { TokenBucket } from '../guard/limits.js'
 import type { SyncEvents } from './events.js'
 import { ProtocolError, decodeMessage } from './protocol.js'
 import type { Peer, Room } from './room.js'
@@ -14,6 +15,9 @@ export interface ConnectionAccess {
 export interface ConnectionLimits {
   /** Largest unsent backlog before the peer is considered too slow and dropped. */
   maxBufferedBytes: number
+  /** Sustained messages per second, and how many may come at once, before the peer is dropped. */
+  messagesPerSecond: number
+  messageBurst: number
 }
 
 let nextId = 1
@@ -29,6 +33,7 @@ export class Connection implements Peer {
   private room: Room | null = null
   private early: Buffer[] | null = []
   private closed = false
+  private readonly bucket: TokenBucket
 
   constructor(
     private readonly socket: WebSocket,
@@ -38,6 +43,7 @@ export class Connection implements Peer {
     private readonly events: SyncEvents,
     private readonly onClose: (connection: Connection) => void,
   ) {
+    this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst)
     socket.on('message', this.onFrame)
     socket.on('close', (code, reason) => {
       this.closed = true
@@ -85,6 +91,10 @@ export class Connection implements Peer {
     if (this.closed) return
     const frame = data as Buffer // binaryType 'nodebuffer' (ws's default): one Buffer per message
     this.events.emit('message.in', { bytes: frame.byteLength })
+    if (!this.bucket.take()) {
+      this.fail('rate-limit', CloseCode.policyViolation, `over ${this.limits.messagesPerSecond} messages per second`)
+      return
+    }
     if (!isBinary) {
       this.fail('protocol', CloseCode.protocolError, 'text frames are not part of the protocol')
       return
@@ -107,7 +117,14 @@ export class Connection implements Peer {
 
   private fail(kind: string, code: number, reason: string): void {
     this.events.emit('problem', { kind, doc: this.doc, message: reason })
-    // A close reason must fit in a control frame (123 bytes).
-    this.close(code, reason.slice(0, 120))
+    this.close(code, truncateUtf8(reason, 123))
   }
+}
+
+/** A close reason must fit in a control frame: at most 123 bytes of UTF-8. */
+function truncateUtf8(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text)
+  if (bytes.byteLength <= maxBytes) return text
+  // Cutting inside a multi-byte character leaves a replacement char; drop it.
+  return bytes.subarray(0, maxBytes).toString().replace(/\uFFFD$/, '')
 }

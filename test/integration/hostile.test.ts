@@ -98,3 +98,27 @@ describe('document names at the upgrade', () => {
     expect(await upgradeStatus('/notes%2F2024?token=abc')).toBe(101)
   })
 })
+
+describe('flooding', () => {
+  it('closes a client over its rate limit with 1008 while others go on', async () => {
+    const limited = await startServer({ args: ['--rate-limit', '20'] })
+    try {
+      const honest = [connectClient(limited.wsUrl, 'flood'), connectClient(limited.wsUrl, 'flood')]
+      await Promise.all(honest.map((c) => c.synced()))
+      const closed = new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${limited.wsUrl}/flood`)
+        ws.on('open', () => {
+          for (let i = 0; i < 1000; i++) ws.send(message(uint(3)))
+        })
+        ws.on('close', (code) => resolve(code))
+        ws.on('error', () => {})
+      })
+      expect(await closed).toBe(1008)
+      honest[0]!.text.insert(0, 'unaffected')
+      await until(() => expect(honest[1]!.text.toString()).toBe('unaffected'))
+      for (const c of honest) c.destroy()
+    } finally {
+      await limited.stop()
+    }
+  })
+})
