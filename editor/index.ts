@@ -8,6 +8,7 @@ import { docNameToSegment } from '../shared/doc-name.js'
 import { readPresence } from '../shared/presence.js'
 import { CloseCode } from '../shared/protocol.js'
 import { schema } from '../shared/schema.js'
+import { followBrowserNetwork } from './network.js'
 import { keepOffline } from './offline.js'
 import { editorPlugins } from './plugins.js'
 
@@ -93,6 +94,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     provider.disconnect()
   }
   provider.on('closed', onClosed)
+  const stopFollowingNetwork = followBrowserNetwork(provider)
 
   let destroyed = false
   return {
@@ -104,6 +106,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
       if (destroyed) return
       destroyed = true
       provider.off('closed', onClosed)
+      stopFollowingNetwork()
       view.destroy()
       // Tell peers now, over the still-open socket, instead of letting them time this user out.
       awareness.setLocalState(null)
