@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { CONFIG_OPTIONS, ConfigError, resolveConfig } from '../../server/config.js'
+
+describe('resolveConfig', () => {
+  it('uses defaults from shared/defaults.ts when nothing is set', () => {
+    expect(resolveConfig({}, {})).toMatchObject({ port: 1234, host: '127.0.0.1', dataDir: './data', maxMessageBytes: 16 * 1024 * 1024, secret: null, allowedOrigins: [] })
+  })
+
+  it('lets flags win over environment variables', () => {
+    expect(resolveConfig({ port: '4000' }, { PORT: '5000', QUIRE_DATA: '/srv/quire' })).toMatchObject({ port: 4000, dataDir: '/srv/quire' })
+  })
+
+  it('refuses unusable values with a message naming the setting', () => {
+    expect(() => resolveConfig({ port: 'http' }, {})).toThrow(new ConfigError('--port must be a whole number from 0 to 65535, got "http"'))
+    expect(() => resolveConfig({}, { LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of debug, info, warn, error/)
+  })
+
+  it('splits allowed origins on commas', () => {
+    expect(resolveConfig({ allowedOrigins: 'https://a.example, https://b.example' }, {}).allowedOrigins).toEqual(['https://a.example', 'https://b.example'])
+  })
+})
+
+describe('the README configuration table', () => {
+  it('lists exactly the options of server/config.ts with their variables and defaults', () => {
+    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8')
+    const table = readme.split('<!-- config-table:start -->')[1]!.split('<!-- config-table:end -->')[0]!
+    const rows = table
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.split('|').map((cell) => cell.trim()))
+      .map(([, flag, env, def]) => ({ flag, env, def }))
+    const expected = CONFIG_OPTIONS.map((o) => ({
+      flag: `\`${o.flag.split(' ')[0]}\``,
+      env: `\`${o.env}\``,
+      def: o.default === null ? '(none)' : Array.isArray(o.default) ? '(any)' : `\`${o.default}\``,
+    }))
+    expect(rows).toEqual(expected)
+  })
+})
