@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto'
+import { type Server, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { editorText, launchBrowser, newUser, openDocPage } from '../helpers/browser.js'
+import { type TestServer, startServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
+
+let server: TestServer
+let browser: Browser
+let host: Server
+let hostUrl: string
+
+// A page of some other site: it knows nothing of quire but the one import and the stylesheet.
+// `window.sockets` records every WebSocket the page opens, so a test can see them all closed.
+function embeddingPage(doc: string, options: string): string {
+  return `<!doctype html>
+<html><head><link rel="stylesheet" href="${server.url}/embed/quire-editor.css"></head>
+<body><h1>Someone else's site</h1><div id="here"></div>
+<script>
+  const Native = window.WebSocket
+  window.sockets = []
+  window.WebSocket = class extends Native { constructor(...args) { super(...args); window.sockets.push(this) } }
+</script>
+<script type="module">
+  import { createEditor } from '${server.url}/embed/quire-editor.js'
+  window.editor = createEditor(document.getElementById('here'), {
+    url: '${server.wsUrl}', doc: ${JSON.stringify(doc)}, user: { name: 'Embedder', color: '#1e88e5' }, ${options}
+  })
+</script></body></html>`
+}
+
+beforeAll(async () => {
+  ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
+  // Another origin (another port) serving the embedding page; `?doc=` and `?readOnly` pick the case.
+  host = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://host')
+    res.setHeader('content-type', 'text/html')
+    res.end(embeddingPage(url.searchParams.get('doc') ?? 'none', url.searchParams.has('readOnly') ? 'readOnly: true' : ''))
+  })
+  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve))
+  hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`
+})
+
+afterAll(async () => {
+  await browser?.close()
+  host?.close()
+  await server?.stop()
+})
+
+async function openEmbed(doc: string, query = ''): Promise<Page> {
+  const { page, errors } = await newUser(browser)
+  await page.goto(`${hostUrl}/?doc=${encodeURIComponent(doc)}${query}`)
+  await page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+  expect(errors).toEqual([])
+  return page
+}
+
+/** `WebSocket.CLOSED`: the socket finished its closing handshake. */
+const CLOSED = 3
+
+const presenceNames = (page: Page) => page.locator('[data-quire="presence"] .quire-person-name').allInnerTexts()
+
+describe('the editor embedded in a page on another origin', () => {
+  it('edits the same document as the app page, both ways', async () => {
+    const doc = `embedded ${randomUUID().slice(0, 8)}`
+    const embed = await openEmbed(doc)
+    const app = await openDocPage(browser, server.url, doc, 'Ada')
+
+    await embed.locator('.ProseMirror').click()
+    await embed.keyboard.type('From the embed.')
+    await until(async () => expect(await editorText(app.page)).toBe('From the embed.'))
+    await app.page.locator('.ProseMirror').click()
+    await app.page.keyboard.press('Control+End')
+    await app.page.keyboard.type(' From the app.')
+    await until(async () => expect(await editorText(embed)).toBe('From the embed. From the app.'))
+    await until(async () => expect(await presenceNames(app.page)).toEqual(['Ada (you)', 'Embedder']))
+  })
+
+  it('closes every socket and clears its presence on destroy()', async () => {
+    const doc = `destroyed-${randomUUID().slice(0, 8)}`
+    const embed = await openEmbed(doc)
+    const app = await openDocPage(browser, server.url, doc, 'Ada')
+    await until(async () => expect(await presenceNames(app.page)).toEqual(['Ada (you)', 'Embedder']))
+
+    await embed.evaluate(() => (window as unknown as { editor: { destroy(): void } }).editor.destroy())
+    await until(async () =>
+      expect(await embed.evaluate(() => (window as unknown as { sockets: WebSocket[] }).sockets.map((s) => s.readyState))).toEqual([CLOSED]),
+    )
+    expect(await embed.locator('#here').innerHTML()).toBe('')
+    await until(async () => expect(await presenceNames(app.page)).toEqual(['Ada (you)']))
+  })
+
+  it('in readOnly mode cannot edit and sends only its presence', async () => {
+    const doc = `viewer-${randomUUID().slice(0, 8)}`
+    const app = await openDocPage(browser, server.url, doc, 'Ada')
+    await app.page.locator('.ProseMirror').click()
+    await app.page.keyboard.type('Written by Ada.')
+    const viewer = await openEmbed(doc, '&readOnly')
+    await until(async () => expect(await editorText(viewer)).toBe('Written by Ada.'))
+    expect(await viewer.locator('.ProseMirror').getAttribute('contenteditable')).toBe('false')
+    expect(await viewer.locator('[role="toolbar"]').count()).toBe(0)
+
+    await viewer.locator('.ProseMirror').click()
+    await viewer.keyboard.type('Viewer typing')
+    await until(async () => expect(await presenceNames(app.page)).toEqual(['Ada (you)', 'Embedder']))
+    await app.page.keyboard.type(' Still Ada.')
+    await until(async () => expect(await editorText(viewer)).toBe('Written by Ada. Still Ada.'))
+    expect(await editorText(app.page)).toBe('Written by Ada. Still Ada.')
+  })
+})
