@@ -22,6 +22,9 @@ export const FORMAT_NAMES = ['text', 'markdown', 'html', 'json'] as const
 /** The name of a registered format. */
 export type FormatName = (typeof FORMAT_NAMES)[number]
 
+/** The format used when a request or command names none: readable as it is, and lossless for quire's schema. */
+export const DEFAULT_FORMAT: FormatName = 'markdown'
+
 /** Content that could not be read as the format it claimed to be; the message says why. */
 export class ContentError extends Error {
   override name = 'ContentError'

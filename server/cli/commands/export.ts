@@ -1,0 +1,25 @@
+import { writeFile } from 'node:fs/promises'
+import type { Command } from 'commander'
+import { DEFAULT_FORMAT, type FormatName, formatOfFile } from '../../../shared/content/formats.js'
+import { CommandError } from '../errors.js'
+import { formatOption, type TargetFlags, targetOptions } from '../options.js'
+import { withDocs } from '../target.js'
+
+/** `quire export <doc> [--format] [-o file]`: the rendered document into a file (or standard output). */
+export function registerExport(program: Command): void {
+  targetOptions(program.command('export').description('write a document to a file or standard output').argument('<doc>', 'document name'))
+    .addOption(formatOption(`how to render it (default: from the output file's extension, else ${DEFAULT_FORMAT})`))
+    .option('-o, --output <file>', 'file to write (default: standard output)')
+    .action(async (doc: string, flags: TargetFlags & { format?: FormatName; output?: string }) => {
+      const format = flags.format ?? (flags.output === undefined ? undefined : formatOfFile(flags.output)?.name) ?? DEFAULT_FORMAT
+      const text = await withDocs(flags, { create: false }, (docs) => docs.content(doc, format))
+      if (flags.output === undefined) {
+        process.stdout.write(text)
+        return
+      }
+      await writeFile(flags.output, text).catch((error: Error) => {
+        throw new CommandError(`cannot write ${flags.output}: ${error.message}`, { cause: error })
+      })
+      process.stdout.write(`exported ${JSON.stringify(doc)} to ${flags.output} as ${format}\n`)
+    })
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander'
+import type { DocInfo } from '../../docs.js'
+import { type TargetFlags, targetOptions } from '../options.js'
+import { withDocs } from '../target.js'
+
+/** `1.2 KiB`-style sizes: readable at a glance in a table. */
+export function humanBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB']
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit += 1
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
+}
+
+/** Local time without the `T` and milliseconds, e.g. `2024-05-01 12:03:04`. */
+function localTime(iso: string): string {
+  const d = new Date(iso)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+}
+
+function table(docs: DocInfo[]): string {
+  const rows = [['NAME', 'SIZE', 'UPDATES', 'LAST CHANGE'], ...docs.map((d) => [d.name, humanBytes(d.bytes), String(d.updates), localTime(d.updatedAt)])]
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n')
+}
+
+/** `quire ls [--json]`: every stored document, as a table or as `[{name, bytes, updates, updatedAt}]`. */
+export function registerLs(program: Command): void {
+  targetOptions(program.command('ls').description('list documents: name, size, stored updates, last change'))
+    .option('--json', 'print a JSON array of {name, bytes, updates, updatedAt}')
+    .action(async (flags: TargetFlags & { json?: boolean }) => {
+      const docs = await withDocs(flags, { create: false }, (d) => d.list())
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify(docs.map(({ name, bytes, updates, updatedAt }) => ({ name, bytes, updates, updatedAt })))}\n`)
+      } else {
+        process.stdout.write(docs.length === 0 ? 'no documents\n' : `${table(docs)}\n`)
+      }
+    })
+}

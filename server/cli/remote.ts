@@ -1,0 +1,65 @@
+import type { FormatName } from '../../shared/content/formats.js'
+import { docNameToSegment } from '../../shared/doc-name.js'
+import { type DocInfo, type Docs, DocsError, type DocsErrorKind } from '../docs.js'
+
+const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 413: 'invalid' }
+
+/**
+ * `Docs` through a running server's HTTP API (`/api/docs…`), for the CLI while that server holds
+ * the data dir. Errors come back as the `DocsError` the server raised (kind from the status, its
+ * message from the body), so a command prints the same line either way.
+ */
+export class RemoteDocs implements Docs {
+  constructor(
+    private readonly baseUrl: string,
+    /** Sent with every request, e.g. the `Authorization` of a server with access control. */
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  async list(): Promise<DocInfo[]> {
+    return (await this.request('GET', '/api/docs')).json() as Promise<DocInfo[]>
+  }
+
+  async stat(name: string): Promise<DocInfo> {
+    return (await this.request('GET', docPath(name))).json() as Promise<DocInfo>
+  }
+
+  async content(name: string, format: FormatName): Promise<string> {
+    return (await this.request('GET', `${docPath(name)}/content?format=${format}`)).text()
+  }
+
+  async import(name: string, format: FormatName, text: string): Promise<void> {
+    await this.request('PUT', `${docPath(name)}/content?format=${format}`, text)
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.request('DELETE', docPath(name))
+  }
+
+  async compact(name: string): Promise<DocInfo> {
+    return (await this.request('POST', `${docPath(name)}/compact`)).json() as Promise<DocInfo>
+  }
+
+  private async request(method: string, path: string, body?: string): Promise<Response> {
+    let res: Response
+    try {
+      res = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: { ...this.headers, ...(body === undefined ? {} : { 'content-type': 'text/plain; charset=utf-8' }) },
+        body,
+      })
+    } catch (error) {
+      throw new DocsError('failed', `the server at ${this.baseUrl} did not answer: ${(error as Error).message}`, { cause: error })
+    }
+    if (res.ok) return res
+    const message = await res
+      .json()
+      .then((json: { error?: unknown }) => (typeof json.error === 'string' ? json.error : null))
+      .catch(() => null)
+    throw new DocsError(KIND[res.status] ?? 'failed', message ?? `the server answered ${res.status} ${res.statusText}`)
+  }
+}
+
+function docPath(name: string): string {
+  return `/api/docs/${docNameToSegment(name)}`
+}

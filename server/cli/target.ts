@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs'
+import { resolveConfig } from '../config.js'
+import { type Docs, DocsError, LocalDocs } from '../docs.js'
+import { mintToken } from '../guard/access.js'
+import { readServerFile, type ServerAddress } from '../server-file.js'
+import { openStore } from '../store/open.js'
+import { SyncEvents } from '../sync/events.js'
+import { Rooms } from '../sync/rooms.js'
+import type { TargetFlags } from './options.js'
+import { RemoteDocs } from './remote.js'
+
+/** How long a server named in the data dir gets to answer before it is taken as gone. */
+const ANSWER_MS = 2000
+
+/** How long the CLI's own token for a server with access control lasts: one command. */
+const CLI_TOKEN_SECONDS = 300
+
+/**
+ * Runs `work` against the documents of the data dir in `flags`, wherever they live: through the
+ * server that announced itself in the data dir (LevelDB admits one process, and going through the
+ * server makes changes live for its editors), or by opening the data dir directly when no server
+ * answers. `create` lets a command that writes (import) start a data dir that does not exist yet;
+ * every other command refuses to, so a mistyped `--data` is reported, not silently created.
+ */
+export async function withDocs<T>(flags: TargetFlags, options: { create: boolean }, work: (docs: Docs) => Promise<T>): Promise<T> {
+  const config = resolveConfig(flags.data === undefined ? {} : { dataDir: flags.data })
+  const say = (line: string) => flags.verbose && process.stderr.write(`quire: ${line}\n`)
+  const { dataDir } = config
+
+  const server = await readServerFile(dataDir)
+  const why = server ? await whyNotAnswering(server) : 'no server running'
+  if (server && why === null) {
+    say(`using the server at ${server.url} (pid ${server.pid}) that holds ${dataDir}`)
+    // The CLI runs beside the server, so it can sign its own requests with the same secret.
+    const headers: Record<string, string> = {}
+    if (config.secret) headers.authorization = `Bearer ${await mintToken(config.secret, { doc: '*', write: true, ttlSeconds: CLI_TOKEN_SECONDS })}`
+    return work(new RemoteDocs(server.url, headers))
+  }
+
+  say(`opening ${dataDir} directly (${why})`)
+  if (!options.create && !existsSync(dataDir)) throw new DocsError('failed', `no data dir at ${dataDir} (set it with --data or QUIRE_DATA)`)
+  const store = await openStore(dataDir)
+  const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: config.compactAfterUpdates })
+  try {
+    return await work(new LocalDocs(store, rooms))
+  } finally {
+    await rooms.shutdown()
+    await store.close()
+  }
+}
+
+/** `null` when the announced server answers, else why it is taken as gone (for `--verbose`). */
+async function whyNotAnswering(server: ServerAddress): Promise<string | null> {
+  try {
+    process.kill(server.pid, 0)
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else; it may still be the server.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return `stale server file: pid ${server.pid} is not running`
+  }
+  try {
+    const res = await fetch(new URL('/healthz', server.url), { signal: AbortSignal.timeout(ANSWER_MS) })
+    return res.ok ? null : `stale server file: ${server.url} answered ${res.status}`
+  } catch {
+    return `stale server file: nothing answers at ${server.url}`
+  }
+}

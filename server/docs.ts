@@ -1,0 +1,129 @@
+import * as Y from 'yjs'
+import { ContentError, FORMATS, type FormatName } from '../shared/content/formats.js'
+import { replacementUpdate, toNode } from '../shared/content/ydoc.js'
+import { docNameProblem } from '../shared/doc-name.js'
+import type { DocMeta, DocStore } from './store/store.js'
+import type { Rooms } from './sync/rooms.js'
+
+/** One document as the API and the CLI list it (the JSON shape of `GET /api/docs` rows). */
+export interface DocInfo {
+  name: string
+  /** Bytes of stored updates. */
+  bytes: number
+  /** Stored update records (1 right after compaction). */
+  updates: number
+  /** ISO 8601 time of the last stored change. */
+  updatedAt: string
+  /** Open WebSocket connections to the document. */
+  clients: number
+}
+
+/**
+ * What can be done to saved documents from outside the editor. Implemented once over the store and
+ * rooms (`LocalDocs`: the HTTP API and the CLI without a server) and once over the HTTP API
+ * (`RemoteDocs`: the CLI while a server holds the data dir), so each command is written once and
+ * behaves the same either way. Every method throws `DocsError` for a problem the user can act on.
+ */
+export interface Docs {
+  /** Every stored document, sorted by name. */
+  list(): Promise<DocInfo[]>
+  stat(name: string): Promise<DocInfo>
+  /** The document rendered in `format`. */
+  content(name: string, format: FormatName): Promise<string>
+  /**
+   * Replaces the document's content with `text` read as `format`, creating the document if needed.
+   * It is an ordinary edit: connected editors see it live, and concurrent edits merge with it.
+   */
+  import(name: string, format: FormatName, text: string): Promise<void>
+  remove(name: string): Promise<void>
+  /** Merges the document's stored records into one and returns its new metadata. */
+  compact(name: string): Promise<DocInfo>
+}
+
+/**
+ * Why a `Docs` operation failed, in the terms both edges map: `not-found` (HTTP 404), `invalid`
+ * input (400), `denied` by access control (401/403) and `failed` for anything else (500).
+ * The CLI exits 1 for all of them with the message, which names the document.
+ */
+export type DocsErrorKind = 'not-found' | 'invalid' | 'denied' | 'failed'
+
+/** A `Docs` failure the user can read: `message` is one line naming what went wrong. */
+export class DocsError extends Error {
+  override name = 'DocsError'
+  constructor(
+    readonly kind: DocsErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** The one wording of "no such document", so the CLI says the same with and without a server. */
+export function notFound(name: string): DocsError {
+  return new DocsError('not-found', `no document named ${JSON.stringify(name)}`)
+}
+
+/** Throws `DocsError('invalid')` unless `name` is a valid document name. */
+function checkName(name: string): string {
+  const problem = docNameProblem(name)
+  if (problem) throw new DocsError('invalid', problem)
+  return name
+}
+
+/**
+ * `Docs` over this process's store and rooms. Reads see a live document's latest state, and
+ * writes (import, remove, compact) go through its room, so connected editors see them at once.
+ * `StoreError`s pass through unchanged: they are the server's failures, not the caller's.
+ */
+export class LocalDocs implements Docs {
+  constructor(
+    private readonly store: DocStore,
+    private readonly rooms: Rooms,
+  ) {}
+
+  async list(): Promise<DocInfo[]> {
+    return (await this.store.list()).map((meta) => this.info(meta))
+  }
+
+  async stat(name: string): Promise<DocInfo> {
+    const meta = await this.store.stat(checkName(name))
+    if (!meta) throw notFound(name)
+    return this.info(meta)
+  }
+
+  async content(name: string, format: FormatName): Promise<string> {
+    const ydoc = await this.rooms.read(checkName(name))
+    if (!ydoc) throw notFound(name)
+    return FORMATS[format].render(toNode(ydoc))
+  }
+
+  async import(name: string, format: FormatName, text: string): Promise<void> {
+    checkName(name)
+    let node
+    try {
+      node = FORMATS[format].parse(text)
+    } catch (error) {
+      if (error instanceof ContentError) throw new DocsError('invalid', error.message, { cause: error })
+      throw error
+    }
+    // The update is computed against the state read here; an edit that lands before it is
+    // applied merges with it like any concurrent edit.
+    const current = (await this.rooms.read(name)) ?? new Y.Doc()
+    await this.rooms.apply(name, replacementUpdate(current, node))
+  }
+
+  async remove(name: string): Promise<void> {
+    if (!(await this.rooms.remove(checkName(name)))) throw notFound(name)
+  }
+
+  async compact(name: string): Promise<DocInfo> {
+    if (!(await this.rooms.compact(checkName(name)))) throw notFound(name)
+    return this.stat(name)
+  }
+
+  private info(meta: DocMeta): DocInfo {
+    const { name, bytes, updates, updatedAt } = meta
+    return { name, bytes, updates, updatedAt: updatedAt.toISOString(), clients: this.rooms.clients(name) }
+  }
+}

@@ -1,0 +1,101 @@
+import express, { type ErrorRequestHandler, type Request, type Router } from 'express'
+import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from '../../shared/content/formats.js'
+import { CloseCode } from '../../shared/protocol.js'
+import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
+import { AccessError } from '../guard/access.js'
+import type { Logger } from '../log.js'
+import { StoreError } from '../store/store.js'
+import { requireAccess } from './api-access.js'
+import type { EventStreams } from './events.js'
+
+/** Largest body `PUT /api/docs/<doc>/content` accepts; bigger imports get HTTP 413. */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+/** What the document API is built on. */
+export interface ApiDeps {
+  docs: Docs
+  streams: EventStreams
+  /** The access-token secret; `null` leaves the API open, as it leaves WebSockets open. */
+  secret: string | null
+  log: Logger
+}
+
+const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, denied: 403, failed: 500 }
+
+/** The document a `/api/docs/:name…` route is about (express has already percent-decoded it). */
+function docOf(req: Request): string {
+  return String(req.params.name)
+}
+
+function formatOf(req: Request): FormatName {
+  const format = req.query.format ?? DEFAULT_FORMAT
+  if (typeof format !== 'string' || !isFormatName(format)) {
+    throw new DocsError('invalid', `unknown format ${JSON.stringify(format)}; use one of ${FORMAT_NAMES.join(', ')}`)
+  }
+  return format
+}
+
+/**
+ * `/api/docs…`: thin adapters from HTTP to `Docs`. Document names are one percent-encoded path
+ * segment (`/api/docs/notes%2F2024`), which express decodes into `req.params.name`.
+ *
+ * - `GET /api/docs`, `GET /api/docs/<doc>`: metadata (`[{name, bytes, updates, updatedAt, clients}]`)
+ * - `GET /api/docs/<doc>/content?format=`: the rendered document
+ * - `PUT /api/docs/<doc>/content?format=`: replace its content with the body (an import)
+ * - `DELETE /api/docs/<doc>`: delete it, closing its connections with 4404
+ * - `POST /api/docs/<doc>/compact`: merge its stored records
+ * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
+ */
+export function apiRoutes({ docs, streams, secret, log }: ApiDeps): Router {
+  const router = express.Router()
+  const read = requireAccess(secret, 'read')
+  const write = requireAccess(secret, 'write')
+
+  router.get('/api/docs', async (_req, res) => {
+    res.json(await docs.list())
+  })
+  router.get('/api/docs/:name', async (req, res) => {
+    res.json(await docs.stat(docOf(req)))
+  })
+  router.get('/api/docs/:name/content', read, async (req, res) => {
+    const format = formatOf(req)
+    res.type(FORMATS[format].mime).send(await docs.content(docOf(req), format))
+  })
+  router.put('/api/docs/:name/content', write, express.text({ type: () => true, limit: MAX_IMPORT_BYTES }), async (req, res) => {
+    // express.text leaves the body undefined when there was none.
+    await docs.import(docOf(req), formatOf(req), typeof req.body === 'string' ? req.body : '')
+    res.json(await docs.stat(docOf(req)))
+  })
+  router.delete('/api/docs/:name', write, async (req, res) => {
+    await docs.remove(docOf(req))
+    res.status(204).end()
+  })
+  router.post('/api/docs/:name/compact', write, async (req, res) => {
+    res.json(await docs.compact(docOf(req)))
+  })
+  router.get('/api/docs/:name/events', read, async (req, res) => {
+    await docs.stat(docOf(req))
+    streams.serve(docOf(req), req, res)
+  })
+  router.use('/api', apiErrors(log))
+  return router
+}
+
+/**
+ * The one mapping from errors to API responses, `{"error": "<message>"}` with a status code.
+ * Messages of quire's own errors are meant for users and are sent; anything unexpected is a 500
+ * with a generic message, and is logged.
+ */
+function apiErrors(log: Logger): ErrorRequestHandler {
+  return (error: Error & { status?: number; expose?: boolean }, req, res, _next) => {
+    let status = 500
+    let message = 'internal error'
+    if (error instanceof DocsError) [status, message] = [STATUS[error.kind], error.message]
+    else if (error instanceof AccessError) [status, message] = [error.code === CloseCode.unauthorized ? 401 : 403, error.message]
+    else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : 500, error.message]
+    // http-errors from express itself: a body over the limit (413), an undecodable path (400).
+    else if (error.expose && typeof error.status === 'number') [status, message] = [error.status, error.message]
+    if (status >= 500) log.error('http.error', { method: req.method, path: req.path, error: error.message })
+    res.status(status).json({ error: message })
+  }
+}
