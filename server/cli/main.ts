@@ -1,7 +1,15 @@
 import { Command, Option } from 'commander'
-import { CONFIG_OPTIONS, type Config, ConfigError, resolveConfig } from '../config.js'
+import { CONFIG_OPTIONS, type Config, resolveConfig } from '../config.js'
 import { createLogger } from '../log.js'
 import { startServer } from '../main.js'
+import { registerCompact } from './commands/compact.js'
+import { registerExport } from './commands/export.js'
+import { registerImport } from './commands/import.js'
+import { registerLs } from './commands/ls.js'
+import { registerRm } from './commands/rm.js'
+import { registerShow } from './commands/show.js'
+import { registerToken } from './commands/token.js'
+import { exitCodeOf } from './errors.js'
 
 /**
  * The `quire` command line. Every command reads the data dir from `--data` or `QUIRE_DATA`.
@@ -39,6 +47,8 @@ export function createProgram(): Command {
     process.on('SIGTERM', () => stop('SIGTERM'))
     process.on('SIGINT', () => stop('SIGINT'))
   })
+  // Registered on `program` (not built apart and added) so they inherit its exit and help settings.
+  for (const register of [registerLs, registerShow, registerExport, registerImport, registerRm, registerCompact, registerToken]) register(program)
   return program
 }
 
@@ -48,13 +58,8 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv)
   } catch (error) {
-    const code = (error as { exitCode?: number }).exitCode
-    if (typeof code === 'number') process.exit(code === 0 ? 0 : 2)
-    if (error instanceof ConfigError) {
-      process.stderr.write(`quire: ${error.message}\n`)
-      process.exit(2)
-    }
-    process.stderr.write(`quire: ${(error as Error).message}\n`)
-    process.exit(1)
+    const { code, message } = exitCodeOf(error)
+    if (message !== null) process.stderr.write(`quire: ${message}\n`)
+    process.exit(code)
   }
 }
