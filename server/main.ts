@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { createApp } from './http/app.js'
 import { acceptWebSockets } from './http/upgrade.js'
 import type { Logger } from './log.js'
+import { removeServerFile, writeServerFile } from './server-file.js'
 import { openStore } from './store/open.js'
 import { SyncEvents } from './sync/events.js'
 import { Rooms } from './sync/rooms.js'
@@ -37,12 +38,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  await writeServerFile(config.dataDir, { pid: process.pid, url })
   log.info('server.listening', { url, port, host: config.host, dataDir: config.dataDir })
 
   return {
     url,
     port,
     async close() {
+      await removeServerFile(config.dataDir, process.pid)
       gate.close()
       server.close()
       await rooms.shutdown()

@@ -1,9 +1,13 @@
 import { fileURLToPath } from 'node:url'
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import type { Config } from '../config.js'
+import { LocalDocs } from '../docs.js'
 import type { Logger } from '../log.js'
+import { createMetrics, metricsHandler } from '../metrics.js'
 import type { DocStore } from '../store/store.js'
 import type { Rooms } from '../sync/rooms.js'
+import { apiRoutes } from './api.js'
+import { EventStreams } from './events.js'
 import { staticRoutes } from './static.js'
 
 /** What the HTTP routes need: the same rooms and store the WebSocket side uses. */
@@ -31,6 +35,8 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
+  app.get('/metrics', metricsHandler(createMetrics(deps.rooms.events, { connections: deps.connections, openDocuments: () => deps.rooms.count })))
+  app.use(apiRoutes({ docs: new LocalDocs(deps.store, deps.rooms), streams: new EventStreams(deps.rooms.events), secret: deps.config.secret, log: deps.log }))
   // This file runs compiled as dist/server/http/app.js, so dist/ (where Vite put the app) is two up.
   app.use(staticRoutes(fileURLToPath(new URL('../../', import.meta.url))))
   app.use(errorHandler(deps.log))
