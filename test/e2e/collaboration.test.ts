@@ -40,13 +40,13 @@ describe('two people editing one document in the app', () => {
     const ada = await open(doc, 'Ada')
     const grace = await open(doc, 'Grace')
 
-    await typeAtEnd(ada.page, 'Hello from Ada.')
-    await until(async () => expect(await editorText(grace.page)).toBe('Hello from Ada.'))
+    await typeAtEnd(ada.page, '# Field notes\nHello from Ada.')
+    await until(async () => expect(await editorText(grace.page)).toBe('Field notes\nHello from Ada.'))
     // A "typing" mark shows next to Ada in Grace's list while she edits.
     await until(async () => expect(await grace.page.locator('[data-quire="presence"] [data-typing]').innerText()).toContain('Ada'), { timeout: 2000 })
 
     await typeAtEnd(grace.page, ' And Grace.')
-    await until(async () => expect(await editorText(ada.page)).toBe('Hello from Ada. And Grace.'))
+    await until(async () => expect(await editorText(ada.page)).toBe('Field notes\nHello from Ada. And Grace.'))
 
     await until(async () => expect(await ada.page.locator('.ProseMirror-yjs-cursor').innerText()).toContain('Grace'))
     await until(async () => expect(await grace.page.locator('.ProseMirror-yjs-cursor').innerText()).toContain('Ada'))
@@ -66,7 +66,7 @@ describe('two people editing one document in the app', () => {
     await until(async () => expect(await status(ada.page)).toBe('connected'), { timeout: 15_000 })
     await until(async () => expect(await status(grace.page)).toBe('connected'), { timeout: 15_000 })
     await typeAtEnd(grace.page, ' Back.')
-    const expected = 'Hello from Ada. And Grace. Offline Ada. Back.'
+    const expected = 'Field notes\nHello from Ada. And Grace. Offline Ada. Back.'
     await until(async () => expect(await editorText(ada.page)).toBe(expected))
     await until(async () => expect(await editorText(grace.page)).toBe(expected))
     await until(async () => expect(await presenceNames(ada.page)).toEqual(['Ada (you)', 'Grace']))
