@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BrowserUser, editorText, launchBrowser, openDocPage, screenshot } from '../helpers/browser.js'
+import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage, screenshot } from '../helpers/browser.js'
 import { type TestServer, startServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
@@ -130,6 +130,38 @@ describe('two people editing one document in the app', () => {
     await screenshot(page, 'formatting-desktop')
     await page.setViewportSize({ width: 390, height: 780 })
     await screenshot(page, 'formatting-mobile')
+  })
+})
+
+describe('the app pages', () => {
+  it('lists documents on / and creates a new one from there, under a name that can be edited and is remembered', async () => {
+    const doc = `listed ${randomUUID().slice(0, 8)}`
+    const writer = await open(doc, 'Ada')
+    await typeAtEnd(writer.page, 'On the list.')
+
+    const visitor = await newUser(browser)
+    users.push(visitor)
+    const { page } = visitor
+    await page.goto(server.url)
+    await until(async () => expect(await page.getByRole('link', { name: doc }).getAttribute('href')).toBe(`/d/${encodeURIComponent(doc)}`))
+    await screenshot(page, 'list')
+
+    const fresh = `fresh/${randomUUID().slice(0, 8)}`
+    await page.getByRole('textbox', { name: 'New document name' }).fill(fresh)
+    await page.getByRole('button', { name: 'New document' }).click()
+    await page.waitForURL(`${server.url}/d/${encodeURIComponent(fresh)}`)
+    expect(await page.locator('#title').innerText()).toBe(fresh)
+    await page.locator('[data-quire="status"][data-state="connected"]').waitFor()
+
+    // No name was given, so one was made up; renaming shows at once in the presence list.
+    const generated = await page.locator('#name').inputValue()
+    expect(generated).toMatch(/^\w+ \w+$/)
+    await page.locator('#name').fill('Grace')
+    await page.locator('#name').press('Enter')
+    await until(async () => expect(await presenceNames(page)).toEqual(['Grace (you)']))
+    await page.reload()
+    expect(await page.locator('#name').inputValue()).toBe('Grace')
+    expect(visitor.errors).toEqual([])
   })
 })
 
