@@ -1,0 +1,228 @@
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { prosemirrorToYXmlFragment } from 'y-prosemirror'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FORMATS } from '../../shared/content/formats.js'
+import { toNode } from '../../shared/content/ydoc.js'
+import { CloseCode } from '../../shared/protocol.js'
+import { verifyToken } from '../../server/guard/access.js'
+import { serverFilePath } from '../../server/server-file.js'
+import { connectClient } from '../helpers/client.js'
+import { type TestServer, startServer, tempDataDir } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
+import { b, sampleDoc } from '../fixtures/sample.js'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const fixture = (ext: string) => join(ROOT, 'test/fixtures', `sample.${ext}`)
+const expected = (ext: string) => readFileSync(fixture(ext), 'utf8')
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the built `quire` binary to completion, as a user would from a shell. */
+function quire(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((done, fail) => {
+    // QUIRE_SECRET and QUIRE_DATA of the developer's shell must not leak into the spec.
+    const { QUIRE_SECRET: _s, QUIRE_DATA: _d, ...base } = process.env
+    const child = spawn(process.execPath, [join(ROOT, 'bin/quire.js'), ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', fail)
+    child.on('close', (code) => done({ code, stdout, stderr }))
+  })
+}
+
+const lines = (text: string) => text.split('\n').filter((line) => line !== '')
+
+// Each step spawns a real process (about a second on a busy 2-core machine), so specs that run
+// several get more than the unit project's default time.
+const SLOW = { timeout: 60_000 }
+
+describe.each(['stopped', 'running'] as const)('quire CLI with the server %s', SLOW, (mode) => {
+  let dataDir: string
+  let server: TestServer | null = null
+  const run = (...args: string[]) => quire([...args, '--data', dataDir])
+
+  beforeAll(async () => {
+    dataDir = tempDataDir()
+    if (mode === 'running') server = await startServer({ dataDir })
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  it(`says with --verbose that it ${mode === 'running' ? 'goes through the server' : 'opens the data dir'}`, async () => {
+    const { code, stderr } = await run('ls', '--verbose')
+    expect(code).toBe(0)
+    expect(stderr).toMatch(mode === 'running' ? /using the server at http:\/\/127\.0\.0\.1:\d+/ : /opening .* directly \(no server running\)/)
+  })
+
+  it('imports Markdown, and shows it back in every format', async () => {
+    const imported = await run('import', 'notes/2024', fixture('md'))
+    expect(imported).toMatchObject({ code: 0, stdout: `imported ${fixture('md')} into "notes/2024"\n` })
+    for (const [format, ext] of [['markdown', 'md'], ['html', 'html'], ['text', 'txt']]) {
+      expect((await run('show', 'notes/2024', '--format', format!)).stdout).toBe(expected(ext!))
+    }
+    const json = await run('show', 'notes/2024', '--format', 'json')
+    expect(FORMATS.json.parse(json.stdout).eq(sampleDoc)).toBe(true)
+  })
+
+  it('imports HTML and plain text files by their extension', async () => {
+    expect((await run('import', 'from-html', fixture('html'))).code).toBe(0)
+    expect((await run('show', 'from-html')).stdout).toBe(expected('md'))
+    expect((await run('import', 'from-text', fixture('txt'))).code).toBe(0)
+    expect((await run('show', 'from-text', '--format', 'text')).stdout).toBe(expected('txt'))
+  })
+
+  it('lists documents as a table and as JSON', async () => {
+    const table = lines((await run('ls')).stdout)
+    expect(table[0]).toMatch(/^NAME\s+SIZE\s+UPDATES\s+LAST CHANGE$/)
+    expect(table.slice(1).map((row) => row.split(/\s{2,}/)[0])).toEqual(['from-html', 'from-text', 'notes/2024'])
+    expect(table[3]).toMatch(/^notes\/2024\s+\d+ B\s+\d+\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/)
+    const json = JSON.parse((await run('ls', '--json')).stdout) as Array<Record<string, unknown>>
+    expect(json.map((d) => d.name)).toEqual(['from-html', 'from-text', 'notes/2024'])
+    for (const doc of json) {
+      expect(Object.keys(doc)).toEqual(['name', 'bytes', 'updates', 'updatedAt'])
+      expect(new Date(doc.updatedAt as string).toISOString()).toBe(doc.updatedAt)
+    }
+  })
+
+  it('exports to a file in the format its extension names', async () => {
+    const out = join(dataDir, '..', `${mode}-export.html`)
+    const { code, stdout } = await run('export', 'notes/2024', '-o', out)
+    expect(code).toBe(0)
+    expect(stdout).toBe(`exported "notes/2024" to ${out} as html\n`)
+    expect(readFileSync(out, 'utf8')).toBe(expected('html'))
+  })
+
+  it('compacts one document and every document', async () => {
+    await run('import', 'notes/2024', fixture('html'))
+    expect((await run('compact', 'notes/2024')).stdout).toMatch(/^compacted "notes\/2024": 1 record, \d+ B\n$/)
+    expect(await run('compact')).toMatchObject({ code: 0, stdout: 'compacted 3 documents\n' })
+    expect((await run('show', 'notes/2024')).stdout).toBe(expected('md'))
+  })
+
+  it('deletes a document, after which it is unknown', async () => {
+    expect(await run('rm', 'from-text')).toMatchObject({ code: 0, stdout: 'deleted "from-text"\n' })
+    expect(JSON.parse((await run('ls', '--json')).stdout).map((d: { name: string }) => d.name)).toEqual(['from-html', 'notes/2024'])
+  })
+
+  it('exits 1 with one line naming an unknown document', async () => {
+    for (const args of [['show', 'nope'], ['export', 'nope'], ['rm', 'nope'], ['compact', 'nope']]) {
+      expect(await run(...args)).toMatchObject({ code: 1, stdout: '', stderr: 'quire: no document named "nope"\n' })
+    }
+  })
+
+  it('exits 2 with the usage for bad flags and missing arguments', async () => {
+    for (const args of [['show', 'notes/2024', '--format', 'docx'], ['ls', '--bogus'], ['show'], ['import', 'only-a-name']]) {
+      const { code, stderr } = await run(...args)
+      expect(code).toBe(2)
+      expect(stderr).toContain('Usage: quire')
+    }
+  })
+
+  it('exits 1 naming a file it cannot import', async () => {
+    const unknown = join(dataDir, '..', 'notes.docx')
+    writeFileSync(unknown, 'x')
+    expect(await run('import', 'x', unknown)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^quire: cannot tell the format of .*notes\.docx: name it \.txt, \.md/) })
+    expect(await run('import', 'x', '/no/such/file.md')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^quire: cannot read \/no\/such\/file\.md: ENOENT/) })
+  })
+})
+
+describe('quire CLI beside a running server', SLOW, () => {
+  let server: TestServer
+  beforeAll(async () => {
+    server = await startServer()
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+
+  it('imports into a document a y-websocket client has open, and the client sees it live', async () => {
+    const client = connectClient(server.wsUrl, 'live')
+    try {
+      await client.synced()
+      prosemirrorToYXmlFragment(b.doc(b.p('typed in the editor')), client.doc.getXmlFragment('prosemirror'))
+      await until(async () => expect((await quire(['show', 'live', '--data', server.dataDir])).stdout).toBe('typed in the editor\n'))
+      expect((await quire(['import', 'live', fixture('md'), '--data', server.dataDir])).code).toBe(0)
+      await until(() => expect(toNode(client.doc).eq(sampleDoc)).toBe(true))
+    } finally {
+      client.destroy()
+    }
+  })
+
+  it('deletes a document a client has open, closing it with 4404', async () => {
+    const client = connectClient(server.wsUrl, 'doomed')
+    try {
+      await client.synced()
+      prosemirrorToYXmlFragment(b.doc(b.p('bye')), client.doc.getXmlFragment('prosemirror'))
+      await until(async () => expect((await quire(['ls', '--json', '--data', server.dataDir])).stdout).toContain('"doomed"'))
+      const closed = client.closed()
+      expect((await quire(['rm', 'doomed', '--data', server.dataDir])).code).toBe(0)
+      expect(await closed).toMatchObject({ code: CloseCode.documentDeleted })
+    } finally {
+      client.destroy()
+    }
+  })
+
+  it('notices a server that is gone without removing its address, and opens the data dir itself', async () => {
+    await server.kill('SIGKILL')
+    expect(existsSync(serverFilePath(server.dataDir))).toBe(true)
+    const { code, stderr, stdout } = await quire(['ls', '--json', '--verbose', '--data', server.dataDir])
+    expect(code).toBe(0)
+    expect(stderr).toMatch(/stale server file: pid \d+ is not running/)
+    expect(JSON.parse(stdout).map((d: { name: string }) => d.name)).toEqual(['live'])
+    await server.restart()
+  })
+})
+
+describe('quire CLI without a usable data dir', () => {
+  it('exits 1 saying the data dir does not exist', async () => {
+    expect(await quire(['ls', '--data', '/no/such/dir'])).toMatchObject({ code: 1, stderr: 'quire: no data dir at /no/such/dir (set it with --data or QUIRE_DATA)\n' })
+  })
+
+  it('exits 1 saying what is wrong with a data dir it cannot open', async () => {
+    const file = join(tempDataDir(), 'not-a-dir')
+    writeFileSync(file, 'x')
+    const { code, stderr } = await quire(['ls', '--data', file])
+    expect(code).toBe(1)
+    expect(lines(stderr)).toHaveLength(1)
+    expect(stderr).toMatch(/^quire: cannot open data dir /)
+  })
+
+  it('reads the data dir from QUIRE_DATA', async () => {
+    expect(await quire(['ls'], { QUIRE_DATA: '/no/such/env-dir' })).toMatchObject({ code: 1, stderr: expect.stringContaining('/no/such/env-dir') })
+  })
+})
+
+describe('quire token', () => {
+  it('prints a token the server accepts, for the document and access asked for', async () => {
+    const { code, stdout } = await quire(['token', 'notes/2024', '--read-only', '--ttl', '1h'], { QUIRE_SECRET: 's3cret' })
+    expect(code).toBe(0)
+    await expect(verifyToken(stdout.trim(), 'notes/2024', 's3cret')).resolves.toEqual({ doc: 'notes/2024', write: false })
+  })
+
+  it('exits 1 with a clear line when QUIRE_SECRET is not set', async () => {
+    expect(await quire(['token', 'a'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/^quire: QUIRE_SECRET is not set/) })
+  })
+
+  it('exits 2 with the usage for a malformed --ttl', async () => {
+    const { code, stderr } = await quire(['token', 'a', '--ttl', 'soon'], { QUIRE_SECRET: 's' })
+    expect(code).toBe(2)
+    expect(stderr).toContain('30s, 15m, 1h, 7d')
+  })
+})
+
+describe('quire --help', () => {
+  it.each(['ls', 'show', 'export', 'import', 'rm', 'compact', 'token', 'serve'])('explains %s and exits 0', async (command) => {
+    const { code, stdout } = await quire([command, '--help'])
+    expect(code).toBe(0)
+    expect(stdout).toContain(`Usage: quire ${command}`)
+  })
+})
