@@ -37,6 +37,10 @@ export class BenchClient {
   lastReceivedAt = 0
   private readonly seen = new Map<number, number>()
   private readonly listeners = new Set<() => void>()
+  private readonly dropListeners = new Set<(error: Error) => void>()
+  /** Set when the server closed the connection (quire does so for a client over its limits). */
+  private droppedWith: Error | null = null
+  private closing = false
   private readonly socket: WebSocket
 
   constructor(serverUrl: string, docName: string, options: ClientOptions) {
@@ -54,6 +58,11 @@ export class BenchClient {
     // A rejected `synced` that nobody awaits must not crash the harness; callers that care await it.
     this.synced.catch(() => {})
     this.socket.on('message', (data: Buffer) => this.receive(data))
+    this.socket.on('close', (code, reason) => {
+      if (this.closing) return
+      this.droppedWith = new Error(`the server closed the connection: ${code} ${reason.toString()}`)
+      for (const listener of this.dropListeners) listener(this.droppedWith)
+    })
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== this) this.send(this.encodeSync((encoder) => syncProtocol.writeUpdate(encoder, update)))
     })
@@ -91,20 +100,34 @@ export class BenchClient {
     return () => this.listeners.delete(listener)
   }
 
-  /** Resolves when `predicate` holds after a received change (or already holds), else rejects at the deadline. */
+  /** A promise that never resolves and rejects if the server closes this connection. */
+  dropped(): Promise<never> {
+    return new Promise((_, reject) => {
+      if (this.droppedWith) reject(this.droppedWith)
+      else this.dropListeners.add(reject)
+    })
+  }
+
+  /**
+   * Resolves when `predicate` holds after a received change (or already holds); rejects at the
+   * deadline or if the server drops this connection first.
+   */
   until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
     if (predicate()) return Promise.resolve()
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off()
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))
-      }, timeoutMs)
-      const off = this.onReceive(() => {
-        if (!predicate()) return
+      const finish = (error?: Error): void => {
         clearTimeout(timer)
         off()
-        resolve()
+        this.dropListeners.delete(finish)
+        if (error) reject(error)
+        else resolve()
+      }
+      const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs)
+      const off = this.onReceive(() => {
+        if (predicate()) finish()
       })
+      if (this.droppedWith) finish(this.droppedWith)
+      else this.dropListeners.add(finish)
     })
   }
 
@@ -115,6 +138,7 @@ export class BenchClient {
 
   /** Closes the socket and resolves once it is closed. */
   close(): Promise<void> {
+    this.closing = true
     if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve()
     return new Promise((resolve) => {
       this.socket.once('close', () => resolve())

@@ -14,7 +14,7 @@ export const coldLoad: Scenario = {
   metrics: [
     { key: 'loadMs', label: 'cold load until whole text', unit: 'ms', better: 'lower' },
     { key: 'diskKb', label: 'bytes on disk', unit: 'KiB', better: 'lower' },
-    { key: 'typingS', label: 'time to type the trace', unit: 's', better: 'lower' },
+    { key: 'typingS', label: 'trace typed at 1,800/s until stored', unit: 's', better: 'lower' },
   ],
   async run(ctx) {
     const big = await ctx.bigDoc()
