@@ -14,7 +14,7 @@ import { editorPlugins } from './plugins.js'
 
 /** How to open a document: where, which one, as whom, and with what rights. */
 export interface EditorOptions {
-  /** The quire server, e.g. `ws://localhost:1234` (http(s) URLs work too). */
+  /** The quire server's WebSocket URL, e.g. `ws://localhost:1234` (`wss://` behind TLS). */
   url: string
   /** The document name; any valid name, including ones with `/` or spaces. */
   doc: string
