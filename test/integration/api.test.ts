@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs'
+import { prosemirrorToYXmlFragment } from 'y-prosemirror'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toNode } from '../../shared/content/ydoc.js'
+import { CloseCode } from '../../shared/protocol.js'
+import { mintToken } from '../../server/guard/access.js'
+import { type TestClient, connectClient } from '../helpers/client.js'
+import { type TestServer, startServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
+import { b, sampleDoc } from '../fixtures/sample.js'
+
+const expected = (ext: string) => readFileSync(new URL(`../fixtures/sample.${ext}`, import.meta.url), 'utf8')
+
+let server: TestServer
+const clients: TestClient[] = []
+
+/** A y-websocket client that has written `content` the way y-prosemirror's binding does. */
+async function writer(doc: string, content = sampleDoc): Promise<TestClient> {
+  const client = connectClient(server.wsUrl, doc)
+  clients.push(client)
+  await client.synced()
+  prosemirrorToYXmlFragment(content, client.doc.getXmlFragment('prosemirror'))
+  return client
+}
+
+const api = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init)
+
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  for (const client of clients) client.destroy()
+  await server.stop()
+})
+
+describe('HTTP API', () => {
+  it('renders what a client wrote in every format', async () => {
+    await writer('sample')
+    await until(async () => expect(await (await api('/api/docs/sample/content?format=markdown')).text()).toBe(expected('md')))
+    for (const [format, ext, mime] of [
+      ['markdown', 'md', 'text/markdown'],
+      ['html', 'html', 'text/html'],
+      ['text', 'txt', 'text/plain'],
+    ] as const) {
+      const res = await api(`/api/docs/sample/content?format=${format}`)
+      expect(res.headers.get('content-type')).toContain(mime)
+      expect(await res.text()).toBe(expected(ext))
+    }
+    const json = await (await api('/api/docs/sample/content?format=json')).json()
+    expect(json).toEqual({ type: 'doc', content: sampleDoc.toJSON().content })
+  })
+
+  it('lists documents with their size, updates, last change and connected clients', async () => {
+    const docs = (await (await api('/api/docs')).json()) as Array<Record<string, unknown>>
+    const sample = docs.find((d) => d.name === 'sample')
+    expect(sample).toMatchObject({ name: 'sample', clients: 1 })
+    expect(sample!.bytes).toBeGreaterThan(0)
+    expect(sample!.updates).toBeGreaterThan(0)
+    expect(new Date(sample!.updatedAt as string).toISOString()).toBe(sample!.updatedAt)
+    expect(await (await api('/api/docs/sample')).json()).toEqual(sample)
+  })
+
+  it('takes a document name with a slash as one percent-encoded segment', async () => {
+    await writer('notes/2024', b.doc(b.p('in a folder')))
+    await until(async () => expect(await (await api('/api/docs/notes%2F2024/content?format=text')).text()).toBe('in a folder\n'))
+    expect(await (await api('/api/docs/notes%2F2024')).json()).toMatchObject({ name: 'notes/2024' })
+  })
+
+  it('answers 404 with a JSON error for an unknown document', async () => {
+    for (const path of ['/api/docs/nope', '/api/docs/nope/content', '/api/docs/nope/events', '/api/docs/nope/compact']) {
+      const res = await api(path, path.endsWith('compact') ? { method: 'POST' } : undefined)
+      expect(res.status).toBe(404)
+      expect(await res.json()).toEqual({ error: 'no document named "nope"' })
+    }
+    expect((await api('/api/docs/nope', { method: 'DELETE' })).status).toBe(404)
+  })
+
+  it('answers 400 for an unknown format', async () => {
+    const res = await api('/api/docs/sample/content?format=docx')
+    expect(res.status).toBe(400)
+    expect((await res.json()).error).toMatch(/unknown format "docx"/)
+  })
+
+  it('escapes a <script> a client typed, in the HTML it serves', async () => {
+    await writer('xss', b.doc(b.p('<script>alert(1)</script>'), b.p(b.a('javascript:alert(2)', 'click'))))
+    await until(async () => expect(await (await api('/api/docs/xss/content?format=html')).text()).toContain('&lt;script&gt;alert(1)&lt;/script&gt;'))
+    const html = await (await api('/api/docs/xss/content?format=html')).text()
+    expect(html).not.toContain('<script>')
+    expect(html).not.toMatch(/javascript:/i)
+  })
+
+  it('imports a body into a document, and a connected client sees it live', async () => {
+    const client = await writer('imported', b.doc(b.p('before')))
+    await until(async () => expect((await api('/api/docs/imported')).status).toBe(200))
+    const res = await api('/api/docs/imported/content?format=markdown', { method: 'PUT', body: expected('md') })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ name: 'imported', clients: 1 })
+    await until(() => expect(toNode(client.doc).eq(sampleDoc)).toBe(true))
+  })
+
+  it('compacts a document into one stored record', async () => {
+    const res = await api('/api/docs/sample/compact', { method: 'POST' })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ name: 'sample', updates: 1 })
+  })
+
+  it('deletes a document, closing its connections with 4404', async () => {
+    const client = await writer('doomed', b.doc(b.p('bye')))
+    await until(async () => expect((await api('/api/docs/doomed')).status).toBe(200))
+    const closed = client.closed()
+    expect((await api('/api/docs/doomed', { method: 'DELETE' })).status).toBe(204)
+    expect(await closed).toMatchObject({ code: CloseCode.documentDeleted })
+    expect((await api('/api/docs/doomed')).status).toBe(404)
+  })
+})
+
+describe('HTTP API with QUIRE_SECRET', () => {
+  const SECRET = 'api secret'
+  let guarded: TestServer
+  beforeAll(async () => {
+    guarded = await startServer({ env: { QUIRE_SECRET: SECRET } })
+    const put = await fetch(`${guarded.url}/api/docs/private/content?format=text`, {
+      method: 'PUT',
+      body: 'secret text',
+      headers: { authorization: `Bearer ${await mintToken(SECRET, { doc: 'private', write: true, ttlSeconds: 60 })}` },
+    })
+    expect(put.status).toBe(200)
+  })
+  afterAll(async () => {
+    await guarded.stop()
+  })
+
+  it('needs a token for the document to read its content or events', async () => {
+    expect((await fetch(`${guarded.url}/api/docs/private/content`)).status).toBe(401)
+    expect((await fetch(`${guarded.url}/api/docs/private/events`)).status).toBe(401)
+    const other = await mintToken(SECRET, { doc: 'other', write: false, ttlSeconds: 60 })
+    expect((await fetch(`${guarded.url}/api/docs/private/content?token=${other}`)).status).toBe(403)
+    const read = await mintToken(SECRET, { doc: 'private', write: false, ttlSeconds: 60 })
+    const res = await fetch(`${guarded.url}/api/docs/private/content?format=text&token=${read}`)
+    expect(await res.text()).toBe('secret text\n')
+  })
+
+  it('needs a write token to import, compact or delete', async () => {
+    const read = await mintToken(SECRET, { doc: 'private', write: false, ttlSeconds: 60 })
+    const headers = { authorization: `Bearer ${read}` }
+    expect((await fetch(`${guarded.url}/api/docs/private`, { method: 'DELETE' })).status).toBe(401)
+    expect((await fetch(`${guarded.url}/api/docs/private`, { method: 'DELETE', headers })).status).toBe(403)
+    expect((await fetch(`${guarded.url}/api/docs/private/compact`, { method: 'POST', headers })).status).toBe(403)
+    expect((await fetch(`${guarded.url}/api/docs/private/content?format=text`, { method: 'PUT', body: 'x', headers })).status).toBe(403)
+  })
+
+  it('leaves the document list open, as the app’s list page reads it', async () => {
+    expect(await (await fetch(`${guarded.url}/api/docs`)).json()).toMatchObject([{ name: 'private' }])
+  })
+})
