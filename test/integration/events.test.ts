@@ -1,0 +1,118 @@
+import { prosemirrorToYXmlFragment } from 'y-prosemirror'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type TestClient, connectClient } from '../helpers/client.js'
+import { type TestServer, startServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
+import { b } from '../fixtures/sample.js'
+
+interface ServerEvent {
+  id: string
+  event: string
+  data: Record<string, unknown>
+}
+
+/** A dashboard reading `/api/docs/<doc>/events` the way `EventSource` does, collecting what arrives. */
+async function subscribe(url: string, lastEventId?: string) {
+  const abort = new AbortController()
+  const res = await fetch(url, { signal: abort.signal, headers: lastEventId ? { 'last-event-id': lastEventId } : {} })
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-type')).toContain('text/event-stream')
+  const events: ServerEvent[] = []
+  const reading = (async () => {
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let pending = ''
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      pending += decoder.decode(value, { stream: true })
+      let end: number
+      while ((end = pending.indexOf('\n\n')) !== -1) {
+        const fields = new Map(
+          pending
+            .slice(0, end)
+            .split('\n')
+            .filter((line) => !line.startsWith(':'))
+            .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)] as const),
+        )
+        pending = pending.slice(end + 2)
+        const event = fields.get('event')
+        if (event) events.push({ id: fields.get('id') ?? '', event, data: JSON.parse(fields.get('data') ?? 'null') })
+      }
+    }
+  })().catch(() => undefined)
+  return {
+    events,
+    close: async () => {
+      abort.abort()
+      await reading
+    },
+  }
+}
+
+let server: TestServer
+const clients: TestClient[] = []
+const ada = { name: 'Ada', color: '#e91e63' }
+
+function join(doc: string): TestClient {
+  const client = connectClient(server.wsUrl, doc)
+  client.provider.awareness.setLocalStateField('user', ada)
+  clients.push(client)
+  return client
+}
+
+beforeAll(async () => {
+  server = await startServer()
+  // The event stream is for existing documents, so each spec's document is created first.
+  for (const doc of ['edited', 'visited', 'resumed']) {
+    await fetch(`${server.url}/api/docs/${doc}/content?format=text`, { method: 'PUT', body: 'start' })
+  }
+})
+afterAll(async () => {
+  for (const client of clients) client.destroy()
+  await server.stop()
+})
+
+describe('document events (Server-Sent Events)', () => {
+  it('delivers an update event, with its size and author, when a client edits', async () => {
+    const stream = await subscribe(`${server.url}/api/docs/edited/events`)
+    const client = join('edited')
+    await client.synced()
+    prosemirrorToYXmlFragment(b.doc(b.p('hello from Ada')), client.doc.getXmlFragment('prosemirror'))
+    const update = await until(() => {
+      const found = stream.events.find((e) => e.event === 'update')
+      expect(found).toBeDefined()
+      return found!
+    })
+    expect(update.data).toMatchObject({ doc: 'edited', user: ada })
+    expect(update.data.bytes).toBeGreaterThan(0)
+    await stream.close()
+  })
+
+  it('delivers presence events when a user joins and leaves', async () => {
+    const stream = await subscribe(`${server.url}/api/docs/visited/events`)
+    const client = join('visited')
+    await until(() => expect(stream.events).toContainEqual(expect.objectContaining({ event: 'presence', data: expect.objectContaining({ joined: [ada], left: [] }) })))
+    client.destroy()
+    await until(() => expect(stream.events).toContainEqual(expect.objectContaining({ event: 'presence', data: expect.objectContaining({ joined: [], left: [ada] }) })))
+    await stream.close()
+  })
+
+  it('replays the events a dashboard missed when it reconnects with Last-Event-ID', async () => {
+    const first = await subscribe(`${server.url}/api/docs/resumed/events`)
+    const put = (text: string) => fetch(`${server.url}/api/docs/resumed/content?format=text`, { method: 'PUT', body: text })
+    await put('one')
+    const seen = await until(() => {
+      expect(first.events.filter((e) => e.event === 'update')).toHaveLength(1)
+      return first.events.at(-1)!
+    })
+    await first.close()
+    // Two edits while the dashboard is away.
+    await put('two')
+    await put('three')
+    const second = await subscribe(`${server.url}/api/docs/resumed/events`, seen.id)
+    await until(() => expect(second.events.filter((e) => e.event === 'update')).toHaveLength(2))
+    expect(second.events.map((e) => e.id)).not.toContain(seen.id)
+    await second.close()
+  })
+})
