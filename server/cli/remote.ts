@@ -56,7 +56,10 @@ export class RemoteDocs implements Docs {
       .json()
       .then((json: { error?: unknown }) => (typeof json.error === 'string' ? json.error : null))
       .catch(() => null)
-    throw new DocsError(KIND[res.status] ?? 'failed', message ?? `the server answered ${res.status} ${res.statusText}`)
+    const said = message ?? `the server answered ${res.status} ${res.statusText}`
+    // The CLI signs its requests with QUIRE_SECRET when it has it; a 401 means it has not.
+    const hint = res.status === 401 ? `; the server at ${this.baseUrl} needs a token: run with its QUIRE_SECRET set` : ''
+    throw new DocsError(KIND[res.status] ?? 'failed', `${said}${hint}`)
   }
 }
 
