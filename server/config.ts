@@ -14,6 +14,8 @@ export interface Config {
   secret: string | null
   /** Origins allowed to open WebSockets; empty allows all. */
   allowedOrigins: string[]
+  /** Redis shared by several instances: documents are stored there and edits cross through it. */
+  redisUrl: string | null
 }
 
 /** A configuration value that cannot be used; the CLI prints it and exits 2. */
@@ -73,6 +75,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: [],
     parse: (raw) => raw.split(',').map((o) => o.trim()).filter(Boolean),
   }),
+  option({ key: 'redisUrl', flag: '--redis-url <url>', env: 'REDIS_URL', description: 'Redis shared by several instances (store + live relay)', default: null, parse: (raw) => raw || null }),
 ]
 
 /**

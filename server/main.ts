@@ -5,7 +5,8 @@ import { createApp } from './http/app.js'
 import { acceptWebSockets } from './http/upgrade.js'
 import type { Logger } from './log.js'
 import { removeServerFile, writeServerFile } from './server-file.js'
-import { openStore } from './store/open.js'
+import { startRedisBus } from './cluster/redis-bus.js'
+import { REDIS_PREFIX, openStore } from './store/open.js'
 import { SyncEvents } from './sync/events.js'
 import { Rooms } from './sync/rooms.js'
 
@@ -18,14 +19,15 @@ export interface RunningServer {
 }
 
 /**
- * The composition root: config → store → rooms → HTTP app + WebSocket gate → listen. It holds no
+ * The composition root: config → store → rooms (+ cluster bus) → HTTP app + WebSocket gate → listen. It holds no
  * logic of its own, so reading it tells how the pieces fit.
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const store = await openStore(config.dataDir)
+  const store = await openStore(config)
   const events = new SyncEvents()
   logSyncEvents(events, log)
   const rooms = new Rooms(store, events, { compactAfterUpdates: config.compactAfterUpdates })
+  const bus = config.redisUrl ? await startRedisBus(config.redisUrl, REDIS_PREFIX, rooms, log) : null
   let connections = () => 0
   const app = createApp({ config, rooms, store, log, connections: () => connections() })
   const server = createServer(app)
@@ -50,6 +52,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       server.close()
       await rooms.shutdown()
       server.closeAllConnections()
+      await bus?.close()
       await store.close()
       log.info('server.stopped', {})
     },

@@ -38,8 +38,8 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
   }
 
   say(`opening ${dataDir} directly (${why})`)
-  if (!options.create && !existsSync(dataDir)) throw new DocsError('failed', `no data dir at ${dataDir} (set it with --data or QUIRE_DATA)`)
-  const store = await openStore(dataDir)
+  if (!options.create && !config.redisUrl && !existsSync(dataDir)) throw new DocsError('failed', `no data dir at ${dataDir} (set it with --data or QUIRE_DATA)`)
+  const store = await openStore(config)
   const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: config.compactAfterUpdates })
   try {
     return await work(new LocalDocs(store, rooms))

@@ -1,11 +1,18 @@
 import { join } from 'node:path'
 import { LevelStore } from './level.js'
+import { RedisStore } from './redis.js'
 import type { DocStore } from './store.js'
 
 /** Where the LevelDB store lives inside a data dir. */
 export const storeDir = (dataDir: string) => join(dataDir, 'docs')
 
-/** Opens the store for a data dir: the one place that names a concrete store. */
-export function openStore(dataDir: string): Promise<DocStore> {
-  return LevelStore.open(storeDir(dataDir))
+/** Key prefix of quire's data in a shared Redis. */
+export const REDIS_PREFIX = 'quire'
+
+/**
+ * Opens the store the configuration names: the one place that picks a concrete store. With a
+ * Redis URL, documents live in Redis (shared by every instance); else in LevelDB in the data dir.
+ */
+export function openStore({ dataDir, redisUrl }: { dataDir: string; redisUrl: string | null }): Promise<DocStore> {
+  return redisUrl ? RedisStore.open(redisUrl, REDIS_PREFIX) : LevelStore.open(storeDir(dataDir))
 }

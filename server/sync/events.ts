@@ -13,8 +13,16 @@ export interface SyncEventMap {
   'doc.unloaded': [{ doc: string }]
   /** A document could not be opened (e.g. a corrupt record); its clients were disconnected. */
   'doc.failed': [{ doc: string; error: Error }]
-  /** An update was stored and relayed. `user` is the sender's presence, `null` for local edits. */
-  'doc.update': [{ doc: string; bytes: number; persistMs: number; user: PresenceUser | null }]
+  /**
+   * An update was stored and relayed. `origin` says where it came from: a connected peer, the
+   * server itself (imports), or another instance of the cluster (already stored there).
+   * `user` is the sender's presence when known.
+   */
+  'doc.update': [{ doc: string; update: Uint8Array; bytes: number; persistMs: number; origin: UpdateOrigin; user: PresenceUser | null }]
+  /** An awareness change was relayed to the document's peers (encoded as y-protocols does). */
+  'doc.awareness': [{ doc: string; update: Uint8Array; origin: UpdateOrigin }]
+  /** A document was deleted; its peers were closed with 4404. */
+  'doc.removed': [{ doc: string }]
   /** A document's records were merged into one. */
   'doc.compacted': [{ doc: string; bytes: number }]
   /** Users appeared in or left a document's awareness. */
@@ -29,6 +37,9 @@ export interface SyncEventMap {
    * `error`: an EventEmitter throws an `error` event nobody listens to.) */
   problem: [{ kind: string; doc?: string; message: string }]
 }
+
+/** Where an update came from (Hocuspocus's typed origins): never echoed back, never stored twice. */
+export type UpdateOrigin = 'peer' | 'local' | 'cluster'
 
 /** The typed emitter the sync layer announces on; one per server. */
 export class SyncEvents extends EventEmitter<SyncEventMap> {}

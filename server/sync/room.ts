@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol.js'
 import { type PresenceUser, readPresence } from '../../shared/presence.js'
 import { type DocStore, StoreError } from '../store/store.js'
-import type { SyncEvents } from './events.js'
+import type { SyncEvents, UpdateOrigin } from './events.js'
 import { type ClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol.js'
 
 /** What a room needs of a connection: it can be written to and closed, nothing more. */
@@ -15,6 +15,9 @@ export interface Peer {
 
 /** Origin of edits made by the server itself (imports through the API or the CLI). */
 export const LOCAL_ORIGIN = Symbol('local')
+
+/** Origin of updates and awareness from another instance of the cluster, which stored them already. */
+export const CLUSTER_ORIGIN = Symbol('cluster')
 
 /** Settings a room needs from the server's config. */
 export interface RoomOptions {
@@ -142,6 +145,16 @@ export class Room {
     await this.settled()
   }
 
+  /** Applies an update another instance stored and published: relayed here, not stored again. */
+  applyCluster(update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, CLUSTER_ORIGIN)
+  }
+
+  /** Applies awareness published by another instance, for this instance's peers to see. */
+  applyClusterAwareness(update: Uint8Array): void {
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, CLUSTER_ORIGIN)
+  }
+
   /** Resolves when every update applied so far is stored and relayed (or the room failed). */
   settled(): Promise<void> {
     return this.relayed.catch(() => undefined)
@@ -185,14 +198,18 @@ export class Room {
     this.snapshot = null
     if (this.failed) return
     const started = performance.now()
-    const stored = this.store.append(this.name, update)
+    const kind = originKind(origin)
+    // Updates from the cluster are on disk already (their instance stored them before publishing).
+    const stored = kind === 'cluster' ? null : this.store.append(this.name, update)
     this.relayed = Promise.all([stored, this.relayed]).then(
       ([head]) => {
-        this.head = head
-        this.records += 1
+        if (head !== null) {
+          this.head = head
+          this.records += 1
+        }
         const message = encodeUpdate(update)
         for (const peer of this.peers.keys()) if (peer !== origin) peer.send(message)
-        this.events.emit('doc.update', { doc: this.name, bytes: update.byteLength, persistMs: performance.now() - started, user: this.userOf(origin) })
+        this.events.emit('doc.update', { doc: this.name, update, bytes: update.byteLength, persistMs: performance.now() - started, origin: kind, user: this.userOf(origin) })
         if (this.records >= this.options.compactAfterUpdates) void this.compact().catch((error) => this.fail(error))
       },
       (error) => this.fail(error),
@@ -215,9 +232,10 @@ export class Room {
       for (const id of added) owned.add(id)
       for (const id of removed) owned.delete(id)
     }
-    const changed = [...added, ...updated, ...removed]
-    const message = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed])
+    const message = encodeAwareness(update)
     for (const peer of this.peers.keys()) if (peer !== origin) peer.send(message)
+    this.events.emit('doc.awareness', { doc: this.name, update, origin: originKind(origin) })
   }
 
   private readonly onAwarenessChange = ({ added, updated, removed }: AwarenessChange): void => {
@@ -252,6 +270,10 @@ export class Room {
     }
     return this.snapshot
   }
+}
+
+function originKind(origin: unknown): UpdateOrigin {
+  return origin === CLUSTER_ORIGIN ? 'cluster' : origin === LOCAL_ORIGIN ? 'local' : 'peer'
 }
 
 /**

@@ -34,6 +34,11 @@ export class Rooms {
     return this.open.size
   }
 
+  /** Names of the open documents. */
+  names(): string[] {
+    return [...this.open.keys()]
+  }
+
   /** Number of peers connected to `name`. */
   clients(name: string): number {
     return this.open.get(name)?.size ?? 0
@@ -87,16 +92,37 @@ export class Rooms {
    * straight back. Resolves `false` when there was no such document.
    */
   async remove(name: string): Promise<boolean> {
+    await this.forget(name)
+    const removed = await this.store.remove(name)
+    this.events.emit('doc.removed', { doc: name })
+    return removed
+  }
+
+  /**
+   * Closes the peers of `name` with 4404 and drops the room without storing anything: for a
+   * document deleted here (before the store deletes it) or by another instance of the cluster.
+   */
+  async forget(name: string): Promise<void> {
     await this.closing.get(name)
     const room = this.open.get(name)
-    if (room) {
-      room.closeAll(CloseCode.documentDeleted, 'document deleted')
-      this.open.delete(name)
-      const closed = room.settled().then(() => room.destroy())
-      this.track(name, closed)
-      await closed
-    }
-    return this.store.remove(name)
+    if (!room) return
+    room.closeAll(CloseCode.documentDeleted, 'document deleted')
+    this.open.delete(name)
+    const closed = room.settled().then(() => room.destroy())
+    this.track(name, closed)
+    await closed
+  }
+
+  /**
+   * Applies to the open room of `name` whatever the store holds that it lacks, as cluster
+   * updates (relayed, not stored again). Another instance may have stored updates between this
+   * room's load and its subscription to the cluster, or while the subscription was down.
+   */
+  async catchUp(name: string): Promise<void> {
+    const room = this.open.get(name)
+    const stored = room && (await this.store.load(name))
+    if (!room || !stored || this.open.get(name) !== room) return
+    room.applyCluster(Y.mergeUpdates(stored.updates))
   }
 
   /** Closes every peer with 1001 and unloads every room, storing everything first. */

@@ -21,7 +21,7 @@ afterEach(async () => {
 
 /** The text of `doc` as stored on disk, read with the store itself while no server runs. */
 async function storedText(dataDir: string, doc: string) {
-  const store = await openStore(dataDir)
+  const store = await openStore({ dataDir, redisUrl: null })
   try {
     const stored = await store.load(doc)
     const ydoc = new Y.Doc()
@@ -120,7 +120,7 @@ describe('persistence in LevelDB', () => {
     await server.stop()
 
     const garbage = new Uint8Array([1, 2, 3, 255, 255, 7])
-    const store = await openStore(server.dataDir)
+    const store = await openStore({ dataDir: server.dataDir, redisUrl: null })
     const seed = new Y.Doc()
     seed.getText('text').insert(0, 'before the damage')
     await store.append('broken', Y.encodeStateAsUpdate(seed))
@@ -141,7 +141,7 @@ describe('persistence in LevelDB', () => {
     other.destroy()
     expect(await server.stop()).toBe(0)
 
-    const after = await openStore(server.dataDir)
+    const after = await openStore({ dataDir: server.dataDir, redisUrl: null })
     expect(await after.load('broken')).toEqual(before)
     await after.close()
   })

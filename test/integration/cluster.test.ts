@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type TestClient, connectClient } from '../helpers/client.js'
+import { type TestRedis, startRedis } from '../helpers/redis.js'
+import { type TestServer, startServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
+
+let redis: TestRedis
+let instances: TestServer[]
+const clients: TestClient[] = []
+const connect = (instance: number, doc: string) => {
+  const client = connectClient(instances[instance]!.wsUrl, doc)
+  clients.push(client)
+  return client
+}
+
+beforeAll(async () => {
+  redis = await startRedis()
+  instances = await Promise.all([0, 1, 2].map(() => startServer({ env: { REDIS_URL: redis.url } })))
+})
+afterAll(async () => {
+  for (const client of clients) client.destroy()
+  await Promise.all(instances.map((i) => i.stop()))
+  await redis.stop()
+})
+
+describe('three instances sharing one Redis', () => {
+  it('relays edits between clients of different instances, both ways', async () => {
+    const [a, b, c] = [connect(0, 'shared'), connect(1, 'shared'), connect(2, 'shared')]
+    await Promise.all([a, b, c].map((x) => x.synced()))
+    a.text.insert(0, 'from A. ')
+    await until(() => expect([b.text.toString(), c.text.toString()]).toEqual(['from A. ', 'from A. ']))
+    c.text.insert(c.text.length, 'from C.')
+    await until(() => expect(a.text.toString()).toBe('from A. from C.'))
+    await until(() => expect(b.text.toString()).toBe('from A. from C.'))
+  })
+
+  it('carries presence across instances and withdraws it when its client leaves', async () => {
+    const a = connect(0, 'presence')
+    const b = connect(2, 'presence')
+    await Promise.all([a.synced(), b.synced()])
+    a.provider.awareness.setLocalStateField('user', { name: 'Grace', color: '#00aa00' })
+    await until(() => expect(b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name).toBe('Grace'))
+    a.destroy()
+    await until(() => expect(b.provider.awareness.getStates().has(a.doc.clientID)).toBe(false))
+  })
+
+  it('serves a document written through one instance from any other after the writer left', async () => {
+    const writer = connect(1, 'stored-once')
+    await writer.synced()
+    writer.text.insert(0, 'stored in Redis')
+    const witness = connect(1, 'stored-once')
+    await until(() => expect(witness.text.toString()).toBe('stored in Redis'))
+    writer.destroy()
+    witness.destroy()
+    const reader = connect(2, 'stored-once')
+    await reader.synced()
+    expect(reader.text.toString()).toBe('stored in Redis')
+  })
+
+  it('lists the same documents on every instance', async () => {
+    const lists = await Promise.all(instances.map(async (i) => ((await (await fetch(`${i.url}/api/docs`)).json()) as Array<{ name: string }>).map((d) => d.name)))
+    // Only documents with content are stored; 'presence' only ever had awareness.
+    expect(lists[0]).toEqual(expect.arrayContaining(['shared', 'stored-once']))
+    expect(lists[0]).not.toContain('presence')
+    expect(lists[1]).toEqual(lists[0])
+    expect(lists[2]).toEqual(lists[0])
+  })
+
+  it('closes the editors of a document deleted through another instance with 4404', async () => {
+    const editor = connect(2, 'doomed')
+    await editor.synced()
+    editor.text.insert(0, 'soon gone')
+    const witness = connect(0, 'doomed')
+    await until(() => expect(witness.text.toString()).toBe('soon gone'))
+    const closed = editor.closed()
+    expect((await fetch(`${instances[1]!.url}/api/docs/doomed`, { method: 'DELETE' })).status).toBeLessThan(300)
+    expect(await closed).toEqual({ code: 4404, reason: 'document deleted' })
+    editor.destroy()
+    witness.destroy()
+    expect((await fetch(`${instances[2]!.url}/api/docs/doomed`)).status).toBe(404)
+  })
+})
