@@ -32,16 +32,21 @@ async function storedText(dataDir: string, doc: string) {
   }
 }
 
+/** Writes `text` into `doc` through one client and waits until a second client has received it. */
+async function writeWitnessed(doc: string, text: string) {
+  const writer = connect(doc)
+  await writer.synced()
+  writer.text.insert(0, text)
+  const witness = connect(doc)
+  await until(() => expect(witness.text.toString()).toBe(text))
+  writer.destroy()
+  witness.destroy()
+}
+
 describe('persistence in LevelDB', () => {
   it('keeps content across a clean restart', async () => {
     server = await startServer()
-    const a = connect('restart')
-    await a.synced()
-    a.text.insert(0, 'survives a restart')
-    const b = connect('restart')
-    await until(() => expect(b.text.toString()).toBe('survives a restart'))
-    a.destroy()
-    b.destroy()
+    await writeWitnessed('restart', 'survives a restart')
     expect(await server.stop()).toBe(0)
     await server.restart()
     const c = connect('restart')
@@ -110,13 +115,7 @@ describe('persistence in LevelDB', () => {
 
   it('refuses a document with a corrupt record, leaves its bytes untouched and keeps serving others', async () => {
     server = await startServer()
-    const good = connect('good')
-    await good.synced()
-    good.text.insert(0, 'still fine')
-    const reader = connect('good')
-    await until(() => expect(reader.text.toString()).toBe('still fine'))
-    good.destroy()
-    reader.destroy()
+    await writeWitnessed('good', 'still fine')
     await server.stop()
 
     const garbage = new Uint8Array([1, 2, 3, 255, 255, 7])
@@ -149,11 +148,7 @@ describe('persistence in LevelDB', () => {
   it('exits 0 on SIGTERM and SIGINT with every update on disk', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       server = await startServer()
-      const a = connect(`signal-${signal}`)
-      await a.synced()
-      a.text.insert(0, signal)
-      const b = connect(`signal-${signal}`)
-      await until(() => expect(b.text.toString()).toBe(signal))
+      await writeWitnessed(`signal-${signal}`, signal)
       const started = Date.now()
       expect(await server.kill(signal)).toBe(0)
       expect(Date.now() - started).toBeLessThan(5_000)
