@@ -226,3 +226,25 @@ describe('quire --help', () => {
     expect(stdout).toContain(`Usage: quire ${command}`)
   })
 })
+
+describe('quire CLI beside a server with QUIRE_SECRET', SLOW, () => {
+  const SECRET = 'cli secret'
+  let server: TestServer
+  beforeAll(async () => {
+    server = await startServer({ env: { QUIRE_SECRET: SECRET } })
+  })
+  afterAll(async () => {
+    await server.stop()
+  })
+
+  it('signs its requests with the same secret, so guarded commands work', async () => {
+    expect((await quire(['import', 'guarded', fixture('txt'), '--data', server.dataDir], { QUIRE_SECRET: SECRET })).code).toBe(0)
+    expect((await quire(['show', 'guarded', '--format', 'text', '--data', server.dataDir], { QUIRE_SECRET: SECRET })).stdout).toBe(expected('txt'))
+  })
+
+  it('exits 1 saying the server needs a token when it runs without the secret', async () => {
+    const { code, stderr } = await quire(['rm', 'guarded', '--data', server.dataDir])
+    expect(code).toBe(1)
+    expect(stderr).toBe(`quire: missing token; the server at ${server.url} needs a token: run with its QUIRE_SECRET set\n`)
+  })
+})
