@@ -83,7 +83,9 @@ describe('persistence in LevelDB', () => {
       expected += ch
     }
     await until(() => expect(reader.text.length).toBe(10_000), { timeout: 30_000 })
-    // SIGKILL: what is on disk is what threshold compaction left, not the compaction on unload.
+    // Threshold compaction runs behind the burst of writes; wait until it has caught up, then
+    // SIGKILL, so what is on disk is what it left rather than the compaction on unload.
+    await until(async () => expect(((await (await fetch(`${server!.url}/api/docs/many-updates`)).json()) as { updates: number }).updates).toBeLessThanOrEqual(600), { timeout: 30_000 })
     await server.kill('SIGKILL')
     writer.destroy()
     reader.destroy()
