@@ -63,11 +63,14 @@ export function apiRoutes({ docs, streams, secret, log }: ApiDeps): Router {
   })
   router.put('/api/docs/:name/content', write, express.text({ type: () => true, limit: MAX_IMPORT_BYTES }), async (req, res) => {
     // express.text leaves the body undefined when there was none.
-    await docs.import(docOf(req), formatOf(req), typeof req.body === 'string' ? req.body : '')
+    const text = typeof req.body === 'string' ? req.body : ''
+    await docs.import(docOf(req), formatOf(req), text)
+    log.info('doc.imported', { doc: docOf(req), format: formatOf(req), bytes: Buffer.byteLength(text) })
     res.json(await docs.stat(docOf(req)))
   })
   router.delete('/api/docs/:name', write, async (req, res) => {
     await docs.remove(docOf(req))
+    log.info('doc.removed', { doc: docOf(req) })
     res.status(204).end()
   })
   router.post('/api/docs/:name/compact', write, async (req, res) => {

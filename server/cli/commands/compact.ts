@@ -1,9 +1,9 @@
 import type { Command } from 'commander'
 import { type DocInfo, type Docs, DocsError } from '../../docs.js'
+import { humanBytes } from '../human.js'
 import { type TargetFlags, targetOptions } from '../options.js'
 import { progress } from '../progress.js'
 import { withDocs } from '../target.js'
-import { humanBytes } from './ls.js'
 
 const summary = (info: DocInfo) => `compacted ${JSON.stringify(info.name)}: ${info.updates} record${info.updates === 1 ? '' : 's'}, ${humanBytes(info.bytes)}`
 

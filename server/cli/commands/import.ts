@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { FORMATS, type FormatName, formatOfFile } from '../../../shared/content/formats.js'
 import { CommandError } from '../errors.js'
+import { humanBytes } from '../human.js'
 import { formatOption, type TargetFlags, targetOptions } from '../options.js'
 import { progress } from '../progress.js'
 import { withDocs } from '../target.js'
-import { humanBytes } from './ls.js'
 
 const EXTENSIONS = Object.values(FORMATS).flatMap((f) => f.extensions)
 

@@ -1,19 +1,8 @@
 import type { Command } from 'commander'
 import type { DocInfo } from '../../docs.js'
+import { humanBytes } from '../human.js'
 import { type TargetFlags, targetOptions } from '../options.js'
 import { withDocs } from '../target.js'
-
-/** `1.2 KiB`-style sizes: readable at a glance in a table. */
-export function humanBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit += 1
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
-}
 
 /** Local time without the `T` and milliseconds, e.g. `2024-05-01 12:03:04`. */
 function localTime(iso: string): string {
