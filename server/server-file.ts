@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
@@ -6,6 +7,12 @@ export interface ServerAddress {
   pid: number
   /** Base URL of its HTTP API, e.g. `http://127.0.0.1:1234`. */
   url: string
+  /**
+   * Random per start. The server also serves its file at `GET /api/server`, so a CLI can tell the
+   * server that wrote this file from another one that later took the same port (and, in a
+   * container, maybe the same pid).
+   */
+  id: string
 }
 
 const FILE = 'server.json'
@@ -18,8 +25,9 @@ export const serverFilePath = (dataDir: string) => join(dataDir, FILE)
  * data dir, so a CLI that finds this file goes through the server's API instead. Written to a
  * temporary name and renamed, so a reader never sees half a file.
  */
-export async function writeServerFile(dataDir: string, address: ServerAddress): Promise<void> {
+export async function writeServerFile(dataDir: string, where: { pid: number; url: string }): Promise<void> {
   const path = serverFilePath(dataDir)
+  const address: ServerAddress = { ...where, id: randomUUID() }
   await writeFile(`${path}.${address.pid}.tmp`, `${JSON.stringify(address)}\n`)
   await rename(`${path}.${address.pid}.tmp`, path)
 }
@@ -41,8 +49,8 @@ export async function readServerFile(dataDir: string): Promise<ServerAddress | n
     return null
   }
   try {
-    const { pid, url } = JSON.parse(text) as Partial<ServerAddress>
-    return Number.isInteger(pid) && typeof url === 'string' ? { pid: pid!, url } : null
+    const { pid, url, id } = JSON.parse(text) as Partial<ServerAddress>
+    return Number.isInteger(pid) && typeof url === 'string' && typeof id === 'string' ? { pid: pid!, url, id } : null
   } catch {
     return null
   }

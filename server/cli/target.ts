@@ -58,8 +58,9 @@ async function whyNotAnswering(server: ServerAddress): Promise<string | null> {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return `stale server file: pid ${server.pid} is not running`
   }
   try {
-    const res = await fetch(new URL('/healthz', server.url), { signal: AbortSignal.timeout(ANSWER_MS) })
-    return res.ok ? null : `stale server file: ${server.url} answered ${res.status}`
+    const res = await fetch(new URL('/api/server', server.url), { signal: AbortSignal.timeout(ANSWER_MS) })
+    const answered = res.ok ? ((await res.json()) as Partial<ServerAddress>) : null
+    return answered?.id === server.id ? null : `stale server file: the server at ${server.url} is another one`
   } catch {
     return `stale server file: nothing answers at ${server.url}`
   }

@@ -4,6 +4,7 @@ import { CloseCode } from '../../shared/protocol.js'
 import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
 import { AccessError } from '../guard/access.js'
 import type { Logger } from '../log.js'
+import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { requireAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
@@ -18,6 +19,8 @@ export interface ApiDeps {
   /** The access-token secret; `null` leaves the API open, as it leaves WebSockets open. */
   secret: string | null
   log: Logger
+  /** The data dir, whose server file `GET /api/server` returns. */
+  dataDir: string
 }
 
 const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, denied: 403, failed: 500 }
@@ -45,8 +48,9 @@ function formatOf(req: Request): FormatName {
  * - `DELETE /api/docs/<doc>`: delete it, closing its connections with 4404
  * - `POST /api/docs/<doc>/compact`: merge its stored records
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
+ * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, secret, log }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
@@ -79,6 +83,11 @@ export function apiRoutes({ docs, streams, secret, log }: ApiDeps): Router {
   router.get('/api/docs/:name/events', read, async (req, res) => {
     await docs.stat(docOf(req))
     streams.serve(docOf(req), req, res)
+  })
+  router.get('/api/server', async (_req, res) => {
+    const address = await readServerFile(dataDir)
+    if (!address) throw new DocsError('not-found', 'this server has no server file')
+    res.json(address)
   })
   router.use('/api', apiErrors(log))
   return router

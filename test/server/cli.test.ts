@@ -171,6 +171,17 @@ describe('quire CLI beside a running server', SLOW, () => {
     }
   })
 
+  it('does not go through another server that now answers at a dead server’s address', async () => {
+    const otherDir = tempDataDir()
+    const live = JSON.parse(readFileSync(serverFilePath(server.dataDir), 'utf8'))
+    // Same address and a live pid (as when a container restarts quire as the same pid), but not the writer.
+    writeFileSync(serverFilePath(otherDir), JSON.stringify({ ...live, id: 'the-server-that-died' }))
+    const { code, stderr, stdout } = await quire(['ls', '--json', '--verbose', '--data', otherDir])
+    expect(code).toBe(0)
+    expect(stderr).toContain(`stale server file: the server at ${server.url} is another one`)
+    expect(stdout).toBe('[]\n')
+  })
+
   it('notices a server that is gone without removing its address, and opens the data dir itself', async () => {
     await server.kill('SIGKILL')
     expect(existsSync(serverFilePath(server.dataDir))).toBe(true)
