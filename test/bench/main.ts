@@ -1,9 +1,9 @@
 /**
  * `npm run bench [-- --quick] [--repeat N] [--servers quire,reference,relay] [--scenarios A,B,...]
- * [--out DIR]`: runs each scenario against each server, every server as its own process on a
+ * [--out DIR] [--profile]`: runs each scenario against each server, every server as its own process on a
  * fresh data dir and driven by the same clients, and prints one table with quire/peer ratios.
  * Results go to `test/bench/results/` (a full run also rewrites the committed `latest.md`);
- * server logs to `test/out/bench/<timestamp>/`.
+ * server logs (and, with --profile, the servers' `.cpuprofile`s) to `test/out/bench/<timestamp>/`.
  *
  * Within a repeat the servers take turns scenario by scenario, with the order rotated between
  * repeats, so slow drift on the shared machine spreads over all of them rather than one.
@@ -45,6 +45,7 @@ const { values: args } = parseArgs({
     servers: { type: 'string' },
     scenarios: { type: 'string' },
     out: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 })
 const quick = args.quick === true
@@ -69,7 +70,7 @@ function context(kind: ServerKind, tag: string): RunContext {
     quick,
     startServer: (label, dataDir) => {
       const name = `${tag}-${label}-${++serverCount}`
-      return BenchServer.start(kind, dataDir ?? join(workDir, name), join(logDir, name))
+      return BenchServer.start(kind, dataDir ?? join(workDir, name), join(logDir, name), args.profile === true)
     },
     client: (server, docName) => new BenchClient(server.url, docName, { expectSync: isStateful(kind) }),
     bigDoc: () => {

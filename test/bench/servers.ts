@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /** The servers the bench knows, in the order the table shows them. */
@@ -101,11 +101,15 @@ export class BenchServer {
     readonly port: number,
     readonly dataDir: string,
     private readonly logPrefix: string,
+    private readonly profile: boolean,
   ) {}
 
-  /** Starts a server of `kind` on a fresh port; its stdout/stderr go to `<logPrefix>-<n>.log`. */
-  static async start(kind: ServerKind, dataDir: string, logPrefix: string): Promise<BenchServer> {
-    const server = new BenchServer(kind, await freePort(), dataDir, logPrefix)
+  /**
+   * Starts a server of `kind` on a fresh port; its stdout/stderr go to `<logPrefix>-<n>.log`. With
+   * `profile`, node writes a `.cpuprofile` beside the log when the process exits cleanly.
+   */
+  static async start(kind: ServerKind, dataDir: string, logPrefix: string, profile = false): Promise<BenchServer> {
+    const server = new BenchServer(kind, await freePort(), dataDir, logPrefix, profile)
     await server.restart()
     return server
   }
@@ -136,7 +140,8 @@ export class BenchServer {
     mkdirSync(this.dataDir, { recursive: true })
     const { args, env } = command(this.kind, this.port, this.dataDir)
     const log = createWriteStream(`${this.logPrefix}-${++this.starts}.log`)
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const profiling = this.profile ? ['--cpu-prof', '--cpu-prof-dir', dirname(this.logPrefix)] : []
+    const child = spawn(process.execPath, [...profiling, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout.pipe(log)
     child.stderr.pipe(log)
     this.child = child

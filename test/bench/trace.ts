@@ -7,6 +7,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
+import * as Y from 'yjs'
 import type { BenchClient } from './client.js'
 import type { BenchServer } from './servers.js'
 
@@ -42,6 +43,8 @@ export function loadTrace(limit: number): { patches: Patch[]; text: string } {
 export interface BigDoc {
   dataDir: string
   text: string
+  /** The document's state vector (client → clock): what a joiner must receive to hold it all. */
+  stateVector: Map<number, number>
   edits: number
   /** Seconds from the first keystroke sent until the server was idle (everything written). */
   typingSeconds: number
@@ -112,11 +115,12 @@ export async function buildBigDoc(
   await Promise.all([writer.synced, observer.synced])
   const start = performance.now()
   await typeTrace(writer, observer, patches, text)
+  const stateVector = Y.decodeStateVector(Y.encodeStateVector(observer.doc))
   await Promise.all([writer.close(), observer.close()])
   // The reference writes after it relays and never acknowledges, so wait until it is idle: for
   // the full trace its write queue takes minutes to drain after the last edit was relayed.
   await server.quiesce(1_000, 0.05, 600_000)
   const typingSeconds = (performance.now() - start) / 1000
   await server.stop()
-  return { dataDir: server.dataDir, text, edits: patches.length, typingSeconds, bytesOnDisk: diskBytes(server.dataDir) }
+  return { dataDir: server.dataDir, text, stateVector, edits: patches.length, typingSeconds, bytesOnDisk: diskBytes(server.dataDir) }
 }
