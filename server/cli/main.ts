@@ -52,7 +52,7 @@ export function createProgram(): Command {
   return program
 }
 
-/** Runs the CLI with `argv`, mapping errors to exit codes in this one place. */
+/** Runs the CLI with `argv`: the only place that prints an error and exits (codes from `exitCodeOf`). */
 export async function main(argv: string[]): Promise<void> {
   const program = createProgram()
   try {
