@@ -11,13 +11,20 @@ function localTime(iso: string): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
 }
 
-function table(docs: DocInfo[]): string {
-  const rows = [['NAME', 'SIZE', 'UPDATES', 'LAST CHANGE'], ...docs.map((d) => [d.name, humanBytes(d.bytes), String(d.updates), localTime(d.updatedAt)])]
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n')
+const HEADER = ['NAME', 'SIZE', 'UPDATES', 'LAST CHANGE']
+
+/** Aligned columns, one line per document, with a header line when `header` is set. */
+function table(docs: DocInfo[], header: boolean): string {
+  const rows = [...(header ? [HEADER] : []), ...docs.map((d) => [d.name, humanBytes(d.bytes), String(d.updates), localTime(d.updatedAt)])]
+  const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows.map((row) => `${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')}\n`).join('')
 }
 
-/** `quire ls [--json]`: every stored document, as a table or as `[{name, bytes, updates, updatedAt}]`. */
+/**
+ * `quire ls [--json]`: every stored document, as a table or as `[{name, bytes, updates, updatedAt}]`.
+ * The table is one line per document (CONTRACT); the header and the "no documents" note are
+ * for people, so they are printed only to a terminal and never reach a pipe or a script.
+ */
 export function registerLs(program: Command): void {
   targetOptions(program.command('ls').description('list documents: name, size, stored updates, last change'))
     .option('--json', 'print a JSON array of {name, bytes, updates, updatedAt}')
@@ -25,8 +32,13 @@ export function registerLs(program: Command): void {
       const docs = await withDocs(flags, { create: false }, (d) => d.list())
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(docs.map(({ name, bytes, updates, updatedAt }) => ({ name, bytes, updates, updatedAt })))}\n`)
-      } else {
-        process.stdout.write(docs.length === 0 ? 'no documents\n' : `${table(docs)}\n`)
+        return
       }
+      const person = process.stdout.isTTY === true
+      if (docs.length === 0) {
+        if (person) process.stdout.write('no documents\n')
+        return
+      }
+      process.stdout.write(table(docs, person))
     })
 }
