@@ -6,6 +6,12 @@
  * Besides the text it tracks what it has received from others (`seenClock`, `deletedSeen`), so
  * scenarios can bound their in-flight edits and count delivered edits without depending on how a
  * server frames or batches its messages.
+ *
+ * A client is a full replica by default. With `replica: false` it is a load generator instead: it
+ * writes into its own Y.Doc but does not integrate what it receives; it only reads the clock
+ * ranges of each received update (a parse, several times cheaper than integrating) and keeps the
+ * bytes (`received`) for a check after the clock stops. Hundreds of replicas in the harness
+ * process would otherwise measure the harness's core rather than the server.
  */
 import WebSocket from 'ws'
 import * as Y from 'yjs'
@@ -23,6 +29,8 @@ export interface ClientOptions {
    * answers, so for it a client counts as synced once its socket is open.
    */
   expectSync: boolean
+  /** False for a load generator that tracks received clock ranges instead of integrating. Default true. */
+  replica?: boolean
 }
 
 /** One connection to one document. */
@@ -35,17 +43,24 @@ export class BenchClient {
   deletedSeen = 0
   /** performance.now() of the last document change received. */
   lastReceivedAt = 0
+  /** Every document update received, kept by non-replica clients only. */
+  readonly received: Uint8Array[] = []
+  private readonly replica: boolean
   private readonly seen = new Map<number, number>()
   private readonly listeners = new Set<() => void>()
   private readonly dropListeners = new Set<(error: Error) => void>()
   /** Set when the server closed the connection (quire does so for a client over its limits). */
   private droppedWith: Error | null = null
   private closing = false
+  private onStep2: () => void = () => {}
   private readonly socket: WebSocket
 
   constructor(serverUrl: string, docName: string, options: ClientOptions) {
+    this.replica = options.replica ?? true
     this.socket = new WebSocket(`${serverUrl}/${encodeURIComponent(docName)}`, { perMessageDeflate: false })
     this.socket.binaryType = 'nodebuffer'
+    // Errors are followed by 'close', which is where drops are reported; unhandled they would crash the harness.
+    this.socket.on('error', () => {})
     this.synced = new Promise<void>((resolve, reject) => {
       this.socket.once('error', reject)
       this.socket.once('close', (code) => reject(new Error(`closed with ${code} before sync`)))
@@ -76,8 +91,6 @@ export class BenchClient {
       for (const listener of this.listeners) listener()
     })
   }
-
-  private onStep2: () => void = () => {}
 
   /** This client's Yjs id, as others see it in `seenClock`. */
   get id(): number {
@@ -131,11 +144,6 @@ export class BenchClient {
     })
   }
 
-  /** Bytes queued in the socket and not yet handed to the kernel. */
-  get bufferedAmount(): number {
-    return this.socket.bufferedAmount
-  }
-
   /** Closes the socket and resolves once it is closed. */
   close(): Promise<void> {
     this.closing = true
@@ -146,14 +154,43 @@ export class BenchClient {
     })
   }
 
+  /** The text the received updates make (non-replica clients); for checks off the clock. */
+  receivedText(): string {
+    const doc = new Y.Doc()
+    for (const update of this.received) Y.applyUpdate(doc, update)
+    return doc.getText(TEXT).toString()
+  }
+
   private receive(data: Buffer): void {
     const decoder = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
     if (decoding.readVarUint(decoder) !== MessageType.sync) return
+    if (!this.replica) {
+      this.receiveWithoutIntegrating(decoder)
+      return
+    }
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MessageType.sync)
     const kind = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this)
     if (encoding.length(encoder) > 1) this.send(encoding.toUint8Array(encoder))
     if (kind === syncProtocol.messageYjsSyncStep2) this.onStep2()
+  }
+
+  private receiveWithoutIntegrating(decoder: decoding.Decoder): void {
+    const kind = decoding.readVarUint(decoder)
+    const payload = decoding.readVarUint8Array(decoder)
+    if (kind === syncProtocol.messageYjsSyncStep1) {
+      this.send(this.encodeSync((encoder) => syncProtocol.writeSyncStep2(encoder, this.doc, payload)))
+      return
+    }
+    this.received.push(payload)
+    // `parseUpdateMeta`, not `encodeStateVectorFromUpdate`: the latter skips clients whose items
+    // in this update do not start at clock 0, i.e. every incremental update.
+    for (const [client, clock] of Y.parseUpdateMeta(payload).to) {
+      if (clock > this.seenClock(client)) this.seen.set(client, clock)
+    }
+    if (kind === syncProtocol.messageYjsSyncStep2) this.onStep2()
+    this.lastReceivedAt = performance.now()
+    for (const listener of this.listeners) listener()
   }
 
   private encodeSync(write: (encoder: encoding.Encoder) => void): Uint8Array {

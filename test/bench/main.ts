@@ -72,7 +72,8 @@ function context(kind: ServerKind, tag: string): RunContext {
       const name = `${tag}-${label}-${++serverCount}`
       return BenchServer.start(kind, dataDir ?? join(workDir, name), join(logDir, name), args.profile === true)
     },
-    client: (server, docName) => new BenchClient(server.url, docName, { expectSync: isStateful(kind) }),
+    client: (server, docName, options) =>
+      new BenchClient(server.url, docName, { expectSync: isStateful(kind), replica: options?.replica ?? true }),
     bigDoc: () => {
       let big = bigDocs.get(kind)
       if (big === undefined) {

@@ -23,8 +23,11 @@ export interface RunContext {
   quick: boolean
   /** Starts a server of this kind on a fresh data dir (or `dataDir`), logging under the run's log dir. */
   startServer(label: string, dataDir?: string): Promise<BenchServer>
-  /** A client for this kind's server (the same client for every kind; only sync expectations differ). */
-  client(server: BenchServer, docName: string): BenchClient
+  /**
+   * A client for this kind's server: the same client for every kind, only the sync expectation
+   * differs. `replica: false` makes it a load generator (see `BenchClient`).
+   */
+  client(server: BenchServer, docName: string, options?: { replica: boolean }): BenchClient
   /** The `automerge-paper` trace typed into a stopped server's data dir, shared by D and F within a bench run. */
   bigDoc(): Promise<BigDoc>
 }
