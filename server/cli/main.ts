@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander'
 import { CONFIG_OPTIONS, type Config, resolveConfig } from '../config.js'
 import { createLogger } from '../log.js'
-import { startServer } from '../main.js'
 import { registerCompact } from './commands/compact.js'
 import { registerExport } from './commands/export.js'
 import { registerImport } from './commands/import.js'
@@ -30,6 +29,8 @@ export function createProgram(): Command {
     }
     const config = resolveConfig(flags)
     const log = createLogger(config.logLevel)
+    // Loaded on demand: the HTTP and WebSocket stack would slow every other command's start.
+    const { startServer } = await import('../main.js')
     const server = await startServer(config, log)
     let stopping = false
     const stop = (signal: string) => {
