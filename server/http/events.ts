@@ -60,6 +60,7 @@ export class EventStreams {
     for (const sent of this.missed(doc, req.get('last-event-id'))) res.write(sent.frame)
     let clients = this.clients.get(doc)
     if (!clients) this.clients.set(doc, (clients = new Set()))
+    if (!this.buffers.has(doc)) this.buffers.set(doc, [])
     clients.add(res)
     this.schedule()
     req.on('close', () => {
@@ -69,6 +70,9 @@ export class EventStreams {
   }
 
   private publish(doc: string, event: string, data: object): void {
+    // Only documents someone watches (or watched within the buffer window, and may reconnect to)
+    // pay for an event: the relay of every other document stays free of this work.
+    if (!this.clients.has(doc) && !this.buffers.has(doc)) return
     const id = `${this.epoch}-${++this.seq}`
     const sent: Sent = { id, at: Date.now(), frame: `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n` }
     let buffer = this.buffers.get(doc)

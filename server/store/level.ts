@@ -23,6 +23,7 @@ const recordRange = (name: string, lte?: number) => ({
   gte: `u:${name}\u0000`,
   ...(lte === undefined ? { lt: `u:${name}\u0001` } : { lte: recordKey(name, lte) }),
 })
+const RECLAIM_BYTES = 1024 * 1024
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
 const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key: metaKey(name), value: utf8.encode(JSON.stringify(meta)) })
@@ -49,6 +50,9 @@ export class LevelStore implements DocStore {
   private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
   private flushScheduled = false
   private writing: Promise<void> = Promise.resolve()
+  /** Bytes of records each document has shed since its key range was last compacted on disk. */
+  private readonly garbage = new Map<string, number>()
+  private reclaiming: Promise<void> = Promise.resolve()
 
   private constructor(private readonly db: Level<string, Uint8Array>) {}
 
@@ -99,25 +103,44 @@ export class LevelStore implements DocStore {
     return head
   }
 
-  compact(name: string, merged: Uint8Array, head: number): Promise<void> {
-    return this.exclusive(async () => {
-      const meta = this.readable(name)
-      if (!meta) return
-      const replaced: string[] = []
-      let replacedBytes = 0
-      for await (const [key, value] of this.db.iterator(recordRange(name, head))) {
-        replaced.push(key)
-        replacedBytes += value.byteLength
-      }
-      if (replaced.length === 0) return
-      meta.bytes += merged.byteLength - replacedBytes
-      meta.updates -= replaced.length - 1
-      // The merged record takes the key of the newest record it replaces, so it still sorts
-      // before every record appended after `head`, and the batch swaps them atomically.
-      const ops: BatchOp[] = replaced.map((key) => ({ type: 'del', key }))
-      ops.push({ type: 'put', key: recordKey(name, head), value: merged }, metaOp(name, meta))
-      await this.db.batch(ops)
-    })
+  async compact(name: string, merged: Uint8Array, head: number): Promise<void> {
+    const meta = this.readable(name)
+    if (!meta) return
+    // Records up to `head` are on disk already (a head comes from a resolved append), so they are
+    // read while appends go on; only the swap joins the write queue, in order with them.
+    const replaced: string[] = []
+    let replacedBytes = 0
+    for await (const [key, value] of this.db.iterator(recordRange(name, head))) {
+      replaced.push(key)
+      replacedBytes += value.byteLength
+    }
+    if (replaced.length === 0 || this.meta.get(name) !== meta) return
+    meta.bytes += merged.byteLength - replacedBytes
+    meta.updates -= replaced.length - 1
+    this.dirtyMeta.add(name)
+    // The merged record takes the key of the newest record it replaces, so it still sorts before
+    // every record appended after `head`, and one batch swaps them atomically.
+    for (const key of replaced) this.queued.push({ type: 'del', key })
+    await this.enqueue({ type: 'put', key: recordKey(name, head), value: merged })
+    this.reclaim(name, replacedBytes)
+  }
+
+  /**
+   * Deleted records stay in LevelDB's files until its own compaction reaches them; once a
+   * document has shed `RECLAIM_BYTES`, its key range is compacted so the disk shrinks too.
+   */
+  private reclaim(name: string, bytes: number): void {
+    const total = (this.garbage.get(name) ?? 0) + bytes
+    if (total < RECLAIM_BYTES) {
+      this.garbage.set(name, total)
+      return
+    }
+    this.garbage.delete(name)
+    // reason: in Node `level` is `classic-level`, which has compactRange; the browser half of its type union hides it.
+    const db = this.db as unknown as { compactRange(start: string, end: string): Promise<void> }
+    this.reclaiming = this.reclaiming.then(() => db.compactRange(`u:${name}\u0000`, `u:${name}\u0001`))
+      // A failed reclaim loses nothing: the garbage stays on disk until LevelDB's own compaction.
+      .catch(() => {})
   }
 
   async list(): Promise<DocMeta[]> {
@@ -144,6 +167,7 @@ export class LevelStore implements DocStore {
 
   async close(): Promise<void> {
     await this.exclusive(async () => {})
+    await this.reclaiming
     await this.db.close()
   }
 
