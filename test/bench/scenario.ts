@@ -23,6 +23,8 @@ export interface RunContext {
   quick: boolean
   /** Starts a server of this kind on a fresh data dir (or `dataDir`), logging under the run's log dir. */
   startServer(label: string, dataDir?: string): Promise<BenchServer>
+  /** A private copy of a data dir, so a run can change it without changing what the next run reads. */
+  copyDataDir(from: string): string
   /**
    * A client for this kind's server: the same client for every kind, only the sync expectation
    * differs. `replica: false` makes it a load generator (see `BenchClient`).

@@ -19,6 +19,8 @@ const WINDOW = 1_000
  * which quire disconnects a client by design; the reference and the relay have no limit.
  */
 const TYPING_RATE = 1_800
+/** `quiesce` arguments for a server that may still be writing a backlog: 1 s windows, up to 10 min. */
+export const WRITE_BACKLOG = [1_000, 0.05, 600_000] as const
 /** The document name D and F use. */
 export const BIG_DOC = 'automerge-paper'
 
@@ -39,9 +41,15 @@ export function loadTrace(limit: number): { patches: Patch[]; text: string } {
   return { patches, text }
 }
 
-/** A data dir holding the typed trace, ready for a server of the same kind to load. */
+/**
+ * Data dirs holding the typed trace, ready for a server of the same kind to load. Runs never
+ * start a server on them directly but on a copy, so every repeat starts from the same bytes.
+ */
 export interface BigDoc {
+  /** As the typing server left it: what D's cold load reads. */
   dataDir: string
+  /** After one more start, one full load and a clean stop (each server compacts by its own policy): what F's joiners meet. */
+  loadedDir: string
   text: string
   /** The document's state vector (client → clock): what a joiner must receive to hold it all. */
   stateVector: Map<number, number>
@@ -103,12 +111,18 @@ export function typeTrace(writer: BenchClient, observer: BenchClient, patches: P
   )
 }
 
+/** Resolves once `client` (on BIG_DOC) holds exactly `text`. */
+export async function readWhole(client: BenchClient, text: string): Promise<void> {
+  await client.synced
+  await client.until(() => client.text.length === text.length && client.text.toString() === text, 120_000, 'the whole text')
+}
+
 /** Types the trace into a fresh `server` (document BIG_DOC), then stops it gracefully. */
-export async function buildBigDoc(
+export async function typeBigDoc(
   server: BenchServer,
   open: (docName: string) => BenchClient,
   edits: number,
-): Promise<BigDoc> {
+): Promise<Omit<BigDoc, 'loadedDir'>> {
   const { patches, text } = loadTrace(edits)
   const writer = open(BIG_DOC)
   const observer = open(BIG_DOC)
@@ -119,7 +133,7 @@ export async function buildBigDoc(
   await Promise.all([writer.close(), observer.close()])
   // The reference writes after it relays and never acknowledges, so wait until it is idle: for
   // the full trace its write queue takes minutes to drain after the last edit was relayed.
-  await server.quiesce(1_000, 0.05, 600_000)
+  await server.quiesce(...WRITE_BACKLOG)
   const typingSeconds = (performance.now() - start) / 1000
   await server.stop()
   return { dataDir: server.dataDir, text, stateVector, edits: patches.length, typingSeconds, bytesOnDisk: diskBytes(server.dataDir) }

@@ -33,7 +33,7 @@ export const joinStorm: Scenario = {
   async run(ctx) {
     const joiners = ctx.quick ? 10 : 100
     const big = await ctx.bigDoc()
-    const server = await ctx.startServer('f', big.dataDir)
+    const server = await ctx.startServer('f', ctx.copyDataDir(big.loadedDir))
     try {
       const start = performance.now()
       // All sockets are created in the same tick: that is the storm.
