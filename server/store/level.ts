@@ -23,7 +23,8 @@ const recordRange = (name: string, lte?: number) => ({
   gte: `u:${name}\u0000`,
   ...(lte === undefined ? { lt: `u:${name}\u0001` } : { lte: recordKey(name, lte) }),
 })
-const RECLAIM_BYTES = 1024 * 1024
+const RECLAIM_MIN_BYTES = 64 * 1024
+const META_WRITE_MS = 1000
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
 const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key: metaKey(name), value: utf8.encode(JSON.stringify(meta)) })
@@ -45,8 +46,16 @@ export class LevelStore implements DocStore {
   private readonly meta = new Map<string, MetaRecord>()
   private readonly broken = new Map<string, string>()
   private queued: BatchOp[] = []
-  /** Documents whose metadata changed since the last batch: written once per batch, not per append. */
+  /**
+   * Documents whose metadata changed but is not written yet. Metadata is written with the first
+   * record of a document and with every compaction, else at most once per `META_WRITE_MS`:
+   * writing it with every batch would write it for every keystroke, several times the bytes of
+   * the keystroke itself. After a crash, `open` recovers each head from the records themselves.
+   */
   private readonly dirtyMeta = new Set<string>()
+  private readonly urgentMeta = new Set<string>()
+  private readonly metaWrittenAt = new Map<string, number>()
+  private metaTimer: NodeJS.Timeout | null = null
   private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
   private flushScheduled = false
   private writing: Promise<void> = Promise.resolve()
@@ -69,7 +78,11 @@ export class LevelStore implements DocStore {
     for await (const [key, value] of db.iterator(META_RANGE)) {
       const name = key.slice(META.length)
       try {
-        store.meta.set(name, parseMeta(fromUtf8.decode(value)))
+        const meta = parseMeta(fromUtf8.decode(value))
+        // Metadata may lag its records by up to META_WRITE_MS after a crash; the head must not,
+        // or a new record would take an existing record's key.
+        for await (const last of db.keys({ ...recordRange(name), reverse: true, limit: 1 })) meta.head = Math.max(meta.head, Number.parseInt(last.slice(-13), 16))
+        store.meta.set(name, meta)
       } catch (error) {
         store.broken.set(name, `metadata record is not valid: ${(error as Error).message}`)
       }
@@ -92,6 +105,7 @@ export class LevelStore implements DocStore {
     if (!meta) {
       meta = { createdAt: now, updatedAt: now, bytes: 0, updates: 0, head: 0 }
       this.meta.set(name, meta)
+      this.urgentMeta.add(name)
     }
     meta.head += 1
     meta.updates += 1
@@ -118,27 +132,32 @@ export class LevelStore implements DocStore {
     meta.bytes += merged.byteLength - replacedBytes
     meta.updates -= replaced.length - 1
     this.dirtyMeta.add(name)
+    this.urgentMeta.add(name)
     // The merged record takes the key of the newest record it replaces, so it still sorts before
     // every record appended after `head`, and one batch swaps them atomically.
     for (const key of replaced) this.queued.push({ type: 'del', key })
     await this.enqueue({ type: 'put', key: recordKey(name, head), value: merged })
-    this.reclaim(name, replacedBytes)
+    this.reclaim(name, replacedBytes, merged.byteLength)
   }
 
   /**
-   * Deleted records stay in LevelDB's files until its own compaction reaches them; once a
-   * document has shed `RECLAIM_BYTES`, its key range is compacted so the disk shrinks too.
+   * Deleted records stay in LevelDB's files until its own compaction reaches them. Once a
+   * document has shed as many bytes as it holds (and at least `RECLAIM_MIN_BYTES`), its keys are
+   * compacted so the disk shrinks too: the garbage on disk stays below the live data, at a cost
+   * proportional to what was written.
    */
-  private reclaim(name: string, bytes: number): void {
+  private reclaim(name: string, bytes: number, live: number): void {
     const total = (this.garbage.get(name) ?? 0) + bytes
-    if (total < RECLAIM_BYTES) {
+    if (total < Math.max(RECLAIM_MIN_BYTES, live)) {
       this.garbage.set(name, total)
       return
     }
     this.garbage.delete(name)
     // reason: in Node `level` is `classic-level`, which has compactRange; the browser half of its type union hides it.
     const db = this.db as unknown as { compactRange(start: string, end: string): Promise<void> }
-    this.reclaiming = this.reclaiming.then(() => db.compactRange(`u:${name}\u0000`, `u:${name}\u0001`))
+    this.reclaiming = this.reclaiming
+      .then(() => db.compactRange(`u:${name}\u0000`, `u:${name}\u0001`))
+      .then(() => db.compactRange(metaKey(name), `${metaKey(name)}\u0000`))
       // A failed reclaim loses nothing: the garbage stays on disk until LevelDB's own compaction.
       .catch(() => {})
   }
@@ -156,6 +175,8 @@ export class LevelStore implements DocStore {
     if (!this.meta.has(name) && !this.broken.has(name)) return Promise.resolve(false)
     this.meta.delete(name)
     this.broken.delete(name)
+    this.metaWrittenAt.delete(name)
+    this.garbage.delete(name)
     return this.exclusive(async () => {
       // Records first, metadata last: a crash in between leaves an empty document, never
       // records that a future document of the same name would pick up.
@@ -166,7 +187,9 @@ export class LevelStore implements DocStore {
   }
 
   async close(): Promise<void> {
-    await this.exclusive(async () => {})
+    if (this.metaTimer) clearTimeout(this.metaTimer)
+    const metas = this.takeMeta(true)
+    await this.exclusive(() => this.db.batch(metas))
     await this.reclaiming
     await this.db.close()
   }
@@ -195,17 +218,37 @@ export class LevelStore implements DocStore {
     const waiters = this.waiters
     this.queued = []
     this.waiters = []
+    ops.push(...this.takeMeta(false))
     if (ops.length === 0) return this.writing
-    for (const name of this.dirtyMeta) {
-      const meta = this.meta.get(name)
-      if (meta) ops.push(metaOp(name, meta))
-    }
-    this.dirtyMeta.clear()
     this.writing = this.writing.then(() => this.db.batch(ops)).then(
       () => waiters.forEach((w) => w.resolve()),
       (error) => waiters.forEach((w) => w.reject(new StoreError('unavailable', `write failed: ${(error as Error).message}`, { cause: error }))),
     )
     return this.writing
+  }
+
+  /** Metadata writes due now (all of them when `all`); the rest wait for the meta timer. */
+  private takeMeta(all: boolean): BatchOp[] {
+    const ops: BatchOp[] = []
+    const now = Date.now()
+    for (const name of this.dirtyMeta) {
+      const due = all || this.urgentMeta.has(name) || now - (this.metaWrittenAt.get(name) ?? 0) >= META_WRITE_MS
+      if (!due) continue
+      const meta = this.meta.get(name)
+      if (meta) ops.push(metaOp(name, meta))
+      this.metaWrittenAt.set(name, now)
+      this.dirtyMeta.delete(name)
+    }
+    this.urgentMeta.clear()
+    if (this.dirtyMeta.size > 0 && !this.metaTimer) {
+      this.metaTimer = setTimeout(() => {
+        this.metaTimer = null
+        this.flushScheduled = true
+        this.flush()
+      }, META_WRITE_MS)
+      this.metaTimer.unref()
+    }
+    return ops
   }
 
   /** Runs `task` alone, after every write queued before it and before any queued after it. */

@@ -50,3 +50,22 @@ describe('LevelDB store specifics', () => {
     await store.close()
   })
 })
+
+describe('LevelDB store after a crash', () => {
+  it('recovers a head its metadata had not caught up with, so no record is overwritten', async () => {
+    const dir = tempDir()
+    const store = await LevelStore.open(dir)
+    await store.append('doc', new Uint8Array([1]))
+    await store.close()
+    // As if the process died between writing records 2 and 3 and writing their metadata.
+    const raw = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' })
+    await raw.put('u:doc\u00000000000000002', new Uint8Array([2]))
+    await raw.put('u:doc\u00000000000000003', new Uint8Array([3]))
+    await raw.close()
+
+    const reopened = await LevelStore.open(dir)
+    expect(await reopened.append('doc', new Uint8Array([4]))).toBe(4)
+    expect((await reopened.load('doc'))?.updates.map((u) => u[0])).toEqual([1, 2, 3, 4])
+    await reopened.close()
+  })
+})
