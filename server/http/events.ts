@@ -44,8 +44,8 @@ export class EventStreams {
     private readonly options: EventStreamOptions = EVENT_STREAM_DEFAULTS,
   ) {
     const at = () => new Date().toISOString()
-    events.on('doc.update', ({ doc, bytes, user }) => this.publish(doc, EventName.update, { doc, bytes, user, at: at() }))
-    events.on('presence', ({ doc, joined, left }) => this.publish(doc, EventName.presence, { doc, joined, left, at: at() }))
+    events.on('doc.update', ({ doc, bytes, user }) => this.watched(doc) && this.publish(doc, EventName.update, { doc, bytes, user, at: at() }))
+    events.on('presence', ({ doc, joined, left }) => this.watched(doc) && this.publish(doc, EventName.presence, { doc, joined, left, at: at() }))
   }
 
   /** Turns `res` into the event stream of `doc` until the client goes away. */
@@ -69,10 +69,15 @@ export class EventStreams {
     })
   }
 
+  /**
+   * Whether someone watches `doc` (or watched it within the buffer window, and may reconnect):
+   * only those documents pay for building events, so the relay of every other one stays free of it.
+   */
+  private watched(doc: string): boolean {
+    return this.clients.has(doc) || this.buffers.has(doc)
+  }
+
   private publish(doc: string, event: string, data: object): void {
-    // Only documents someone watches (or watched within the buffer window, and may reconnect to)
-    // pay for an event: the relay of every other document stays free of this work.
-    if (!this.clients.has(doc) && !this.buffers.has(doc)) return
     const id = `${this.epoch}-${++this.seq}`
     const sent: Sent = { id, at: Date.now(), frame: `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n` }
     let buffer = this.buffers.get(doc)

@@ -48,7 +48,7 @@ export function acceptWebSockets(server: Server, { rooms, config, log }: Upgrade
     }
     if (!isOriginAllowed(request.headers.origin, config.allowedOrigins)) return refuse(socket, 403, 'origin not allowed')
     authorize(request, doc).then(
-      (access) => wss.handleUpgrade(request, socket, head, (ws) => open(ws, doc, access)),
+      (access) => wss.handleUpgrade(request, socket, head, (ws) => open(ws, socket, doc, access)),
       (error: AccessError) =>
         // The y-websocket client only learns why through the protocol's auth message, which
         // needs an open socket: upgrade, say "permission denied", then close with the code.
@@ -68,10 +68,10 @@ export function acceptWebSockets(server: Server, { rooms, config, log }: Upgrade
     return { write }
   }
 
-  function open(ws: WebSocket, doc: string, access: ConnectionAccess): void {
+  function open(ws: WebSocket, raw: Duplex, doc: string, access: ConnectionAccess): void {
     alive.add(ws)
     ws.on('pong', () => alive.add(ws))
-    const connection = new Connection(ws, doc, access, limits, rooms.events, () => {
+    const connection = new Connection(ws, raw, doc, access, limits, rooms.events, () => {
       if (room) rooms.leave(room, connection)
     })
     let room: Awaited<ReturnType<Rooms['join']>> | null = null
