@@ -11,10 +11,12 @@ describe('the README quick start', () => {
     // PORT=0 instead of 1234 so the test never collides with a quire someone is running.
     const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...process.env, PORT: '0', QUIRE_DATA: tempDataDir() }, detached: true, stdio: ['ignore', 'pipe', 'inherit'] })
     const events: string[] = []
-    const exited = new Promise<void>((done) => child.once('exit', () => done()))
+    const lines = createInterface({ input: child.stdout! })
+    // The output pipe closes when its last writer, the server under npm, has exited.
+    const exited = new Promise<void>((done) => lines.once('close', () => done()))
     try {
       const url = await new Promise<string>((done, fail) => {
-        createInterface({ input: child.stdout! }).on('line', (line) => {
+        lines.on('line', (line) => {
           if (!line.startsWith('{')) return
           const entry = JSON.parse(line) as { event: string; url: string }
           events.push(entry.event)
