@@ -2,6 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config.js'
 import { createApp } from './http/app.js'
+import { WorkerImporter } from './imports/importer.js'
 import { acceptWebSockets } from './http/upgrade.js'
 import type { Logger } from './log.js'
 import { removeServerFile, writeServerFile } from './server-file.js'
@@ -29,7 +30,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const rooms = new Rooms(store, events, { compactAfterUpdates: config.compactAfterUpdates })
   const bus = config.redisUrl ? await startRedisBus(config.redisUrl, REDIS_PREFIX, rooms, log) : null
   let connections = () => 0
-  const app = createApp({ config, rooms, store, log, connections: () => connections() })
+  const importer = new WorkerImporter()
+  const app = createApp({ config, rooms, store, log, connections: () => connections(), importer })
   const server = createServer(app)
   const gate = acceptWebSockets(server, { rooms, config, log })
   connections = () => gate.connections
@@ -50,6 +52,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await removeServerFile(config.dataDir, process.pid)
       gate.close()
       server.close()
+      await importer.close()
       await rooms.shutdown()
       server.closeAllConnections()
       await bus?.close()

@@ -2,7 +2,7 @@ import type { FormatName } from '../../shared/content/formats.js'
 import { docNameToSegment } from '../../shared/doc-name.js'
 import { type DocInfo, type Docs, DocsError, type DocsErrorKind } from '../docs.js'
 
-const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 413: 'invalid' }
+const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 413: 'too-large', 503: 'busy' }
 
 /**
  * `Docs` through a running server's HTTP API (`/api/docs…`), for the CLI while that server holds

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { resolveConfig } from '../config.js'
 import { type Docs, DocsError, LocalDocs } from '../docs.js'
+import { WorkerImporter } from '../imports/importer.js'
 import { mintToken } from '../guard/access.js'
 import { readServerFile, type ServerAddress } from '../server-file.js'
 import { openStore } from '../store/open.js'
@@ -41,9 +42,11 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
   if (!options.create && !config.redisUrl && !existsSync(dataDir)) throw new DocsError('failed', `no data dir at ${dataDir} (set it with --data or QUIRE_DATA)`)
   const store = await openStore(config)
   const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: config.compactAfterUpdates })
+  const importer = new WorkerImporter()
   try {
-    return await work(new LocalDocs(store, rooms))
+    return await work(new LocalDocs(store, rooms, importer))
   } finally {
+    await importer.close()
     await rooms.shutdown()
     await store.close()
   }
