@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { extname, join, normalize, sep } from 'node:path'
 import express, { type NextFunction, type Request, type Response, type Router } from 'express'
+import { APP_CSP } from './security.js'
 
 // The built pages reference their scripts and styles by content-hashed names under /assets, so those
 // can be cached for good; the HTML, the service worker and the embed files keep stable names and
@@ -49,7 +50,12 @@ export function staticRoutes(distDir: string): Router {
   const assetsDir = join(appDir, 'assets')
   const router = express.Router()
 
-  const page = (file: string) => (req: Request, res: Response, next: NextFunction) => sendBuilt(req, res, next, join(appDir, file), REVALIDATE)
+  // The service worker gets the pages' policy too: a worker runs under its own script's CSP, and
+  // it must be allowed to fetch the pages and assets it keeps.
+  const page = (file: string) => (req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Content-Security-Policy', APP_CSP)
+    sendBuilt(req, res, next, join(appDir, file), REVALIDATE)
+  }
   router.get('/', page('index.html'))
   router.get('/d/*name', page('doc.html'))
   router.get('/sw.js', page('sw.js'))
