@@ -207,15 +207,14 @@ export class Room {
   private async compactNow(): Promise<void> {
     await this.settled()
     if (this.failed || this.records <= 1) return
-    const head = this.head
-    const records = this.records
     const appended = this.appendedBytes
-    const { update } = this.currentSnapshot()
-    await this.store.compact(this.name, update, head)
-    this.records -= records - 1
+    const compacted = await this.store.compact(this.name)
+    if (!compacted || compacted.records <= 1) return
+    // The store may have merged records other instances appended, which this room never counted.
+    this.records = Math.max(1, this.records - compacted.records + 1)
     this.appendedBytes -= appended
-    this.compactedBytes = update.byteLength
-    this.events.emit('doc.compacted', { doc: this.name, bytes: update.byteLength })
+    this.compactedBytes = compacted.bytes
+    this.events.emit('doc.compacted', { doc: this.name, bytes: compacted.bytes })
   }
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -293,7 +292,7 @@ export class Room {
     return null
   }
 
-  /** The whole state, encoded once per version and shared by every joiner and compaction. */
+  /** The whole state, encoded once per version and shared by every joiner. */
   private currentSnapshot() {
     if (!this.snapshot) {
       const update = Y.encodeStateAsUpdate(this.doc)
