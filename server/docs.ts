@@ -1,7 +1,6 @@
 import * as Y from 'yjs'
 import { ContentError, FORMATS, type FormatName } from '../shared/content/formats.js'
 import { ContentLimitError } from '../shared/content/limits.js'
-import { toNode } from '../shared/content/ydoc.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import type { Importer } from './imports/importer.js'
 import type { DocMeta, DocStore } from './store/store.js'
@@ -75,6 +74,12 @@ function checkName(name: string): string {
 }
 
 /**
+ * The Y.Doc ⇄ ProseMirror bridge, loaded with the first render or import: y-prosemirror brings
+ * prosemirror-view and -state along, megabytes of code a server that only relays never runs.
+ */
+const ydocContent = () => import('../shared/content/ydoc.js')
+
+/**
  * `Docs` over this process's store and rooms. Reads see a live document's latest state, and
  * writes (import, remove, compact) go through its room, so connected editors see them at once.
  * `StoreError`s pass through unchanged: they are the server's failures, not the caller's.
@@ -100,6 +105,7 @@ export class LocalDocs implements Docs {
   async content(name: string, format: FormatName): Promise<string> {
     const ydoc = await this.rooms.read(checkName(name))
     if (!ydoc) throw notFound(name)
+    const { toNode } = await ydocContent()
     return FORMATS[format].render(toNode(ydoc))
   }
 

@@ -1,9 +1,9 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express'
 import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from '../../shared/content/formats.js'
-import { docNameProblem } from '../../shared/doc-name.js'
+import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
-import { AccessError } from '../guard/access.js'
+import { AccessError, mintToken } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
@@ -16,6 +16,9 @@ import type { EventStreams } from './events.js'
  * waits, so a queue beyond this only costs memory.
  */
 export const MAX_PENDING_IMPORTS = 4
+
+/** How long a view-only link minted by `POST /api/docs/<doc>/share` works: `quire token`'s default. */
+export const SHARE_TTL_SECONDS = 86_400
 
 /** What the document API is built on. */
 export interface ApiDeps {
@@ -54,6 +57,7 @@ function formatOf(req: Request): FormatName {
  * - `PUT /api/docs/<doc>/content?format=`: replace its content with the body (an import)
  * - `DELETE /api/docs/<doc>`: delete it, closing its connections with 4404
  * - `POST /api/docs/<doc>/compact`: merge its stored records
+ * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
@@ -93,6 +97,17 @@ export function apiRoutes({ docs, streams, secret, log, dataDir, maxImportBytes 
   router.post('/api/docs/:name/compact', write, async (req, res) => {
     res.json(await docs.compact(docOf(req)))
   })
+  // The "Copy view-only link" of the document page: whoever may edit may let others read. The
+  // token has the claims `quire token <doc> --read-only` gives ({doc, access: "read", exp}).
+  router.post('/api/docs/:name/share', write, express.json({ limit: '1kb' }), async (req, res) => {
+    if (secret === null) throw new DocsError('invalid', 'access control is off (no QUIRE_SECRET): the document link itself lets anyone read and edit')
+    const access = (req.body as { access?: unknown } | undefined)?.access ?? 'read'
+    if (access !== 'read') throw new DocsError('invalid', 'only view-only links can be shared: send {"access":"read"}')
+    const doc = docOf(req)
+    await docs.stat(doc)
+    const token = await mintToken(secret, { doc, write: false, ttlSeconds: SHARE_TTL_SECONDS })
+    res.status(201).json({ token, url: `/d/${docNameToSegment(doc)}?token=${encodeURIComponent(token)}` })
+  })
   router.get('/api/docs/:name/events', read, async (req, res) => {
     await docs.stat(docOf(req))
     streams.serve(docOf(req), req, res, typeof res.locals.expiresAt === 'number' ? res.locals.expiresAt : null)
@@ -131,7 +146,7 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     let message = 'internal error'
     if (error instanceof DocsError) [status, message] = [STATUS[error.kind], error.message]
     else if (error instanceof AccessError) [status, message] = [error.code === CloseCode.unauthorized ? 401 : 403, error.message]
-    else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : 500, error.message]
+    else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : error.kind === 'deleted' ? 409 : 500, error.message]
     // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
     else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
     // http-errors from express itself: a body over the limit (413).
