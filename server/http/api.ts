@@ -8,6 +8,7 @@ import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { requireAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import { versionRoutes } from './versions.js'
 
 /** Largest body `PUT /api/docs/<doc>/content` accepts; bigger imports get HTTP 413. */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -48,6 +49,7 @@ function formatOf(req: Request): FormatName {
  * - `DELETE /api/docs/<doc>`: delete it, closing its connections with 4404
  * - `POST /api/docs/<doc>/compact`: merge its stored records
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
+ * - `/api/docs/<doc>/versions…`: version history (see `versions.ts`)
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
 export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Router {
@@ -84,6 +86,7 @@ export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Rou
     await docs.stat(docOf(req))
     streams.serve(docOf(req), req, res)
   })
+  router.use(versionRoutes({ docs, read, write, formatOf }))
   router.get('/api/server', async (_req, res) => {
     const address = await readServerFile(dataDir)
     if (!address) throw new DocsError('not-found', 'this server has no server file')
