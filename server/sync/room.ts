@@ -253,7 +253,10 @@ export class Room {
     }
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed])
     const message = encodeAwareness(update)
-    for (const peer of this.peers.keys()) if (peer !== origin) peer.send(message)
+    // The sender gets its own update back, as from the reference server: the official client
+    // closes a socket that has heard nothing for 30 s and counts on its 15 s awareness renewal
+    // coming back, so an editor alone on a document would otherwise be disconnected every 30 s.
+    for (const peer of this.peers.keys()) peer.send(message)
     this.events.emit('doc.awareness', { doc: this.name, update, origin: originKind(origin) })
   }
 

@@ -42,7 +42,7 @@ describe('the README configuration table', () => {
     const expected = CONFIG_OPTIONS.map((o) => ({
       flag: `\`${o.flag.split(' ')[0]}\``,
       env: `\`${o.env}\``,
-      def: o.defaultText !== undefined ? `\`${o.defaultText}\`` : o.default === null ? '(none)' : Array.isArray(o.default) ? '(any)' : `\`${o.default}\``,
+      def: o.defaultText !== undefined ? `\`${o.defaultText}\`` : o.default === null ? '(none)' : Array.isArray(o.default) ? '(own + loopback)' : `\`${o.default}\``,
     }))
     expect(rows).toEqual(expected)
   })
