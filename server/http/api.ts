@@ -23,6 +23,8 @@ export interface ApiDeps {
   log: Logger
   /** The data dir, whose server file `GET /api/server` returns. */
   dataDir: string
+  /** `--allowed-origins`, for the CORS answers of the version routes. */
+  allowedOrigins: readonly string[]
 }
 
 const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, denied: 403, failed: 500 }
@@ -53,10 +55,12 @@ function formatOf(req: Request): FormatName {
  * - `/api/docs/<doc>/versions…`: version history (see `versions.ts`)
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, secret, log, dataDir, allowedOrigins }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
+  // First, so its CORS answers cover the events route below too.
+  router.use(versionRoutes({ docs, read, write, formatOf, allowedOrigins }))
 
   // Every route with a document in its path refuses a bad name before anything else looks at it.
   router.param('name', (req, _res, next) => {
@@ -93,7 +97,6 @@ export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Rou
     await docs.stat(docOf(req))
     streams.serve(docOf(req), req, res, typeof res.locals.expiresAt === 'number' ? res.locals.expiresAt : null)
   })
-  router.use(versionRoutes({ docs, read, write, formatOf }))
   router.get('/api/server', async (_req, res) => {
     const address = await readServerFile(dataDir)
     if (!address) throw new DocsError('not-found', 'this server has no server file')

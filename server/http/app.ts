@@ -37,7 +37,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
   app.get('/metrics', metricsHandler(createMetrics(deps.rooms.events, { connections: deps.connections, openDocuments: () => deps.rooms.count })))
-  app.use(apiRoutes({ docs: new LocalDocs(deps.store, deps.rooms, deps.versions), streams: new EventStreams(deps.rooms.events), secret: deps.config.secret, log: deps.log, dataDir: deps.config.dataDir }))
+  app.use(apiRoutes({ docs: new LocalDocs(deps.store, deps.rooms, deps.versions), streams: new EventStreams(deps.rooms.events), secret: deps.config.secret, log: deps.log, dataDir: deps.config.dataDir, allowedOrigins: deps.config.allowedOrigins }))
   // This file runs compiled as dist/server/http/app.js, so dist/ (where Vite put the app) is two up.
   app.use(staticRoutes(fileURLToPath(new URL('../../', import.meta.url))))
   app.use(errorHandler(deps.log))
