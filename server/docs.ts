@@ -1,6 +1,5 @@
 import * as Y from 'yjs'
 import { ContentError, FORMATS, type FormatName } from '../shared/content/formats.js'
-import { replacementUpdate, toNode } from '../shared/content/ydoc.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import { CURRENT, type VersionInfo } from '../shared/versions.js'
 import { unifiedDiff } from './history/diff.js'
@@ -97,6 +96,12 @@ function checkName(name: string): string {
 }
 
 /**
+ * The Y.Doc ⇄ ProseMirror bridge, loaded with the first render or import: y-prosemirror brings
+ * prosemirror-view and -state along, megabytes of code a server that only relays never runs.
+ */
+const ydocContent = () => import('../shared/content/ydoc.js')
+
+/**
  * `Docs` over this process's store and rooms. Reads see a live document's latest state, and
  * writes (import, remove, compact) go through its room, so connected editors see them at once.
  * `StoreError`s pass through unchanged: they are the server's failures, not the caller's.
@@ -121,6 +126,7 @@ export class LocalDocs implements Docs {
   async content(name: string, format: FormatName): Promise<string> {
     const ydoc = await this.rooms.read(checkName(name))
     if (!ydoc) throw notFound(name)
+    const { toNode } = await ydocContent()
     return FORMATS[format].render(toNode(ydoc))
   }
 
@@ -136,6 +142,7 @@ export class LocalDocs implements Docs {
     // The update is computed against the state read here; an edit that lands before it is
     // applied merges with it like any concurrent edit.
     const current = (await this.rooms.read(name)) ?? new Y.Doc()
+    const { replacementUpdate } = await ydocContent()
     await this.rooms.apply(name, replacementUpdate(current, node))
   }
 
@@ -172,6 +179,7 @@ export class LocalDocs implements Docs {
 
   async restore(name: string, id: number): Promise<VersionInfo> {
     await this.stat(name)
+    const { replacementUpdate, toNode } = await ydocContent()
     const before = await this.recorder.history.restore(name, id, (base, target) => replacementUpdate(base, toNode(target)))
     if (!before) throw versionNotFound(name, id)
     return before
@@ -182,6 +190,7 @@ export class LocalDocs implements Docs {
     const doc = await this.recorder.history.content(name, id)
     if (!doc) throw versionNotFound(name, id)
     try {
+      const { toNode } = await ydocContent()
       return toNode(doc)
     } finally {
       doc.destroy()

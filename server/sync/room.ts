@@ -44,6 +44,8 @@ export class Room {
   /** Presence of every awareness client, kept so that a departure can name who left. */
   private readonly users = new Map<number, PresenceUser>()
   private relayed: Promise<void> = Promise.resolve()
+  /** Updates applied but not yet stored and relayed. */
+  private storing = 0
   private head: number
   private records: number
   /** Bytes appended since the last compaction, and the size of the state it wrote. */
@@ -124,9 +126,14 @@ export class Room {
    */
   receive(peer: Peer, message: ClientMessage): void {
     switch (message.type) {
-      case 'sync-step1':
-        peer.send(isEmptyStateVector(message.stateVector) ? this.currentSnapshot().step2 : encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)))
+      case 'sync-step1': {
+        const reply = () => peer.send(isEmptyStateVector(message.stateVector) ? this.currentSnapshot().step2 : encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)))
+        // The answer tells the client that the server has what it sent before asking (the editor's
+        // "All changes saved"), so while updates are on their way to disk it waits for them.
+        if (this.storing === 0) reply()
+        else void this.settled().then(reply)
         return
+      }
       case 'sync-step2':
       case 'update':
         Y.applyUpdate(this.doc, message.update, peer)
@@ -200,15 +207,14 @@ export class Room {
   private async compactNow(): Promise<void> {
     await this.settled()
     if (this.failed || this.records <= 1) return
-    const head = this.head
-    const records = this.records
     const appended = this.appendedBytes
-    const { update } = this.currentSnapshot()
-    await this.store.compact(this.name, update, head)
-    this.records -= records - 1
+    const compacted = await this.store.compact(this.name)
+    if (!compacted || compacted.records <= 1) return
+    // The store may have merged records other instances appended, which this room never counted.
+    this.records = Math.max(1, this.records - compacted.records + 1)
     this.appendedBytes -= appended
-    this.compactedBytes = update.byteLength
-    this.events.emit('doc.compacted', { doc: this.name, bytes: update.byteLength })
+    this.compactedBytes = compacted.bytes
+    this.events.emit('doc.compacted', { doc: this.name, bytes: compacted.bytes })
   }
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -219,8 +225,10 @@ export class Room {
     const kind = originKind(origin)
     // Updates from the cluster are on disk already (their instance stored them before publishing).
     const stored = kind === 'cluster' ? null : this.store.append(this.name, update)
+    this.storing += 1
     this.relayed = Promise.all([stored, this.relayed]).then(
       ([head]) => {
+        this.storing -= 1
         if (head !== null) {
           this.head = head
           this.records += 1
@@ -284,7 +292,7 @@ export class Room {
     return null
   }
 
-  /** The whole state, encoded once per version and shared by every joiner and compaction. */
+  /** The whole state, encoded once per version and shared by every joiner. */
   private currentSnapshot() {
     if (!this.snapshot) {
       const update = Y.encodeStateAsUpdate(this.doc)
