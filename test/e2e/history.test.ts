@@ -1,39 +1,29 @@
 import { randomUUID } from 'node:crypto'
 import { type Server, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { VersionInfo } from '../../shared/versions.js'
-import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage, screenshot } from '../helpers/browser.js'
+import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage, screenshot, typeAtEnd } from '../helpers/browser.js'
 import { type TestServer, startServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let server: TestServer
 let browser: Browser
-const users: BrowserUser[] = []
+/** Every simulated person of this file, closed at the end. */
+const people: BrowserUser[] = []
+const track = (user: BrowserUser) => (people.push(user), user)
+const open = async (doc: string, name: string) => track(await openDocPage(browser, server.url, doc, name))
 
+// A version as soon as typing pauses briefly, so the spec need not wait minutes.
 beforeAll(async () => {
-  // A version as soon as typing pauses briefly, so the spec need not wait minutes.
   ;[server, browser] = await Promise.all([startServer({ args: ['--version-idle', '400ms'] }), launchBrowser()])
 })
-
 afterAll(async () => {
-  await Promise.all(users.map((user) => user.context.close()))
+  for (const person of people) await person.context.close()
   await browser?.close()
   await server?.stop()
 })
-
-async function open(doc: string, name: string): Promise<BrowserUser> {
-  const user = await openDocPage(browser, server.url, doc, name)
-  users.push(user)
-  return user
-}
-
-async function typeAtEnd(page: Page, text: string): Promise<void> {
-  await page.locator('.ProseMirror').click()
-  await page.keyboard.press('Control+End')
-  await page.keyboard.type(text)
-}
 
 const versionsOf = async (doc: string) => (await (await fetch(`${server.url}/api/docs/${encodeURIComponent(doc)}/versions`)).json()) as VersionInfo[]
 const waitForVersions = (doc: string, count: number) => until(async () => expect(await versionsOf(doc)).toHaveLength(count))
@@ -86,8 +76,7 @@ describe('the History panel', () => {
     const writer = await open(doc, 'Ada')
     await typeAtEnd(writer.page, 'Read me.')
     await waitForVersions(doc, 1)
-    const viewer = await newUser(browser)
-    users.push(viewer)
+    const viewer = track(await newUser(browser))
     await viewer.page.goto(`${server.url}/d/${encodeURIComponent(doc)}?name=Viewer&readonly`)
     await viewer.page.locator('[data-quire="history-toggle"]').click()
     await viewer.page.locator('[data-quire="version"]').first().click()
@@ -101,8 +90,7 @@ describe('the History panel', () => {
     const writer = await open(doc, 'Ada')
     await typeAtEnd(writer.page, 'Small screens too.')
     await waitForVersions(doc, 1)
-    const phone = await newUser(browser, { width: 375, height: 700 })
-    users.push(phone)
+    const phone = track(await newUser(browser, { width: 375, height: 700 }))
     await phone.page.goto(`${server.url}/d/${encodeURIComponent(doc)}?name=Phone`)
     await phone.page.locator('[data-quire="history-toggle"]').click()
     await phone.page.locator('[data-quire="version"]').first().click()
@@ -136,8 +124,7 @@ describe('the History panel of an editor embedded on another origin', () => {
     await typeAtEnd(writer.page, ' More words.')
     await waitForVersions(doc, 2)
 
-    const embed = await newUser(browser)
-    users.push(embed)
+    const embed = track(await newUser(browser))
     await embed.page.goto(`http://127.0.0.1:${(host.address() as AddressInfo).port}/`)
     await embed.page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
     await embed.page.locator('[data-quire="history-toggle"]').click()
