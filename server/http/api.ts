@@ -133,7 +133,7 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     let message = 'internal error'
     if (error instanceof DocsError) [status, message] = [STATUS[error.kind], error.message]
     else if (error instanceof AccessError) [status, message] = [error.code === CloseCode.unauthorized ? 401 : 403, error.message]
-    else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : 500, error.message]
+    else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : error.kind === 'deleted' ? 409 : 500, error.message]
     // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
     else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
     // http-errors from express itself: a body over the limit (413).

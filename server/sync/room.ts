@@ -224,7 +224,9 @@ export class Room {
     const started = performance.now()
     const kind = originKind(origin)
     // Updates from the cluster are on disk already (their instance stored them before publishing).
-    const stored = kind === 'cluster' ? null : this.store.append(this.name, update)
+    // The head this room knows fences the append: if the document was deleted meanwhile by someone
+    // this room has not heard from, the store refuses it rather than create the document again.
+    const stored = kind === 'cluster' ? null : this.store.append(this.name, update, this.head)
     this.storing += 1
     this.relayed = Promise.all([stored, this.relayed]).then(
       ([head]) => {
@@ -249,7 +251,8 @@ export class Room {
     if (this.failed) return
     this.failed = true
     this.events.emit('problem', { kind: 'store-write', doc: this.name, message: (error as Error).message })
-    this.closeAll(CloseCode.internalError, 'the server could not save this document')
+    if (error instanceof StoreError && error.kind === 'deleted') this.closeAll(CloseCode.documentDeleted, 'document deleted')
+    else this.closeAll(CloseCode.internalError, 'the server could not save this document')
     this.onFailure(this)
   }
 
