@@ -32,6 +32,10 @@ export const DEFAULTS = {
    * import may use.
    */
   maxImportBytes: 8 * 1024 * 1024,
+  /** An automatic version is recorded once a document has had no edit for this long... */
+  versionIdle: '2m',
+  /** ...and at least this often while editing goes on without such a pause. */
+  versionEvery: '10m',
 } as const
 
 /**

@@ -9,6 +9,7 @@ import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { requireAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import { versionRoutes } from './versions.js'
 
 /**
  * Imports that may be under way at once, their bodies being read included; more get 503. They
@@ -31,6 +32,8 @@ export interface ApiDeps {
   dataDir: string
   /** Largest import body; bigger ones get 413 before they are read to the end. */
   maxImportBytes: number
+  /** `--allowed-origins`, for the CORS answers of the version routes. */
+  allowedOrigins: readonly string[]
 }
 
 const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
@@ -59,12 +62,15 @@ function formatOf(req: Request): FormatName {
  * - `POST /api/docs/<doc>/compact`: merge its stored records
  * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
+ * - `/api/docs/<doc>/versions…`: version history (see `versions.ts`)
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, secret, log, dataDir, maxImportBytes }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, secret, log, dataDir, maxImportBytes, allowedOrigins }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
+  // First, so its CORS answers cover the events route below too.
+  router.use(versionRoutes({ docs, read, write, formatOf, allowedOrigins }))
 
   // Every route with a document in its path refuses a bad name before anything else looks at it.
   router.param('name', (req, _res, next) => {
