@@ -51,10 +51,42 @@ function row(doc: DocSummary): HTMLLIElement {
   return li
 }
 
+// A server started with --private-listing lists its documents only to the holder of a token for
+// all of them; the token is kept for this tab only.
+const LIST_TOKEN = 'quire.listToken'
+
+/** Asks for the token a private list needs, and shows the list again once one is given. */
+function askForToken(list: HTMLElement, note: HTMLElement, refused: boolean): void {
+  const form = document.createElement('form')
+  form.dataset.quire = 'list-token'
+  form.className = 'new-doc'
+  const input = document.createElement('input')
+  input.type = 'password'
+  input.autocomplete = 'off'
+  input.setAttribute('aria-label', 'Access token')
+  input.placeholder = 'Access token for all documents'
+  const button = document.createElement('button')
+  button.type = 'submit'
+  button.textContent = 'Show documents'
+  form.append(input, button)
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    sessionStorage.setItem(LIST_TOKEN, input.value.trim())
+    void showDocuments(list, note)
+  })
+  note.textContent = refused ? 'That token does not open the list of every document.' : 'This server lists its documents only with an access token. Or open one by name above.'
+  const item = document.createElement('li')
+  item.append(form)
+  list.replaceChildren(item)
+  input.focus()
+}
+
 async function showDocuments(list: HTMLElement, note: HTMLElement): Promise<void> {
   let docs: DocSummary[] | null = null
   try {
-    const res = await fetch('/api/docs', { headers: { accept: 'application/json' } })
+    const token = sessionStorage.getItem(LIST_TOKEN)
+    const res = await fetch('/api/docs', { headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } })
+    if (res.status === 401 || res.status === 403) return askForToken(list, note, token !== null)
     if (res.ok) docs = readSummaries(await res.json())
   } catch {
     docs = null
