@@ -1,9 +1,11 @@
 import * as Y from 'yjs'
 import { ContentError, FORMATS, type FormatName } from '../shared/content/formats.js'
+import { ContentLimitError } from '../shared/content/limits.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import { CURRENT, type VersionInfo } from '../shared/versions.js'
 import { unifiedDiff } from './history/diff.js'
 import type { VersionRecorder } from './history/recorder.js'
+import type { Importer } from './imports/importer.js'
 import type { DocMeta, DocStore } from './store/store.js'
 import type { Rooms } from './sync/rooms.js'
 
@@ -61,10 +63,11 @@ export interface Docs {
 
 /**
  * Why a `Docs` operation failed, in the terms both edges map: `not-found` (HTTP 404), `invalid`
- * input (400), `denied` by access control (401/403) and `failed` for anything else (500).
+ * input (400), `too-large` input (413), `denied` by access control (401/403), `busy` with other
+ * work of the same kind (503) and `failed` for anything else (500).
  * The CLI exits 1 for all of them with the message, which names the document.
  */
-export type DocsErrorKind = 'not-found' | 'invalid' | 'denied' | 'failed'
+export type DocsErrorKind = 'not-found' | 'invalid' | 'too-large' | 'denied' | 'busy' | 'failed'
 
 /** A `Docs` failure the user can read: `message` is one line naming what went wrong. */
 export class DocsError extends Error {
@@ -111,6 +114,8 @@ export class LocalDocs implements Docs {
     private readonly store: DocStore,
     private readonly rooms: Rooms,
     private readonly recorder: VersionRecorder,
+    /** Where imported text becomes an update: a worker thread, so this thread stays free. */
+    private readonly importer: Importer,
   ) {}
 
   async list(): Promise<DocInfo[]> {
@@ -132,18 +137,18 @@ export class LocalDocs implements Docs {
 
   async import(name: string, format: FormatName, text: string): Promise<void> {
     checkName(name)
-    let node
-    try {
-      node = FORMATS[format].parse(text)
-    } catch (error) {
-      if (error instanceof ContentError) throw new DocsError('invalid', error.message, { cause: error })
-      throw error
-    }
     // The update is computed against the state read here; an edit that lands before it is
     // applied merges with it like any concurrent edit.
-    const current = (await this.rooms.read(name)) ?? new Y.Doc()
-    const { replacementUpdate } = await ydocContent()
-    await this.rooms.apply(name, replacementUpdate(current, node))
+    const current = await this.rooms.read(name)
+    const state = Y.encodeStateAsUpdate(current ?? new Y.Doc())
+    let updates: Uint8Array[]
+    try {
+      updates = await this.importer.updates({ format, text, state })
+    } catch (error) {
+      if (error instanceof ContentError) throw new DocsError(error instanceof ContentLimitError ? 'too-large' : 'invalid', error.message, { cause: error })
+      throw error
+    }
+    await this.rooms.apply(name, ...updates)
   }
 
   async remove(name: string): Promise<void> {
