@@ -10,6 +10,7 @@ import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { requireAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import type { ListEvents } from './list-events.js'
 
 /** How long a view-only link minted by `POST /api/docs/<doc>/share` works: `quire token`'s default. */
 export const SHARE_TTL_SECONDS = 86_400
@@ -21,6 +22,8 @@ export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
 export interface ApiDeps {
   docs: Docs
   streams: EventStreams
+  /** The document list's live stream (`GET /api/events`). */
+  listStreams: ListEvents
   /** The access-token secret; `null` leaves the API open, as it leaves WebSockets open. */
   secret: string | null
   log: Logger
@@ -54,9 +57,10 @@ function formatOf(req: Request): FormatName {
  * - `POST /api/docs/<doc>/compact`: merge its stored records
  * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
+ * - `GET /api/events`: Server-Sent Events for the document list (see `list-events.ts`), as open as the list
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
@@ -69,6 +73,9 @@ export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Rou
 
   router.get('/api/docs', async (_req, res) => {
     res.json(await docs.list())
+  })
+  router.get('/api/events', (req, res) => {
+    listStreams.serve(req, res)
   })
   router.get('/api/docs/:name', async (req, res) => {
     res.json(await docs.stat(docOf(req)))

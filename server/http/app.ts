@@ -9,6 +9,7 @@ import type { Rooms } from '../sync/rooms.js'
 import { apiRoutes } from './api.js'
 import { errorPage } from './error-page.js'
 import { EventStreams } from './events.js'
+import { ListEvents } from './list-events.js'
 import { hostGuard, originGuard, securityHeaders } from './security.js'
 import { staticRoutes } from './static.js'
 
@@ -35,7 +36,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
   app.get('/metrics', metricsHandler(createMetrics(deps.rooms.events, { connections: deps.connections, openDocuments: () => deps.rooms.count })))
-  app.use(apiRoutes({ docs: new LocalDocs(deps.store, deps.rooms), streams: new EventStreams(deps.rooms.events), secret: deps.config.secret, log: deps.log, dataDir: deps.config.dataDir }))
+  app.use(apiRoutes({ docs: new LocalDocs(deps.store, deps.rooms), streams: new EventStreams(deps.rooms.events), listStreams: new ListEvents(deps.rooms.events), secret: deps.config.secret, log: deps.log, dataDir: deps.config.dataDir }))
   // This file runs compiled as dist/server/http/app.js, so dist/ (where Vite put the app) is two up.
   app.use(staticRoutes(fileURLToPath(new URL('../../', import.meta.url))))
   app.use(errorHandler(deps.log))
