@@ -1,12 +1,24 @@
-import { parseHTML } from 'linkedom'
+import { createRequire } from 'node:module'
 import { DOMParser, DOMSerializer, type Node } from 'prosemirror-model'
 import { schema } from '../schema.js'
+import { checkTree } from './limits.js'
 
 // HTML goes through ProseMirror's own DOMParser and DOMSerializer, driven by the schema's
 // parseDOM/toDOM rules (which already refuse unsafe URLs), so the editor and every export agree
 // on what each tag means. The server has no DOM, so linkedom supplies one: it is small, pure
 // JavaScript (fine in `shared/`) and enough for these two walks. The final string is written
 // here, not by the DOM, because the escaping of output is the part that must not be left to chance.
+
+/**
+ * linkedom's `parseHTML`, required on the first HTML render or import rather than at startup: it
+ * is the largest package the server has (about 13 MiB of RSS) and most servers never use it.
+ * Its CommonJS build is safe to mix in, as it shares no classes with the ESM modules here.
+ */
+let parseHTMLOnce: typeof import('linkedom').parseHTML | undefined
+function parseHTML(html: string): ReturnType<typeof import('linkedom').parseHTML> {
+  parseHTMLOnce ??= (createRequire(import.meta.url)('linkedom') as typeof import('linkedom')).parseHTML
+  return parseHTMLOnce(html)
+}
 
 /** A fresh, empty DOM document to build into; never shared, so concurrent renders can't interfere. */
 function emptyDocument(): Document {
@@ -51,6 +63,7 @@ export function renderHtml(doc: Node): string {
 /**
  * A document from an HTML fragment or a whole page (only its body counts). Scripts, styles and
  * unknown tags are dropped, keeping the text they wrap; unsafe link and image URLs are refused.
+ * Throws `ContentError` for a page nested or sized beyond the import limits.
  */
 export function parseHtml(html: string): Node {
   // linkedom's parser is lenient rather than spec-complete: it finds `<body>` only in a page that
@@ -58,5 +71,7 @@ export function parseHtml(html: string): Node {
   const page = /<html[\s>]/i.test(html) ? html : `<!doctype html><html><head></head><body>${html}</body></html>`
   // reason: linkedom's Document implements the DOM subset used here but is typed on its own.
   const { document } = parseHTML(page) as unknown as { document: Document }
+  // ProseMirror's DOMParser recurses: the DOM is checked first.
+  checkTree<globalThis.Node>(document.body, (node) => node.childNodes)
   return DOMParser.fromSchema(schema).parse(document.body)
 }
