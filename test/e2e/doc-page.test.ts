@@ -150,13 +150,14 @@ describe('a document page', () => {
     await page.keyboard.press('ArrowLeft')
     expect(await focused()).toBe('Undo')
     expect(await page.locator('[role="toolbar"] [tabindex="0"]').getAttribute('aria-label')).toBe('Undo')
-    // Tab leaves the toolbar in one step, for the text. Tab is kept there (it types a tab), except
-    // right after Escape: Escape then Shift+Tab comes back to the button last used.
+    // Tab leaves the toolbar in one step. In the text Tab is kept (it types a tab), except right
+    // after Escape: Escape then Shift+Tab leaves the editor.
     await page.keyboard.press('Tab')
-    expect(await focused()).toMatch(/^Document keys/)
+    expect(await page.evaluate(() => document.activeElement?.closest('[role="toolbar"]') ?? null)).toBeNull()
+    await page.locator('.ProseMirror').click()
     await page.keyboard.press('Escape')
     await page.keyboard.press('Shift+Tab')
-    expect(await focused()).toBe('Undo')
+    expect(await page.evaluate(() => document.activeElement?.closest('.ProseMirror') ?? null)).toBeNull()
 
     await page.locator('.ProseMirror').click()
     await page.keyboard.press('Control+End')
@@ -170,8 +171,9 @@ describe('a document page', () => {
     await page.keyboard.type('After the code.')
     expect(await editorText(page)).toBe('Some text\nlet a = 1\nAfter the code.')
     expect(await page.locator('.ProseMirror pre').getAttribute('data-hint')).toBeNull()
-    await page.locator('.ProseMirror pre').click()
-    await page.keyboard.press('End')
+    await page.keyboard.press('Home')
+    await page.keyboard.press('ArrowLeft')
+    await until(async () => expect(await page.locator('.ProseMirror pre').getAttribute('data-hint')).not.toBeNull())
     await page.keyboard.press('Control+Enter')
     await page.keyboard.type('Between.')
     expect(await editorText(page)).toBe('Some text\nlet a = 1\nBetween.\nAfter the code.')
