@@ -7,6 +7,8 @@ export interface Config {
   host: string
   dataDir: string
   maxMessageBytes: number
+  /** Largest import body (`PUT /api/docs/<doc>/content`); bigger ones get 413. */
+  maxImportBytes: number
   messagesPerSecond: number
   compactAfterUpdates: number
   logLevel: LogLevel
@@ -16,6 +18,10 @@ export interface Config {
   allowedOrigins: string[]
   /** Redis shared by several instances: documents are stored there and edits cross through it. */
   redisUrl: string | null
+  /** A version is recorded once a document has had no edit for this long (ms). */
+  versionIdleMs: number
+  /** ...and at least this often while editing goes on (ms). */
+  versionEveryMs: number
 }
 
 /** A configuration value that cannot be used; the CLI prints it and exits 2. */
@@ -30,6 +36,8 @@ export interface ConfigOption<K extends keyof Config = keyof Config> {
   env: string
   description: string
   default: Config[K]
+  /** How the default is written in help and the README, when not as `String(default)`. */
+  defaultText?: string
   parse: (raw: string, name: string) => Config[K]
 }
 
@@ -40,6 +48,18 @@ const integer =
     if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
     return value
   }
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** Parses a duration like `2m`, `30s`, `1h` or `500ms` into milliseconds. */
+export function parseDuration(raw: string, name: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(raw.trim())
+  const ms = match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : Number.NaN
+  if (!(ms > 0) || ms > 2 ** 31 - 1) throw new ConfigError(`${name} must be a duration like 30s, 2m or 1h, got "${raw}"`)
+  return Math.round(ms)
+}
+
+const duration = (text: string) => ({ default: parseDuration(text, 'default'), defaultText: text, parse: parseDuration })
 
 const option = <K extends keyof Config>(o: ConfigOption<K>): ConfigOption => o as unknown as ConfigOption
 
@@ -53,6 +73,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   option({ key: 'host', flag: '--host <host>', env: 'HOST', description: 'interface to listen on', default: DEFAULTS.host, parse: (raw) => raw }),
   option({ key: 'dataDir', flag: '--data <dir>', env: 'QUIRE_DATA', description: 'data directory', default: DEFAULTS.dataDir, parse: (raw) => raw }),
   option({ key: 'maxMessageBytes', flag: '--max-message-bytes <bytes>', env: 'QUIRE_MAX_MESSAGE_BYTES', description: 'largest WebSocket message accepted', default: DEFAULTS.maxMessageBytes, parse: integer(1024, 1024 ** 3) }),
+  option({ key: 'maxImportBytes', flag: '--max-import-bytes <bytes>', env: 'QUIRE_MAX_IMPORT_BYTES', description: 'largest import (PUT of a document\'s content) accepted; bigger ones get 413', default: DEFAULTS.maxImportBytes, parse: integer(1024, 1024 ** 3) }),
   option({ key: 'messagesPerSecond', flag: '--rate-limit <messages>', env: 'QUIRE_RATE_LIMIT', description: 'messages per second a connection may send, sustained (bursts up to 10x)', default: DEFAULTS.messagesPerSecond, parse: integer(1, 10_000_000) }),
   option({ key: 'compactAfterUpdates', flag: '--compact-after <updates>', env: 'QUIRE_COMPACT_AFTER', description: "merge a document's records once it has this many", default: DEFAULTS.compactAfterUpdates, parse: integer(2, 1_000_000) }),
   option({
@@ -75,6 +96,8 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: [],
     parse: (raw) => raw.split(',').map((o) => o.trim()).filter(Boolean),
   }),
+  option({ key: 'versionIdleMs', flag: '--version-idle <duration>', env: 'QUIRE_VERSION_IDLE', description: 'record a version once editing pauses this long', ...duration(DEFAULTS.versionIdle) }),
+  option({ key: 'versionEveryMs', flag: '--version-every <duration>', env: 'QUIRE_VERSION_EVERY', description: 'record a version at least this often while editing goes on', ...duration(DEFAULTS.versionEvery) }),
   option({ key: 'redisUrl', flag: '--redis-url <url>', env: 'REDIS_URL', description: 'Redis shared by several instances (store + live relay)', default: null, parse: (raw) => raw || null }),
 ]
 

@@ -1,21 +1,25 @@
-import express, { type ErrorRequestHandler, type Request, type Router } from 'express'
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express'
 import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from '../../shared/content/formats.js'
-import { docNameProblem } from '../../shared/doc-name.js'
+import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
-import { docNameToSegment } from '../../shared/doc-name.js'
 import { AccessError, mintToken } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { requireAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import { versionRoutes } from './versions.js'
+
+/**
+ * Imports that may be under way at once, their bodies being read included; more get 503. They
+ * are parsed one at a time anyway (`WorkerImporter`), and each holds its body in memory while it
+ * waits, so a queue beyond this only costs memory.
+ */
+export const MAX_PENDING_IMPORTS = 4
 
 /** How long a view-only link minted by `POST /api/docs/<doc>/share` works: `quire token`'s default. */
 export const SHARE_TTL_SECONDS = 86_400
-
-/** Largest body `PUT /api/docs/<doc>/content` accepts; bigger imports get HTTP 413. */
-export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 /** What the document API is built on. */
 export interface ApiDeps {
@@ -26,9 +30,13 @@ export interface ApiDeps {
   log: Logger
   /** The data dir, whose server file `GET /api/server` returns. */
   dataDir: string
+  /** Largest import body; bigger ones get 413 before they are read to the end. */
+  maxImportBytes: number
+  /** `--allowed-origins`, for the CORS answers of the version routes. */
+  allowedOrigins: readonly string[]
 }
 
-const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, denied: 403, failed: 500 }
+const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
 
 /** The document a `/api/docs/:name…` route is about (express has already percent-decoded it). */
 function docOf(req: Request): string {
@@ -54,12 +62,15 @@ function formatOf(req: Request): FormatName {
  * - `POST /api/docs/<doc>/compact`: merge its stored records
  * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
+ * - `/api/docs/<doc>/versions…`: version history (see `versions.ts`)
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, secret, log, dataDir, maxImportBytes, allowedOrigins }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
+  // First, so its CORS answers cover the events route below too.
+  router.use(versionRoutes({ docs, read, write, formatOf, allowedOrigins }))
 
   // Every route with a document in its path refuses a bad name before anything else looks at it.
   router.param('name', (req, _res, next) => {
@@ -77,7 +88,7 @@ export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Rou
     const format = formatOf(req)
     res.type(FORMATS[format].mime).send(await docs.content(docOf(req), format))
   })
-  router.put('/api/docs/:name/content', write, express.text({ type: () => true, limit: MAX_IMPORT_BYTES }), async (req, res) => {
+  router.put('/api/docs/:name/content', write, pendingImports(MAX_PENDING_IMPORTS), express.text({ type: () => true, limit: maxImportBytes }), async (req, res) => {
     // express.text leaves the body undefined when there was none.
     const text = typeof req.body === 'string' ? req.body : ''
     await docs.import(docOf(req), formatOf(req), text)
@@ -116,6 +127,20 @@ export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Rou
   return router
 }
 
+/** Lets at most `max` requests through at once, counting each until its response is finished; more get 503. */
+function pendingImports(max: number): RequestHandler {
+  let pending = 0
+  return (_req, res, next) => {
+    if (pending >= max) {
+      res.setHeader('Retry-After', '5')
+      return next(new DocsError('busy', `${max} imports are already under way; try again shortly`))
+    }
+    pending += 1
+    res.once('close', () => (pending -= 1))
+    next()
+  }
+}
+
 /**
  * The one mapping from errors to API responses, `{"error": "<message>"}` with a status code.
  * Messages of quire's own errors are meant for users and are sent; anything unexpected is a 500
@@ -132,7 +157,8 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
     // http-errors from express itself: a body over the limit (413).
     else if (error.expose && typeof error.status === 'number') [status, message] = [error.status, error.message]
-    if (status >= 500) log.error('http.error', { method: req.method, path: req.path, error: error.message })
+    // A busy server turning work away is expected, not an error to look into.
+    if (status >= 500 && !(error instanceof DocsError && error.kind === 'busy')) log.error('http.error', { method: req.method, path: req.path, error: error.message })
     res.status(status).json({ error: message })
   }
 }
