@@ -9,6 +9,7 @@ import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { requireAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import type { ListEvents } from './list-events.js'
 import { versionRoutes } from './versions.js'
 
 /**
@@ -25,6 +26,8 @@ export const SHARE_TTL_SECONDS = 86_400
 export interface ApiDeps {
   docs: Docs
   streams: EventStreams
+  /** The document list's live stream (`GET /api/events`). */
+  listStreams: ListEvents
   /** The access-token secret; `null` leaves the API open, as it leaves WebSockets open. */
   secret: string | null
   log: Logger
@@ -63,9 +66,10 @@ function formatOf(req: Request): FormatName {
  * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
  * - `/api/docs/<doc>/versions…`: version history (see `versions.ts`)
+ * - `GET /api/events`: Server-Sent Events for the document list (see `list-events.ts`), as open as the list
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, secret, log, dataDir, maxImportBytes, allowedOrigins }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, maxImportBytes, allowedOrigins }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
@@ -80,6 +84,9 @@ export function apiRoutes({ docs, streams, secret, log, dataDir, maxImportBytes,
 
   router.get('/api/docs', async (_req, res) => {
     res.json(await docs.list())
+  })
+  router.get('/api/events', (req, res) => {
+    listStreams.serve(req, res)
   })
   router.get('/api/docs/:name', async (req, res) => {
     res.json(await docs.stat(docOf(req)))

@@ -11,6 +11,7 @@ import type { Rooms } from '../sync/rooms.js'
 import { apiRoutes } from './api.js'
 import { errorPage } from './error-page.js'
 import { EventStreams } from './events.js'
+import { ListEvents } from './list-events.js'
 import { hostGuard, originGuard, securityHeaders } from './security.js'
 import { staticRoutes } from './static.js'
 
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Express {
     apiRoutes({
       docs: new LocalDocs(deps.store, deps.rooms, deps.versions, deps.importer),
       streams: new EventStreams(deps.rooms.events),
+      listStreams: new ListEvents(deps.rooms.events),
       secret: deps.config.secret,
       log: deps.log,
       dataDir: deps.config.dataDir,
