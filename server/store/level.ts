@@ -307,6 +307,8 @@ export class LevelStore implements DocStore {
   }
 
   async close(): Promise<void> {
+    // A compaction started before close still reads and swaps; it settles either way.
+    await Promise.all(this.compactions.values())
     if (this.metaTimer) clearTimeout(this.metaTimer)
     const metas = this.takeMeta(true)
     await this.exclusive(() => this.db.batch(metas))
