@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express'
-import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from '../../shared/content/formats.js'
+import { DEFAULT_FORMAT, FORMAT_FILES, FORMAT_NAMES, type FormatName, isFormatName } from '../../shared/content/catalog.js'
 import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
 import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
 import { AccessError, mintToken } from '../guard/access.js'
@@ -8,6 +8,7 @@ import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { accessStatus, requireAccess, requireListingAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import type { ListEvents } from './list-events.js'
 import { versionRoutes } from './versions.js'
 
 /**
@@ -24,6 +25,8 @@ export const SHARE_TTL_SECONDS = 86_400
 export interface ApiDeps {
   docs: Docs
   streams: EventStreams
+  /** The document list's live stream (`GET /api/events`). */
+  listStreams: ListEvents
   /** The access-token secret; `null` leaves the API open, as it leaves WebSockets open. */
   secret: string | null
   log: Logger
@@ -64,9 +67,10 @@ function formatOf(req: Request): FormatName {
  * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
  * - `/api/docs/<doc>/versions…`: version history (see `versions.ts`)
+ * - `GET /api/events`: Server-Sent Events for the document list (see `list-events.ts`), as open as the list
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, secret, log, dataDir, maxImportBytes, allowedOrigins, privateListing }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, maxImportBytes, allowedOrigins, privateListing }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
@@ -84,12 +88,15 @@ export function apiRoutes({ docs, streams, secret, log, dataDir, maxImportBytes,
   router.get('/api/docs', listing, async (_req, res) => {
     res.json(await docs.list())
   })
+  router.get('/api/events', listing, (req, res) => {
+    listStreams.serve(req, res)
+  })
   router.get('/api/docs/:name', metadata, async (req, res) => {
     res.json(await docs.stat(docOf(req)))
   })
   router.get('/api/docs/:name/content', read, async (req, res) => {
     const format = formatOf(req)
-    res.type(FORMATS[format].mime).send(await docs.content(docOf(req), format))
+    res.type(FORMAT_FILES[format].mime).send(await docs.content(docOf(req), format))
   })
   router.put('/api/docs/:name/content', write, pendingImports(MAX_PENDING_IMPORTS), express.text({ type: () => true, limit: maxImportBytes }), async (req, res) => {
     // express.text leaves the body undefined when there was none.

@@ -14,8 +14,10 @@ import { apiRoutes } from './api.js'
 import { accessStatus, requireListingAccess } from './api-access.js'
 import { errorPage } from './error-page.js'
 import { EVENT_STREAM_DEFAULTS, EventStreams } from './events.js'
+import { ListEvents } from './list-events.js'
 import { hostGuard, originGuard, securityHeaders } from './security.js'
 import { staticRoutes } from './static.js'
+import { StreamAdmission } from './stream-admission.js'
 
 /** What the HTTP routes need: the same rooms and store the WebSocket side uses. */
 export interface AppDeps {
@@ -45,13 +47,14 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
-  const streams = new EventStreams(deps.rooms.events, { ...EVENT_STREAM_DEFAULTS, maxStreams: deps.config.maxEventStreams }, deps.perIp)
-  const metrics = createMetrics(deps.rooms.events, { connections: deps.connections, openDocuments: () => deps.rooms.count, eventStreams: () => streams.count })
+  const admission = new StreamAdmission(deps.rooms.events, deps.perIp, deps.config.maxEventStreams)
+  const metrics = createMetrics(deps.rooms.events, { connections: deps.connections, openDocuments: () => deps.rooms.count, eventStreams: () => admission.count })
   app.get('/metrics', requireListingAccess(deps.config.secret, deps.config.privateListing), metricsHandler(metrics))
   app.use(
     apiRoutes({
       docs: new LocalDocs(deps.store, deps.rooms, deps.versions, deps.importer),
-      streams,
+      streams: new EventStreams(deps.rooms.events, EVENT_STREAM_DEFAULTS, admission),
+      listStreams: new ListEvents(deps.rooms.events, admission),
       secret: deps.config.secret,
       log: deps.log,
       dataDir: deps.config.dataDir,

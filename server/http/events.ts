@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express'
 import { EventName } from '../../shared/protocol.js'
-import { DEFAULTS } from '../../shared/defaults.js'
 import { onExpiry } from '../guard/access.js'
-import type { PerKeyLimit } from '../guard/limits.js'
 import type { SyncEvents } from '../sync/events.js'
+import type { StreamAdmission } from './stream-admission.js'
 
 /** How long and how many events per document are kept for clients that reconnect with `Last-Event-ID`. */
 export interface EventStreamOptions {
@@ -13,12 +12,10 @@ export interface EventStreamOptions {
   heartbeatMs: number
   /** A client this far behind (bytes queued and unsent) is disconnected rather than buffered for. */
   maxQueuedBytes: number
-  /** Open streams, all documents and clients together; more get 503. */
-  maxStreams: number
 }
 
 /** Defaults for `EventStreams`: a minute of events, at most 100 per document, heartbeats every 15 s. */
-export const EVENT_STREAM_DEFAULTS: EventStreamOptions = { bufferMs: 60_000, bufferSize: 100, heartbeatMs: 15_000, maxQueuedBytes: 1024 * 1024, maxStreams: DEFAULTS.maxEventStreams }
+export const EVENT_STREAM_DEFAULTS: EventStreamOptions = { bufferMs: 60_000, bufferSize: 100, heartbeatMs: 15_000, maxQueuedBytes: 1024 * 1024 }
 
 interface Sent {
   id: string
@@ -44,13 +41,11 @@ export class EventStreams {
   private readonly buffers = new Map<string, Sent[]>()
   private readonly clients = new Map<string, Set<Response>>()
   private timer: NodeJS.Timeout | null = null
-  private open = 0
 
   constructor(
-    private readonly events: SyncEvents,
+    events: SyncEvents,
     private readonly options: EventStreamOptions,
-    /** Connections per client IP, shared with the WebSocket gate. */
-    private readonly perIp: PerKeyLimit,
+    private readonly admission: StreamAdmission,
   ) {
     const at = () => new Date().toISOString()
     events.on('doc.update', ({ doc, bytes, user }) => this.watched(doc) && this.publish(doc, EventName.update, { doc, bytes, user, at: at() }))
@@ -63,10 +58,7 @@ export class EventStreams {
    * control, until the token it was opened with expires at `expiresAt` (ms since the epoch).
    */
   serve(doc: string, req: Request, res: Response, expiresAt: number | null): void {
-    if (this.open >= this.options.maxStreams) return this.refuse(doc, res, 503, 'event-stream-cap', `${this.options.maxStreams} event streams are open already`)
-    const release = this.perIp.acquire(req.socket.remoteAddress ?? '')
-    if (!release) return this.refuse(doc, res, 429, 'connection-cap', 'too many connections from this address')
-    this.open += 1
+    if (!this.admission.admit(req, res, doc)) return
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -83,22 +75,10 @@ export class EventStreams {
     // An EventSource reconnects on its own; with the expired token it then gets 401 and stops.
     const cancelExpiry = expiresAt === null ? () => {} : onExpiry(expiresAt, () => res.end())
     req.on('close', () => {
-      this.open -= 1
-      release()
       cancelExpiry()
       clients.delete(res)
       if (clients.size === 0 && this.clients.get(doc) === clients) this.clients.delete(doc)
     })
-  }
-
-  /** Open streams right now, for metrics. */
-  get count(): number {
-    return this.open
-  }
-
-  private refuse(doc: string, res: Response, status: number, kind: string, message: string): void {
-    this.events.emit('problem', { kind, doc, message })
-    res.status(status).json({ error: message })
   }
 
   /**
