@@ -209,11 +209,11 @@ describe('connection caps', () => {
   })
 
   it('refuses event streams past the cap with 503 and counts the open ones in metrics', async () => {
-    const streams = await until(async () => {
-      const opened = [await stream(), await stream()]
-      expect(opened.map((s) => s.status)).toEqual([200, 200])
-      return opened
-    })
+    // The streams and sockets of the test before are gone once the server has seen them close.
+    await until(async () => expect(await metric(capped.url, 'quire_event_streams')).toBe(0))
+    await until(async () => expect(await metric(capped.url, 'quire_connections')).toBe(0))
+    const streams = [await stream(), await stream()]
+    expect(streams.map((s) => s.status)).toEqual([200, 200])
     expect((await stream()).status).toBe(503)
     expect(await metric(capped.url, 'quire_event_streams')).toBe(2)
     for (const s of streams) s.close()
