@@ -4,6 +4,7 @@ import type { Plugin } from 'prosemirror-state'
 import type { WebsocketProvider } from 'y-websocket'
 import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type * as Y from 'yjs'
+import type { Connection } from './connection.js'
 import { buildCaret, buildSelection, showCaretOf } from './cursors.js'
 import { editorInputRules } from './input-rules.js'
 import { editorKeymap } from './keymap.js'
@@ -16,28 +17,25 @@ import { typingPlugin } from './plugins/typing.js'
 export interface PluginParts {
   fragment: Y.XmlFragment
   provider: WebsocketProvider
+  connection: Connection
   /** Where the toolbar, status and presence list are drawn. */
   bar: HTMLElement
-  readOnly: boolean
   keptOffline: boolean
 }
 
 /**
  * The editor's plugins, in order. ySync comes first because the cursor and undo plugins read its
- * state when they start. The bar's pieces are ordered by CSS, not by plugin order. A read-only editor gets no toolbar, keymap, input rules or typing indicator: it cannot edit, so
- * nothing would come of them.
+ * state when they start. The bar's pieces are ordered by CSS, not by plugin order. Every editor
+ * gets every plugin, because read-only can be switched at run time: while the view is not
+ * editable ProseMirror gives keys and text input to no plugin, and the toolbar disables itself.
  */
-export function editorPlugins({ fragment, provider, bar, readOnly, keptOffline }: PluginParts): Plugin[] {
+export function editorPlugins({ fragment, provider, connection, bar, keptOffline }: PluginParts): Plugin[] {
   const { awareness } = provider
-  const shared = [
+  return [
     ySyncPlugin(fragment),
     yCursorPlugin(awareness, { awarenessStateFilter: showCaretOf, cursorBuilder: buildCaret, selectionBuilder: buildSelection }),
-    statusPlugin(provider, keptOffline, bar),
+    statusPlugin(provider, connection, keptOffline, bar),
     presencePlugin(awareness, bar),
-  ]
-  if (readOnly) return shared
-  return [
-    ...shared,
     yUndoPlugin(),
     editorInputRules(),
     ...editorKeymap(),

@@ -1,3 +1,4 @@
+import '../style.css'
 import './app.css'
 import { docNameProblem } from '../../shared/doc-name.js'
 import { createEditor } from '../index.js'

@@ -175,14 +175,16 @@ class ToolbarView implements PluginView {
   }
 
   update(): void {
-    const { state } = this.view
+    const { state, editable } = this.view
     for (const { item, el } of this.buttons) {
-      el.disabled = !item.run(state)
+      el.disabled = !editable || !item.run(state)
       if (item.active) el.setAttribute('aria-pressed', String(item.active(state)))
     }
     const onLink = markActive(state, marks.link)
     this.linkButton.setAttribute('aria-pressed', String(onLink))
-    this.linkButton.disabled = !onLink && (state.selection.empty || !toggleMark(marks.link, { href: '' })(state))
+    this.linkButton.disabled = !editable || (!onLink && (state.selection.empty || !toggleMark(marks.link, { href: '' })(state)))
+    // A read-only switch while the link field is open must not leave a way to edit.
+    if (!editable) this.linkForm.hidden = true
   }
 
   destroy(): void {
