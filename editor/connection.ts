@@ -27,6 +27,8 @@ export class Connection {
   /** Why the server closed for good, until `restart`. */
   final: EditorError | null = null
   private lost = false
+  /** Whether `synced` was reported for the socket now open. */
+  private syncReported = false
   private current: ConnectionState = 'connecting'
   private readonly watchers = new Set<() => void>()
 
@@ -36,6 +38,7 @@ export class Connection {
   }
   private readonly onLost = (event: unknown): void => {
     this.lost = true
+    this.syncReported = false
     this.update()
     const code = (event as { code?: unknown } | null)?.code
     // Final closes are reported once, by `onClosed`, after the provider has given up.
@@ -48,8 +51,12 @@ export class Connection {
     this.update()
     this.events.emit('error', this.final)
   }
+  // The provider's `synced` also flips when the saved-state tracker probes the server; only the
+  // first sync of each connection is news to the embedder.
   private readonly onSync = (synced: boolean): void => {
-    if (synced) this.events.emit('synced', undefined)
+    if (!synced || this.syncReported) return
+    this.syncReported = true
+    this.events.emit('synced', undefined)
   }
 
   constructor(

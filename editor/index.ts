@@ -21,7 +21,7 @@ import { editorPlugins } from './plugins.js'
 export { FORMAT_NAMES, type FormatName, ContentError } from '../shared/content/format-table.js'
 export type { MarkName, NodeName } from '../shared/schema.js'
 export { EditorError, type ConnectionState, type EditorEvents, type EditorListener, type Person } from './events.js'
-export type { EditorOptions, EditorUser } from './options.js'
+export type { EditorOptions, EditorTheme, EditorUser } from './options.js'
 
 /**
  * quire's document schema (ProseMirror's basic schema plus lists, links and images limited to safe
@@ -146,19 +146,31 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
 
     const root = document.createElement('div')
     root.className = 'quire'
+    root.dataset.theme = checked.theme
     root.toggleAttribute('data-readonly', readOnly)
     const bar = document.createElement('div')
     bar.className = 'quire-bar'
     const surface = document.createElement('div')
     surface.className = 'quire-surface'
-    root.append(bar, surface)
+    const foot = document.createElement('div')
+    foot.className = 'quire-foot'
+    root.append(bar, surface, foot)
     element.append(root)
     undo.push(() => root.remove())
 
     const view = new EditorView(surface, {
       state: EditorState.create({
         schema: quireSchema,
-        plugins: editorPlugins({ fragment: ydoc.getXmlFragment('prosemirror'), provider, connection, bar, keptOffline: checked.offline }),
+        plugins: editorPlugins({
+          fragment: ydoc.getXmlFragment('prosemirror'),
+          provider,
+          connection,
+          bar,
+          foot,
+          keptOffline: checked.offline,
+          placeholder: checked.placeholder,
+          readOnly: () => readOnly || deleted,
+        }),
       }),
       editable: () => !readOnly && !deleted,
       attributes: { class: 'quire-doc', 'aria-label': `Document ${checked.doc}`, 'aria-multiline': 'true', role: 'textbox' },

@@ -27,7 +27,19 @@ export interface EditorOptions {
   readOnly?: boolean
   /** Also keep the document in IndexedDB so offline edits survive a reload. */
   offline?: boolean
+  /** Colors: `auto` (the default) follows the reader's `prefers-color-scheme`. */
+  theme?: EditorTheme
+  /** Shown in an empty document; `''` shows nothing. */
+  placeholder?: string
 }
+
+/** The editor's colour schemes; `auto` follows `prefers-color-scheme`. */
+export type EditorTheme = 'light' | 'dark' | 'auto'
+
+const THEMES: readonly EditorTheme[] = ['light', 'dark', 'auto']
+
+/** What an empty document shows when `placeholder` is not given. */
+const DEFAULT_PLACEHOLDER = 'Start typing, or use # for a heading'
 
 /** The options once checked: the URL without trailing slashes, the user as it travels in presence. */
 export interface CheckedOptions {
@@ -37,6 +49,8 @@ export interface CheckedOptions {
   token: string | undefined
   readOnly: boolean
   offline: boolean
+  theme: EditorTheme
+  placeholder: string
 }
 
 function fail(what: string): never {
@@ -66,6 +80,12 @@ function flag(options: Record<string, unknown>, key: string): boolean {
   return value === true
 }
 
+function choice(theme: unknown, where: string): EditorTheme {
+  if (theme === undefined) return 'auto'
+  if (!THEMES.includes(theme as EditorTheme)) fail(`${where} must be one of ${THEMES.join(', ')}`)
+  return theme as EditorTheme
+}
+
 /**
  * Everything `createEditor` is given, checked before anything is created: a mistake throws a
  * `TypeError` naming it, and no socket, presence or DOM is left behind.
@@ -92,5 +112,7 @@ export function checkOptions(element: unknown, options: unknown): CheckedOptions
     token: checkToken(o.token, 'options.token'),
     readOnly: flag(o, 'readOnly'),
     offline: flag(o, 'offline'),
+    theme: choice(o.theme, 'options.theme'),
+    placeholder: o.placeholder === undefined ? DEFAULT_PLACEHOLDER : typeof o.placeholder === 'string' ? o.placeholder : fail('options.placeholder must be a string'),
   }
 }

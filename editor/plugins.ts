@@ -8,7 +8,14 @@ import type { Connection } from './connection.js'
 import { buildCaret, buildSelection, showCaretOf } from './cursors.js'
 import { editorInputRules } from './input-rules.js'
 import { editorKeymap } from './keymap.js'
+import { caretLabelsPlugin } from './plugins/carets.js'
+import { codeHintPlugin } from './plugins/code-hint.js'
+import { countPlugin } from './plugins/count.js'
+import { linksPlugin } from './plugins/links.js'
+import { placeholderPlugin } from './plugins/placeholder.js'
 import { presencePlugin } from './plugins/presence.js'
+import { readOnlyGuard } from './plugins/read-only.js'
+import { savedPlugin } from './plugins/saved.js'
 import { statusPlugin } from './plugins/status.js'
 import { toolbarPlugin } from './plugins/toolbar.js'
 import { typingPlugin } from './plugins/typing.js'
@@ -20,22 +27,34 @@ export interface PluginParts {
   connection: Connection
   /** Where the toolbar, status and presence list are drawn. */
   bar: HTMLElement
+  /** Where the word count and the saved state are drawn, under the text. */
+  foot: HTMLElement
   keptOffline: boolean
+  /** Shown in an empty document. */
+  placeholder: string
+  /** Whether editing is off now (it can be switched at run time). */
+  readOnly: () => boolean
 }
 
 /**
  * The editor's plugins, in order. ySync comes first because the cursor and undo plugins read its
  * state when they start. The bar's pieces are ordered by CSS, not by plugin order. Every editor
  * gets every plugin, because read-only can be switched at run time: while the view is not
- * editable ProseMirror gives keys and text input to no plugin, and the toolbar disables itself.
+ * editable ProseMirror gives keys and text input to no plugin, the toolbar disables itself, the
+ * stylesheet hides the placeholder, code hint and saved state, and `readOnlyGuard` refuses local
+ * changes.
  */
-export function editorPlugins({ fragment, provider, connection, bar, keptOffline }: PluginParts): Plugin[] {
+export function editorPlugins({ fragment, provider, connection, bar, foot, keptOffline, placeholder, readOnly }: PluginParts): Plugin[] {
   const { awareness } = provider
   return [
+    readOnlyGuard(readOnly),
     ySyncPlugin(fragment),
     yCursorPlugin(awareness, { awarenessStateFilter: showCaretOf, cursorBuilder: buildCaret, selectionBuilder: buildSelection }),
+    caretLabelsPlugin(awareness),
     statusPlugin(provider, connection, keptOffline, bar),
     presencePlugin(awareness, bar),
+    countPlugin(foot),
+    linksPlugin(),
     yUndoPlugin(),
     editorInputRules(),
     ...editorKeymap(),
@@ -43,5 +62,8 @@ export function editorPlugins({ fragment, provider, connection, bar, keptOffline
     gapCursor(),
     toolbarPlugin(bar),
     typingPlugin(awareness),
+    savedPlugin(provider, foot),
+    placeholderPlugin(placeholder),
+    codeHintPlugin(),
   ]
 }

@@ -27,7 +27,9 @@ class PresenceView implements PluginView {
 
   private draw(): void {
     const everyone = people(this.awareness)
-    const entries = everyone.slice(0, MAX_LISTED).map(({ clientId, name: userName, color, typing, self }) => {
+    const entries = everyone.slice(0, MAX_LISTED).map(({ clientId, name: userName, color, typing: peerTyping, self }) => {
+      // Being told that oneself is typing is noise, and it made the bar change under the caret.
+      const typing = peerTyping && !self
       const li = document.createElement('li')
       li.className = 'quire-person'
       li.dataset.clientId = String(clientId)

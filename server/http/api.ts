@@ -1,13 +1,18 @@
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express'
 import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from '../../shared/content/formats.js'
+import { docNameProblem } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
-import { AccessError } from '../guard/access.js'
+import { docNameToSegment } from '../../shared/doc-name.js'
+import { AccessError, mintToken } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { requireAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+
+/** How long a view-only link minted by `POST /api/docs/<doc>/share` works: `quire token`'s default. */
+export const SHARE_TTL_SECONDS = 86_400
 
 /** Largest body `PUT /api/docs/<doc>/content` accepts; bigger imports get HTTP 413. */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -47,6 +52,7 @@ function formatOf(req: Request): FormatName {
  * - `PUT /api/docs/<doc>/content?format=`: replace its content with the body (an import)
  * - `DELETE /api/docs/<doc>`: delete it, closing its connections with 4404
  * - `POST /api/docs/<doc>/compact`: merge its stored records
+ * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
@@ -54,6 +60,12 @@ export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Rou
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
+
+  // Every route with a document in its path refuses a bad name before anything else looks at it.
+  router.param('name', (req, _res, next) => {
+    const problem = docNameProblem(docOf(req))
+    next(problem === null ? undefined : new DocsError('invalid', problem))
+  })
 
   router.get('/api/docs', async (_req, res) => {
     res.json(await docs.list())
@@ -80,9 +92,20 @@ export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Rou
   router.post('/api/docs/:name/compact', write, async (req, res) => {
     res.json(await docs.compact(docOf(req)))
   })
+  // The "Copy view-only link" of the document page: whoever may edit may let others read. The
+  // token has the claims `quire token <doc> --read-only` gives ({doc, access: "read", exp}).
+  router.post('/api/docs/:name/share', write, express.json({ limit: '1kb' }), async (req, res) => {
+    if (secret === null) throw new DocsError('invalid', 'access control is off (no QUIRE_SECRET): the document link itself lets anyone read and edit')
+    const access = (req.body as { access?: unknown } | undefined)?.access ?? 'read'
+    if (access !== 'read') throw new DocsError('invalid', 'only view-only links can be shared: send {"access":"read"}')
+    const doc = docOf(req)
+    await docs.stat(doc)
+    const token = await mintToken(secret, { doc, write: false, ttlSeconds: SHARE_TTL_SECONDS })
+    res.status(201).json({ token, url: `/d/${docNameToSegment(doc)}?token=${encodeURIComponent(token)}` })
+  })
   router.get('/api/docs/:name/events', read, async (req, res) => {
     await docs.stat(docOf(req))
-    streams.serve(docOf(req), req, res)
+    streams.serve(docOf(req), req, res, typeof res.locals.expiresAt === 'number' ? res.locals.expiresAt : null)
   })
   router.get('/api/server', async (_req, res) => {
     const address = await readServerFile(dataDir)
@@ -105,7 +128,9 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     if (error instanceof DocsError) [status, message] = [STATUS[error.kind], error.message]
     else if (error instanceof AccessError) [status, message] = [error.code === CloseCode.unauthorized ? 401 : 403, error.message]
     else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : 500, error.message]
-    // http-errors from express itself: a body over the limit (413), an undecodable path (400).
+    // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
+    else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
+    // http-errors from express itself: a body over the limit (413).
     else if (error.expose && typeof error.status === 'number') [status, message] = [error.status, error.message]
     if (status >= 500) log.error('http.error', { method: req.method, path: req.path, error: error.message })
     res.status(status).json({ error: message })

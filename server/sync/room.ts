@@ -44,6 +44,8 @@ export class Room {
   /** Presence of every awareness client, kept so that a departure can name who left. */
   private readonly users = new Map<number, PresenceUser>()
   private relayed: Promise<void> = Promise.resolve()
+  /** Updates applied but not yet stored and relayed. */
+  private storing = 0
   private head: number
   private records: number
   /** Bytes appended since the last compaction, and the size of the state it wrote. */
@@ -124,9 +126,14 @@ export class Room {
    */
   receive(peer: Peer, message: ClientMessage): void {
     switch (message.type) {
-      case 'sync-step1':
-        peer.send(isEmptyStateVector(message.stateVector) ? this.currentSnapshot().step2 : encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)))
+      case 'sync-step1': {
+        const reply = () => peer.send(isEmptyStateVector(message.stateVector) ? this.currentSnapshot().step2 : encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)))
+        // The answer tells the client that the server has what it sent before asking (the editor's
+        // "All changes saved"), so while updates are on their way to disk it waits for them.
+        if (this.storing === 0) reply()
+        else void this.settled().then(reply)
         return
+      }
       case 'sync-step2':
       case 'update':
         Y.applyUpdate(this.doc, message.update, peer)
@@ -219,8 +226,10 @@ export class Room {
     const kind = originKind(origin)
     // Updates from the cluster are on disk already (their instance stored them before publishing).
     const stored = kind === 'cluster' ? null : this.store.append(this.name, update)
+    this.storing += 1
     this.relayed = Promise.all([stored, this.relayed]).then(
       ([head]) => {
+        this.storing -= 1
         if (head !== null) {
           this.head = head
           this.records += 1
@@ -253,7 +262,10 @@ export class Room {
     }
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed])
     const message = encodeAwareness(update)
-    for (const peer of this.peers.keys()) if (peer !== origin) peer.send(message)
+    // The sender gets its own update back, as from the reference server: the official client
+    // closes a socket that has heard nothing for 30 s and counts on its 15 s awareness renewal
+    // coming back, so an editor alone on a document would otherwise be disconnected every 30 s.
+    for (const peer of this.peers.keys()) peer.send(message)
     this.events.emit('doc.awareness', { doc: this.name, update, origin: originKind(origin) })
   }
 

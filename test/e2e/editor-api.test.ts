@@ -106,13 +106,16 @@ function onEditor<T, A = undefined>(page: Page, fn: (editor: import('../../edito
 
 const events = (page: Page) => page.evaluate(() => (window as unknown as { events: string[] }).events)
 const sockets = (page: Page) => page.evaluate(() => (window as unknown as { sockets: WebSocket[] }).sockets.map((s) => ({ url: s.url, state: s.readyState })))
-/** Sync messages (type 0) the page sent since the last call: step 1, step 2 or an update. */
-const takeSyncFrames = (page: Page) =>
+/**
+ * Messages carrying document content (sync step 2 `[0, 1]`, update `[0, 2]`) the page sent since
+ * the last call. A sync step 1 (a state vector) and awareness messages carry none.
+ */
+const takeContentFrames = (page: Page) =>
   page.evaluate(() => {
     const w = window as unknown as { sent: number[][] }
-    const sync = w.sent.filter(([type]) => type === 0)
+    const content = w.sent.filter(([type, sync]) => type === 0 && sync !== 0)
     w.sent = []
-    return sync
+    return content
   })
 
 function client(server: TestServer, doc: string, params?: Record<string, string>): TestClient {
@@ -256,12 +259,14 @@ describe('setReadOnly', () => {
     await until(() => expect(contentOf(peer, 'text')).toBe('Typed while editable.\n'))
 
     await onEditor(page, (editor) => editor.setReadOnly(true))
+    expect(await onEditor(page, (editor) => editor.readOnly)).toBe(true)
     expect(await page.locator('.ProseMirror').getAttribute('contenteditable')).toBe('false')
     expect(await page.locator('[role="toolbar"] button:visible:enabled').count()).toBe(0)
-    await takeSyncFrames(page)
+    await expect(page.locator('.quire-view-only').isVisible()).resolves.toBe(true)
+    await takeContentFrames(page)
     await page.keyboard.type(' Typed while read-only.')
-    // A change made through the view by the embedding app is shown here but not sent.
-    await onEditor(page, (editor) => editor.view.dispatch(editor.view.state.tr.insertText(' Held.', editor.view.state.doc.content.size - 1)))
+    // The embedding app cannot change the text through the view either...
+    await onEditor(page, (editor) => editor.view.dispatch(editor.view.state.tr.insertText(' Dispatched.', 1)))
     const refused = await page.evaluate(() => {
       try {
         ;(window as unknown as { editor: import('../../editor/index.js').Editor }).editor.setContent('nope', 'text')
@@ -271,14 +276,17 @@ describe('setReadOnly', () => {
       }
     })
     expect(refused).toContain('read-only')
-    expect(await editorText(page)).toBe('Typed while editable. Held.')
-    expect(await takeSyncFrames(page)).toEqual([])
+    expect(await editorText(page)).toBe('Typed while editable.')
+    // ...and what it writes into the Y.Doc itself stays here for now.
+    await onEditor(page, (editor) => editor.ydoc.getMap('app').set('written', 'while read-only'))
+    expect(await takeContentFrames(page)).toEqual([])
 
     await onEditor(page, (editor) => editor.setReadOnly(false))
-    expect(await takeSyncFrames(page)).toEqual([[0, 2]])
-    await until(() => expect(contentOf(peer, 'text')).toBe('Typed while editable. Held.\n'))
+    expect(await takeContentFrames(page)).toEqual([[0, 2]])
+    await until(() => expect(peer.doc.getMap('app').get('written')).toBe('while read-only'))
     expect(await page.locator('.ProseMirror').getAttribute('contenteditable')).toBe('true')
     expect(await page.locator('[role="toolbar"] button:visible:enabled').count()).toBeGreaterThan(0)
+    await expect(page.locator('.quire-view-only').isVisible()).resolves.toBe(false)
   })
 })
 
