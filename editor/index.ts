@@ -12,6 +12,7 @@ import { type MarkName, type NodeName, schema as quireSchema } from '../shared/s
 import { Connection } from './connection.js'
 import { EDITOR_FORMATS } from './content.js'
 import { type ConnectionState, type EditorListener, type EditorEvents, Emitter } from './events.js'
+import { HistoryPanel } from './history/panel.js'
 import { followBrowserNetwork } from './network.js'
 import { keepOffline } from './offline.js'
 import { checkOptions, checkToken, checkUser, type EditorOptions, type EditorUser } from './options.js'
@@ -196,6 +197,16 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     provider.on('closed', onClosed)
     undo.push(() => provider.off('closed', onClosed))
     undo.push(followBrowserNetwork(provider))
+    // The panel reads versions over HTTP with the token and offers restoring only to writers, so a
+    // new token or a read-only switch gets a new panel.
+    const openHistory = (): HistoryPanel =>
+      new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted })
+    let history = openHistory()
+    const reopenHistory = (): void => {
+      history.destroy()
+      history = openHistory()
+    }
+    undo.push(() => history.destroy())
     const onPresence = (): void => events.emit('presence', { people: people(awareness) })
     awareness.on('change', onPresence)
     undo.push(() => awareness.off('change', onPresence))
@@ -231,6 +242,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
         }
         root.toggleAttribute('data-readonly', readOnly || deleted)
         view.setProps({})
+        reopenHistory()
       },
       setUser(user) {
         alive('setUser')
@@ -243,6 +255,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
         provider.params = next === undefined ? params : { ...params, token: next }
         // A deleted document stays closed: reconnecting would start a new, empty one.
         if (!deleted) connection.restart()
+        reopenHistory()
       },
       getContent(format = 'markdown') {
         alive('getContent')

@@ -207,15 +207,14 @@ export class Room {
   private async compactNow(): Promise<void> {
     await this.settled()
     if (this.failed || this.records <= 1) return
-    const head = this.head
-    const records = this.records
     const appended = this.appendedBytes
-    const { update } = this.currentSnapshot()
-    await this.store.compact(this.name, update, head)
-    this.records -= records - 1
+    const compacted = await this.store.compact(this.name)
+    if (!compacted || compacted.records <= 1) return
+    // The store may have merged records other instances appended, which this room never counted.
+    this.records = Math.max(1, this.records - compacted.records + 1)
     this.appendedBytes -= appended
-    this.compactedBytes = update.byteLength
-    this.events.emit('doc.compacted', { doc: this.name, bytes: update.byteLength })
+    this.compactedBytes = compacted.bytes
+    this.events.emit('doc.compacted', { doc: this.name, bytes: compacted.bytes })
   }
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -225,7 +224,9 @@ export class Room {
     const started = performance.now()
     const kind = originKind(origin)
     // Updates from the cluster are on disk already (their instance stored them before publishing).
-    const stored = kind === 'cluster' ? null : this.store.append(this.name, update)
+    // The head this room knows fences the append: if the document was deleted meanwhile by someone
+    // this room has not heard from, the store refuses it rather than create the document again.
+    const stored = kind === 'cluster' ? null : this.store.append(this.name, update, this.head)
     this.storing += 1
     this.relayed = Promise.all([stored, this.relayed]).then(
       ([head]) => {
@@ -250,7 +251,8 @@ export class Room {
     if (this.failed) return
     this.failed = true
     this.events.emit('problem', { kind: 'store-write', doc: this.name, message: (error as Error).message })
-    this.closeAll(CloseCode.internalError, 'the server could not save this document')
+    if (error instanceof StoreError && error.kind === 'deleted') this.closeAll(CloseCode.documentDeleted, 'document deleted')
+    else this.closeAll(CloseCode.internalError, 'the server could not save this document')
     this.onFailure(this)
   }
 
@@ -293,7 +295,7 @@ export class Room {
     return null
   }
 
-  /** The whole state, encoded once per version and shared by every joiner and compaction. */
+  /** The whole state, encoded once per version and shared by every joiner. */
   private currentSnapshot() {
     if (!this.snapshot) {
       const update = Y.encodeStateAsUpdate(this.doc)

@@ -1,9 +1,20 @@
-import { parseHTML } from 'linkedom'
+import { createRequire } from 'node:module'
 import { type PageParser, htmlCodec } from './html-codec.js'
 
 // The server has no DOM, so linkedom supplies one: it is small, pure JavaScript and enough for the
 // two walks of `html-codec.ts`. The editor uses the browser's own DOMParser instead (see
-// `editor/content.ts`), so linkedom never reaches a browser bundle.
+// `editor/content.ts`), so neither linkedom nor `node:module` ever reaches a browser bundle.
+
+/**
+ * linkedom's `parseHTML`, required on the first HTML render or import rather than at startup: it
+ * is the largest package the server has (about 13 MiB of RSS) and most servers never use it.
+ * Its CommonJS build is safe to mix in, as it shares no classes with the ESM modules here.
+ */
+let parseHTMLOnce: typeof import('linkedom').parseHTML | undefined
+function parseHTML(html: string): ReturnType<typeof import('linkedom').parseHTML> {
+  parseHTMLOnce ??= (createRequire(import.meta.url)('linkedom') as typeof import('linkedom')).parseHTML
+  return parseHTMLOnce(html)
+}
 
 /** A page parsed by linkedom, which finds `<body>` only in a page that has an `<html>` element. */
 const linkedomPage: PageParser = (html) => {
