@@ -1,4 +1,5 @@
-import { type Format, type FormatName, formatTable } from '../shared/content/format-table.js'
+import type { FormatName } from '../shared/content/catalog.js'
+import { type Format, formatTable } from '../shared/content/format-table.js'
 import { htmlCodec } from '../shared/content/html-codec.js'
 
 /**

@@ -1,9 +1,12 @@
+import type { Node } from 'prosemirror-model'
 import * as Y from 'yjs'
-import { ContentError, FORMATS, type FormatName } from '../shared/content/formats.js'
+import type { FormatName } from '../shared/content/catalog.js'
+import { ContentError, ContentLimitError } from '../shared/content/limits.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import { CURRENT, type VersionInfo } from '../shared/versions.js'
 import { unifiedDiff } from './history/diff.js'
 import type { VersionRecorder } from './history/recorder.js'
+import type { Importer } from './imports/importer.js'
 import type { DocMeta, DocStore } from './store/store.js'
 import type { Rooms } from './sync/rooms.js'
 
@@ -61,10 +64,11 @@ export interface Docs {
 
 /**
  * Why a `Docs` operation failed, in the terms both edges map: `not-found` (HTTP 404), `invalid`
- * input (400), `denied` by access control (401/403) and `failed` for anything else (500).
+ * input (400), `too-large` input (413), `denied` by access control (401/403), `busy` with other
+ * work of the same kind (503) and `failed` for anything else (500).
  * The CLI exits 1 for all of them with the message, which names the document.
  */
-export type DocsErrorKind = 'not-found' | 'invalid' | 'denied' | 'failed'
+export type DocsErrorKind = 'not-found' | 'invalid' | 'too-large' | 'denied' | 'busy' | 'failed'
 
 /** A `Docs` failure the user can read: `message` is one line naming what went wrong. */
 export class DocsError extends Error {
@@ -96,10 +100,16 @@ function checkName(name: string): string {
 }
 
 /**
- * The Y.Doc ⇄ ProseMirror bridge, loaded with the first render or import: y-prosemirror brings
- * prosemirror-view and -state along, megabytes of code a server that only relays never runs.
+ * The content stack, loaded with the first render, import or restore: the renderers (markdown-it,
+ * prosemirror-markdown, linkedom) and the Y.Doc ⇄ ProseMirror bridge (y-prosemirror, which brings
+ * prosemirror-view and -state along) are megabytes of code a server that only relays never runs.
  */
 const ydocContent = () => import('../shared/content/ydoc.js')
+
+async function render(format: FormatName, node: Node): Promise<string> {
+  const { FORMATS } = await import('../shared/content/formats.js')
+  return FORMATS[format].render(node)
+}
 
 /**
  * `Docs` over this process's store and rooms. Reads see a live document's latest state, and
@@ -111,6 +121,8 @@ export class LocalDocs implements Docs {
     private readonly store: DocStore,
     private readonly rooms: Rooms,
     private readonly recorder: VersionRecorder,
+    /** Where imported text becomes an update: a worker thread, so this thread stays free. */
+    private readonly importer: Importer,
   ) {}
 
   async list(): Promise<DocInfo[]> {
@@ -127,23 +139,23 @@ export class LocalDocs implements Docs {
     const ydoc = await this.rooms.read(checkName(name))
     if (!ydoc) throw notFound(name)
     const { toNode } = await ydocContent()
-    return FORMATS[format].render(toNode(ydoc))
+    return render(format, toNode(ydoc))
   }
 
   async import(name: string, format: FormatName, text: string): Promise<void> {
     checkName(name)
-    let node
-    try {
-      node = FORMATS[format].parse(text)
-    } catch (error) {
-      if (error instanceof ContentError) throw new DocsError('invalid', error.message, { cause: error })
-      throw error
-    }
     // The update is computed against the state read here; an edit that lands before it is
     // applied merges with it like any concurrent edit.
-    const current = (await this.rooms.read(name)) ?? new Y.Doc()
-    const { replacementUpdate } = await ydocContent()
-    await this.rooms.apply(name, replacementUpdate(current, node))
+    const current = await this.rooms.read(name)
+    const state = Y.encodeStateAsUpdate(current ?? new Y.Doc())
+    let updates: Uint8Array[]
+    try {
+      updates = await this.importer.updates({ format, text, state })
+    } catch (error) {
+      if (error instanceof ContentError) throw new DocsError(error instanceof ContentLimitError ? 'too-large' : 'invalid', error.message, { cause: error })
+      throw error
+    }
+    await this.rooms.apply(name, ...updates)
   }
 
   async remove(name: string): Promise<void> {
@@ -168,12 +180,12 @@ export class LocalDocs implements Docs {
   }
 
   async versionContent(name: string, id: number, format: FormatName): Promise<string> {
-    return FORMATS[format].render(await this.versionNode(name, id))
+    return render(format, await this.versionNode(name, id))
   }
 
   async diff(name: string, from: number, to: number | typeof CURRENT): Promise<string> {
-    const before = FORMATS.markdown.render(await this.versionNode(name, from))
-    const after = to === CURRENT ? await this.content(name, 'markdown') : FORMATS.markdown.render(await this.versionNode(name, to))
+    const before = await render('markdown', await this.versionNode(name, from))
+    const after = to === CURRENT ? await this.content(name, 'markdown') : await render('markdown', await this.versionNode(name, to))
     return unifiedDiff(`${name} (version ${from})`, before, `${name} (${to === CURRENT ? CURRENT : `version ${to}`})`, after)
   }
 

@@ -75,9 +75,14 @@ export class Rooms {
     return doc
   }
 
-  /** Applies `update` as an edit of the server's own: stored, then relayed to connected peers. */
-  async apply(name: string, update: Uint8Array): Promise<void> {
-    await this.hold(name, (room) => room.applyLocal(update))
+  /**
+   * Applies `updates`, in order, as an edit of the server's own: each stored, then relayed to
+   * connected peers, before the next is applied, so the event loop runs between them.
+   */
+  async apply(name: string, ...updates: Uint8Array[]): Promise<void> {
+    await this.hold(name, async (room) => {
+      for (const update of updates) await room.applyLocal(update)
+    })
   }
 
   /** Merges the stored records of `name` into one; `false` if there is no such document. */

@@ -1,6 +1,8 @@
 import { Node } from 'prosemirror-model'
 import { schema } from '../schema.js'
+import { FORMAT_FILES, type FormatFile, type FormatName } from './catalog.js'
 import type { HtmlCodec } from './html-codec.js'
+import { ContentError, checkTree } from './limits.js'
 import { parseMarkdown, renderMarkdown } from './markdown.js'
 import { parseText, renderText } from './text.js'
 
@@ -9,29 +11,10 @@ import { parseText, renderText } from './text.js'
 // own HTML codec. `formats.ts` is the server's table; `editor/content.ts` the editor's.
 
 /** A way to write a document down and read it back: what `--format`, `?format=` and import speak. */
-export interface Format {
-  readonly name: FormatName
-  /** `Content-Type` of a rendered document. */
-  readonly mime: string
-  /** File name endings (lower case, with the dot) that import reads as this format; the first is export's. */
-  readonly extensions: readonly string[]
+export interface Format extends FormatFile {
   render(doc: Node): string
-  /** Throws `ContentError` for input that is not this format (only JSON can fail). */
+  /** Throws `ContentError` for input that is not this format (only JSON can fail) or is over the import limits. */
   parse(text: string): Node
-}
-
-/** Every format name, in the order help texts list them. */
-export const FORMAT_NAMES = ['text', 'markdown', 'html', 'json'] as const
-
-/** The name of a registered format. */
-export type FormatName = (typeof FORMAT_NAMES)[number]
-
-/** The format used when a request or command names none: readable as it is, and lossless for quire's schema. */
-export const DEFAULT_FORMAT: FormatName = 'markdown'
-
-/** Content that could not be read as the format it claimed to be; the message says why. */
-export class ContentError extends Error {
-  override name = 'ContentError'
 }
 
 function renderJson(doc: Node): string {
@@ -39,9 +22,23 @@ function renderJson(doc: Node): string {
   return `${JSON.stringify({ content: [], ...doc.toJSON() }, null, 2)}\n`
 }
 
+/** The children of a node in ProseMirror's JSON form, for walking it before it is built. */
+function jsonChildren(node: unknown): unknown[] {
+  const content = typeof node === 'object' && node !== null ? (node as { content?: unknown }).content : undefined
+  return Array.isArray(content) ? content : []
+}
+
 function parseJson(text: string): Node {
+  let json: unknown
   try {
-    const doc = Node.fromJSON(schema, JSON.parse(text))
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new ContentError(`not a quire JSON document: ${(error as Error).message}`, { cause: error })
+  }
+  // Node.fromJSON recurses: its input is checked first.
+  checkTree(json, jsonChildren)
+  try {
+    const doc = Node.fromJSON(schema, json)
     if (doc.type !== schema.topNodeType) throw new Error(`top node is ${doc.type.name}, not doc`)
     // Each block is checked, but not the doc's own content rule (at least one block), so that the
     // empty doc an unwritten document renders as can be read back.
@@ -52,27 +49,16 @@ function parseJson(text: string): Node {
   }
 }
 
-/** Whether `name` is a registered format, for checking `--format` and `?format=` input. */
-export function isFormatName(name: string): name is FormatName {
-  return (FORMAT_NAMES as readonly string[]).includes(name)
-}
-
 /**
- * The format table, with HTML read and written through `html`: the only place a format is
- * registered. The CLI's choices, the API's `?format=` values, import's file types and the editor's
- * `getContent`/`setContent` all come from here.
+ * The format table: each format of the catalog (`catalog.ts`, where a format is registered) with
+ * its renderer and parser, HTML read and written through `html`. The CLI, the API and the editor's
+ * `getContent`/`setContent` all render and parse through a table made here.
  */
 export function formatTable(html: HtmlCodec): Readonly<Record<FormatName, Format>> {
   return {
-    text: { name: 'text', mime: 'text/plain; charset=utf-8', extensions: ['.txt'], render: renderText, parse: parseText },
-    markdown: {
-      name: 'markdown',
-      mime: 'text/markdown; charset=utf-8',
-      extensions: ['.md', '.markdown'],
-      render: renderMarkdown,
-      parse: parseMarkdown,
-    },
-    html: { name: 'html', mime: 'text/html; charset=utf-8', extensions: ['.html', '.htm'], render: html.render, parse: html.parse },
-    json: { name: 'json', mime: 'application/json; charset=utf-8', extensions: ['.json'], render: renderJson, parse: parseJson },
+    text: { ...FORMAT_FILES.text, render: renderText, parse: parseText },
+    markdown: { ...FORMAT_FILES.markdown, render: renderMarkdown, parse: parseMarkdown },
+    html: { ...FORMAT_FILES.html, render: html.render, parse: html.parse },
+    json: { ...FORMAT_FILES.json, render: renderJson, parse: parseJson },
   }
 }

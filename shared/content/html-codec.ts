@@ -1,5 +1,6 @@
 import { DOMParser, DOMSerializer, type Node } from 'prosemirror-model'
 import { schema } from '../schema.js'
+import { checkTree } from './limits.js'
 
 // HTML goes through ProseMirror's own DOMParser and DOMSerializer, driven by the schema's
 // parseDOM/toDOM rules (which already refuse unsafe URLs), so the editor and every export agree
@@ -24,6 +25,7 @@ export interface HtmlCodec {
   /**
    * A document from an HTML fragment or a whole page (only its body counts). Scripts, styles and
    * unknown tags are dropped, keeping the text they wrap; unsafe link and image URLs are refused.
+   * Throws `ContentError` for a page nested or sized beyond the import limits.
    */
   parse(html: string): Node
 }
@@ -67,7 +69,10 @@ export function htmlCodec(parsePage: PageParser): HtmlCodec {
       return Array.from(fragment.childNodes, (block) => `${markup(block)}\n`).join('')
     },
     parse(html) {
-      return DOMParser.fromSchema(schema).parse(parsePage(html).body)
+      const { body } = parsePage(html)
+      // ProseMirror's DOMParser recurses: the DOM is checked first.
+      checkTree<globalThis.Node>(body, (node) => node.childNodes)
+      return DOMParser.fromSchema(schema).parse(body)
     },
   }
 }
