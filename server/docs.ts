@@ -1,4 +1,3 @@
-import * as Y from 'yjs'
 import { ContentError, FORMATS, type FormatName } from '../shared/content/formats.js'
 import { replacementUpdate, toNode } from '../shared/content/ydoc.js'
 import { docNameProblem } from '../shared/doc-name.js'
@@ -72,8 +71,9 @@ function checkName(name: string): string {
 }
 
 /**
- * `Docs` over this process's store and rooms. Reads see a live document's latest state, and
- * writes (import, remove, compact) go through its room, so connected editors see them at once.
+ * `Docs` over this process's store and rooms. Reads see a document's stored state (a live one's
+ * included), and writes (import, remove, compact) go through its room, so connected editors see
+ * them at once; a write resolves only once it is stored.
  * `StoreError`s pass through unchanged: they are the server's failures, not the caller's.
  */
 export class LocalDocs implements Docs {
@@ -93,9 +93,9 @@ export class LocalDocs implements Docs {
   }
 
   async content(name: string, format: FormatName): Promise<string> {
-    const ydoc = await this.rooms.read(checkName(name))
-    if (!ydoc) throw notFound(name)
-    return FORMATS[format].render(toNode(ydoc))
+    const text = await this.rooms.view(checkName(name), (ydoc) => FORMATS[format].render(toNode(ydoc)))
+    if (text === null) throw notFound(name)
+    return text
   }
 
   async import(name: string, format: FormatName, text: string): Promise<void> {
@@ -107,10 +107,9 @@ export class LocalDocs implements Docs {
       if (error instanceof ContentError) throw new DocsError('invalid', error.message, { cause: error })
       throw error
     }
-    // The update is computed against the state read here; an edit that lands before it is
-    // applied merges with it like any concurrent edit.
-    const current = (await this.rooms.read(name)) ?? new Y.Doc()
-    await this.rooms.apply(name, replacementUpdate(current, node))
+    // An edit that lands between reading the stored state and applying the replacement merges
+    // with it like any concurrent edit.
+    await this.rooms.edit(name, (current) => replacementUpdate(current, node))
   }
 
   async remove(name: string): Promise<void> {

@@ -4,7 +4,8 @@ import { CloseCode } from '../../shared/protocol.js'
 import { TokenBucket } from '../guard/limits.js'
 import type { SyncEvents } from './events.js'
 import { ProtocolError, decodeMessage } from './protocol.js'
-import type { Peer, Room } from './room.js'
+import type { Peer } from './peer.js'
+import type { Room } from './room.js'
 
 /** What a connection may do, decided at the upgrade. */
 export interface ConnectionAccess {
