@@ -1,5 +1,6 @@
 import { Level } from 'level'
-import { type DocMeta, type DocStore, StoreError, type StoredDoc } from './store.js'
+import { LevelVersions } from './level-versions.js'
+import { type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
 
 /** What is kept per document beside its records; `head` is the last record's sequence number. */
 interface MetaRecord {
@@ -62,8 +63,11 @@ export class LevelStore implements DocStore {
   /** Bytes of records each document has shed since its key range was last compacted on disk. */
   private readonly garbage = new Map<string, number>()
   private reclaiming: Promise<void> = Promise.resolve()
+  private readonly history: LevelVersions
 
-  private constructor(private readonly db: Level<string, Uint8Array>) {}
+  private constructor(private readonly db: Level<string, Uint8Array>) {
+    this.history = new LevelVersions(db)
+  }
 
   /** Opens (creating if needed) the LevelDB store in `dir`; fails if another process holds it. */
   static async open(dir: string): Promise<LevelStore> {
@@ -181,9 +185,22 @@ export class LevelStore implements DocStore {
       // Records first, metadata last: a crash in between leaves an empty document, never
       // records that a future document of the same name would pick up.
       await this.db.clear(recordRange(name))
+      await this.history.remove(name)
       await this.db.del(metaKey(name))
       return true
     })
+  }
+
+  versions(name: string): Promise<VersionList> {
+    return this.history.list(name)
+  }
+
+  addVersion(name: string, version: NewVersion, after: number): Promise<StoredVersion | null> {
+    return this.history.add(name, version, after)
+  }
+
+  thinVersions(name: string, drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean> {
+    return this.history.thin(name, drop, rewrite, revision)
   }
 
   async close(): Promise<void> {

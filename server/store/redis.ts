@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis'
-import { type DocMeta, type DocStore, StoreError, type StoredDoc } from './store.js'
+import { RedisVersions } from './redis-versions.js'
+import { type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
 
 // Each document is a list of update records plus a metadata hash; a set indexes the names. The
 // hash's `first` is the sequence number of the list's first record and `head` that of its last,
@@ -33,7 +34,7 @@ return #replaced`
 
 const REMOVE = `
 local existed = redis.call('SREM', KEYS[3], ARGV[1])
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[2])
 return existed`
 
 /**
@@ -42,10 +43,14 @@ return existed`
  * and is proven by the same suite. Durability is Redis's: run it with `appendonly yes`.
  */
 export class RedisStore implements DocStore {
+  private readonly history: RedisVersions
+
   private constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.history = new RedisVersions(redis)
+  }
 
   /** Connects to `url`; keys are namespaced by `prefix` so several deployments can share a Redis. */
   static async open(url: string, prefix = 'quire'): Promise<RedisStore> {
@@ -88,14 +93,30 @@ export class RedisStore implements DocStore {
   }
 
   async remove(name: string): Promise<boolean> {
-    return (await this.run(() => this.redis.eval(REMOVE, 3, ...this.keys(name), name))) === 1
+    return (await this.run(() => this.redis.eval(REMOVE, 5, ...this.keys(name), ...this.versionKeys(name), name))) === 1
+  }
+
+  versions(name: string): Promise<VersionList> {
+    return this.run(() => this.history.list(name, this.versionKeys(name)))
+  }
+
+  addVersion(name: string, version: NewVersion, after: number): Promise<StoredVersion | null> {
+    return this.run(() => this.history.add(this.versionKeys(name), version, after))
+  }
+
+  thinVersions(name: string, drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean> {
+    return this.run(() => this.history.thin(name, this.versionKeys(name), drop, rewrite, revision))
   }
 
   async close(): Promise<void> {
     await this.redis.quit()
   }
 
-  private key(name: string, part: 'u' | 'm' | 'index'): string {
+  private versionKeys(name: string): [string, string] {
+    return [this.key(name, 'v'), this.key(name, 'h')]
+  }
+
+  private key(name: string, part: 'u' | 'm' | 'v' | 'h' | 'index'): string {
     return part === 'index' ? `${this.prefix}:docs` : `${this.prefix}:doc:${name}:${part}`
   }
 
@@ -108,6 +129,7 @@ export class RedisStore implements DocStore {
     try {
       return await command()
     } catch (error) {
+      if (error instanceof StoreError) throw error
       throw new StoreError('unavailable', `Redis: ${(error as Error).message}`, { cause: error })
     }
   }

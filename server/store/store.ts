@@ -1,3 +1,5 @@
+import type { PresenceUser } from '../../shared/presence.js'
+
 /**
  * The narrow interface every document store implements. The sync layer and `docs.ts` import only
  * this file, so the embedded LevelDB store and a distributed one are interchangeable and proven by
@@ -21,8 +23,44 @@ export interface DocStore {
   stat(name: string): Promise<DocMeta | null>
   /** Deletes a document and all its records; `false` when there was none. */
   remove(name: string): Promise<boolean>
+  /** The recorded versions of `name`, oldest first, with the revision of that list (see `thinVersions`). */
+  versions(name: string): Promise<VersionList>
+  /**
+   * Records a version under the next id of `name`, but only if the newest recorded version is still
+   * `after` (0: none yet), since a version's snapshot is a delta against its predecessor. Resolves
+   * `null` when another writer recorded one first: re-read and decide again. The check and the id
+   * allocation are one atomic step, so two servers never record the same version twice.
+   */
+  addVersion(name: string, version: NewVersion, after: number): Promise<StoredVersion | null>
+  /**
+   * Deletes the versions `drop` and replaces the snapshots of `rewrite` in one atomic step, if the
+   * list is still at `revision`; resolves `false` (changing nothing) when it moved on meanwhile.
+   */
+  thinVersions(name: string, drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean>
   /** Finishes pending writes and releases the store (for LevelDB: its lock on the data dir). */
   close(): Promise<void>
+}
+
+/** A version as it is stored; `snapshot` is opaque to the store (see `server/history/`). */
+export interface StoredVersion {
+  /** Positive, increasing per document, never reused while the document exists. */
+  id: number
+  /** When it was recorded, in ms since the epoch. */
+  at: number
+  label: string | null
+  /** Recorded by the server itself rather than asked for. */
+  auto: boolean
+  authors: PresenceUser[]
+  snapshot: Uint8Array
+}
+
+/** What a caller hands `addVersion`: everything but the id, which the store allocates. */
+export type NewVersion = Omit<StoredVersion, 'id'>
+
+/** A document's versions, oldest first, and a revision that changes whenever the list does. */
+export interface VersionList {
+  versions: StoredVersion[]
+  revision: number
 }
 
 /** A loaded document: its updates in append order and the head of the last one. */

@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import type { DocStore } from '../../../server/store/store.js'
+import type { DocStore, NewVersion } from '../../../server/store/store.js'
 
 const update = (text: string) => {
   const doc = new Y.Doc()
   doc.getText('text').insert(0, text)
   return Y.encodeStateAsUpdate(doc)
 }
+const version = (at: number, label: string | null = null): NewVersion => ({ at, label, auto: label === null, authors: [{ name: 'Ada', color: '#e91e63' }], snapshot: new Uint8Array([at % 256, 1, 2]) })
 const textOf = (updates: Uint8Array[]) => {
   const doc = new Y.Doc()
   for (const u of updates) Y.applyUpdate(doc, u)
@@ -110,6 +111,70 @@ export function describeStore(name: string, factory: () => { open: () => Promise
       expect(await store.remove('gone')).toBe(false)
       await store.append('gone', update('fresh'))
       expect(textOf((await store.load('gone'))!.updates)).toBe('fresh')
+    })
+
+    describe('versions', () => {
+      it('has none for a document that never had one', async () => {
+        await store.append('plain', update('x'))
+        expect(await store.versions('plain')).toEqual({ versions: [], revision: 0 })
+      })
+
+      it('records versions with increasing ids and gives them back whole, oldest first', async () => {
+        await store.append('v', update('x'))
+        const first = await store.addVersion('v', version(1000, 'Draft'), 0)
+        const second = await store.addVersion('v', version(2000), first!.id)
+        expect(first!.id).toBeGreaterThan(0)
+        expect(second!.id).toBeGreaterThan(first!.id)
+        const { versions } = await store.versions('v')
+        expect(versions).toEqual([first, second])
+        expect(versions[0]).toMatchObject({ at: 1000, label: 'Draft', auto: false, authors: [{ name: 'Ada', color: '#e91e63' }] })
+        expect([...versions[1]!.snapshot]).toEqual([2000 % 256, 1, 2])
+      })
+
+      it('records nothing when another writer recorded a version first', async () => {
+        await store.append('race', update('x'))
+        const attempts = await Promise.all([store.addVersion('race', version(1), 0), store.addVersion('race', version(2), 0), store.addVersion('race', version(3), 0)])
+        expect(attempts.filter((v) => v !== null)).toHaveLength(1)
+        expect((await store.versions('race')).versions).toHaveLength(1)
+        expect(await store.addVersion('race', version(4), 0)).toBeNull()
+      })
+
+      it('keeps versions across reopen and record compaction', async () => {
+        const u = update('kept')
+        const head = await store.append('durable-v', u)
+        const kept = await store.addVersion('durable-v', version(5), 0)
+        await store.compact('durable-v', u, head)
+        await store.close()
+        store = await open()
+        expect((await store.versions('durable-v')).versions).toEqual([kept])
+      })
+
+      it('thins by dropping and rewriting in one step, only at the revision it read', async () => {
+        await store.append('thin', update('x'))
+        let after = 0
+        for (const at of [1, 2, 3, 4]) after = (await store.addVersion('thin', version(at), after))!.id
+        const { versions, revision } = await store.versions('thin')
+        const [a, b, c, d] = versions.map((v) => v.id) as [number, number, number, number]
+        expect(await store.thinVersions('thin', [a, b], [{ id: c, snapshot: new Uint8Array([9]) }], revision + 1)).toBe(false)
+        expect(await store.thinVersions('thin', [a, b], [{ id: c, snapshot: new Uint8Array([9]) }], revision)).toBe(true)
+        expect(await store.thinVersions('thin', [c], [], revision)).toBe(false)
+        const after2 = await store.versions('thin')
+        expect(after2.versions.map((v) => v.id)).toEqual([c, d])
+        expect([...after2.versions[0]!.snapshot]).toEqual([9])
+        expect(after2.versions[0]!.at).toBe(3)
+        expect(after2.revision).not.toBe(revision)
+        const next = await store.addVersion('thin', version(5), d)
+        expect(next!.id).toBeGreaterThan(d)
+      })
+
+      it('removes versions with their document', async () => {
+        await store.append('gone-v', update('x'))
+        await store.addVersion('gone-v', version(1), 0)
+        await store.remove('gone-v')
+        expect((await store.versions('gone-v')).versions).toEqual([])
+        await store.append('gone-v', update('fresh'))
+        expect((await store.addVersion('gone-v', version(2), 0))!.id).toBe(1)
+      })
     })
   })
 }

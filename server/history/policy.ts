@@ -1,0 +1,92 @@
+import type { PresenceUser } from '../../shared/presence.js'
+
+/** Time as the policy sees it: the real clock in the server, a hand-driven one in tests. */
+export interface Clock {
+  now(): number
+  setTimeout(fn: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/** The system clock; its timers never keep a stopping process alive. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+}
+
+/** When automatic versions are due (`--version-idle`, `--version-every`). */
+export interface VersionTiming {
+  /** A version is recorded once a document has had no edit for this long. */
+  idleMs: number
+  /** ...and at least this often while edits go on without such a pause. */
+  everyMs: number
+}
+
+interface Pending {
+  authors: Map<string, PresenceUser>
+  idle: unknown
+  every: unknown
+}
+
+/**
+ * Decides when a document's automatic version is due; it records nothing itself (`due` does).
+ * A document with edits since its last version is *pending*: it is due once editing pauses for
+ * `idleMs`, once `everyMs` has passed since its first pending edit, or when its last editor
+ * leaves, whichever comes first. A document without edits is never due, so nothing is recorded
+ * when nothing changed. `due` gets the authors of the pending edits, each once.
+ */
+export class VersionPolicy {
+  private readonly pending = new Map<string, Pending>()
+
+  constructor(
+    private readonly timing: VersionTiming,
+    private readonly clock: Clock,
+    private readonly due: (doc: string, authors: PresenceUser[]) => void,
+  ) {}
+
+  /** An edit of `doc` was stored; `user` is its author when known (not for imports). */
+  edited(doc: string, user: PresenceUser | null): void {
+    let pending = this.pending.get(doc)
+    if (!pending) {
+      pending = { authors: new Map(), idle: null, every: this.clock.setTimeout(() => this.fire(doc), this.timing.everyMs) }
+      this.pending.set(doc, pending)
+    }
+    if (user) pending.authors.set(`${user.name}\u0000${user.color}`, user)
+    this.clock.clearTimeout(pending.idle)
+    pending.idle = this.clock.setTimeout(() => this.fire(doc), this.timing.idleMs)
+  }
+
+  /** The last editor of `doc` left: its pending edits are due now. */
+  left(doc: string): void {
+    this.fire(doc)
+  }
+
+  /** `doc` was deleted: its pending edits have nothing left to be recorded in. */
+  forget(doc: string): void {
+    const pending = this.pending.get(doc)
+    if (pending) this.cancel(doc, pending)
+  }
+
+  /** Makes every pending document due now (the server is stopping). */
+  flush(): void {
+    for (const doc of [...this.pending.keys()]) this.fire(doc)
+  }
+
+  /** Whether `doc` has edits no version holds yet. */
+  isPending(doc: string): boolean {
+    return this.pending.has(doc)
+  }
+
+  private fire(doc: string): void {
+    const pending = this.pending.get(doc)
+    if (!pending) return
+    this.cancel(doc, pending)
+    this.due(doc, [...pending.authors.values()])
+  }
+
+  private cancel(doc: string, pending: Pending): void {
+    this.clock.clearTimeout(pending.idle)
+    this.clock.clearTimeout(pending.every)
+    this.pending.delete(doc)
+  }
+}

@@ -1,0 +1,51 @@
+import type { SyncEvents } from '../sync/events.js'
+import type { History } from './history.js'
+import { type Clock, VersionPolicy, type VersionTiming } from './policy.js'
+
+/**
+ * Records automatic versions of the documents this server edits. It only observes the sync
+ * layer's events (emitted after an update is stored and relayed), and records later, on a timer,
+ * so the relay path never waits for it. Updates from other instances of a cluster are theirs to
+ * version; every instance versions its own editors' edits, and the store's atomic ids keep two of
+ * them from recording the same state twice.
+ */
+export class VersionRecorder {
+  private readonly policy: VersionPolicy
+  /** Recordings in progress, one chain per document so they run in order. */
+  private readonly running = new Map<string, Promise<void>>()
+
+  constructor(
+    events: SyncEvents,
+    private readonly history: History,
+    timing: VersionTiming,
+    clock: Clock,
+    private readonly onError: (doc: string, error: Error) => void,
+  ) {
+    this.policy = new VersionPolicy(timing, clock, (doc, authors) => this.enqueue(doc, () => this.history.record(doc, { label: null, auto: true, authors, force: false })))
+    events.on('doc.update', ({ doc, origin, user }) => origin !== 'cluster' && this.policy.edited(doc, user))
+    events.on('doc.unloaded', ({ doc }) => this.policy.left(doc))
+    events.on('doc.removed', ({ doc }) => this.policy.forget(doc))
+  }
+
+  /**
+   * Records every pending document now and waits for all recordings: before the store closes at
+   * shutdown (and at the end of a CLI command that edited without a server).
+   */
+  async close(): Promise<void> {
+    this.policy.flush()
+    while (this.running.size > 0) await Promise.all(this.running.values())
+  }
+
+  private enqueue(doc: string, work: () => Promise<unknown>): void {
+    const done: Promise<void> = (this.running.get(doc) ?? Promise.resolve())
+      .then(work)
+      .then(
+        () => undefined,
+        (error: Error) => this.onError(doc, error),
+      )
+      .finally(() => {
+        if (this.running.get(doc) === done) this.running.delete(doc)
+      })
+    this.running.set(doc, done)
+  }
+}

@@ -1,0 +1,61 @@
+import type { Redis } from 'ioredis'
+import type { NewVersion, StoredVersion, VersionList } from './store.js'
+import { decodeVersion, encodeVersion } from './version-record.js'
+
+// Per document: a hash of version records by id (KEYS[1]) and a hash of counters (KEYS[2]):
+// `last` (the highest id ever given out, so ids are never reused), `newest` (the id of the newest
+// version still kept) and `revision` (bumped by every change of the list). Each mutation is one
+// Lua script, so instances recording or thinning at once see each other's changes whole.
+const ADD = `
+local newest = tonumber(redis.call('HGET', KEYS[2], 'newest') or '0')
+if newest ~= tonumber(ARGV[1]) then return 0 end
+local id = redis.call('HINCRBY', KEYS[2], 'last', 1)
+redis.call('HSET', KEYS[1], id, ARGV[2])
+redis.call('HSET', KEYS[2], 'newest', id)
+redis.call('HINCRBY', KEYS[2], 'revision', 1)
+return id`
+
+// ARGV: revision, the number n of dropped ids, the n ids, then (id, record) pairs to rewrite.
+const THIN = `
+local revision = tonumber(redis.call('HGET', KEYS[2], 'revision') or '0')
+if revision ~= tonumber(ARGV[1]) then return 0 end
+local n = tonumber(ARGV[2])
+for i = 3, 2 + n do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 3 + n, #ARGV, 2 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 1 then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+local newest = 0
+for _, id in ipairs(redis.call('HKEYS', KEYS[1])) do newest = math.max(newest, tonumber(id)) end
+redis.call('HSET', KEYS[2], 'newest', newest)
+redis.call('HINCRBY', KEYS[2], 'revision', 1)
+return 1`
+
+const buffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** The versions half of the Redis store; `keys` are the document's version and counter hashes. */
+export class RedisVersions {
+  constructor(private readonly redis: Redis) {}
+
+  async list(name: string, keys: [string, string]): Promise<VersionList> {
+    const [[, records] = [], [, revision] = []] = (await this.redis.multi().hgetallBuffer(keys[0]).hget(keys[1], 'revision').exec()) ?? []
+    const versions = Object.entries(records as Record<string, Buffer>)
+      .map(([id, record]) => decodeVersion(name, Number(id), new Uint8Array(record.buffer, record.byteOffset, record.byteLength)))
+      .sort((a, b) => a.id - b.id)
+    return { versions, revision: Number(revision ?? 0) }
+  }
+
+  async add(keys: [string, string], version: NewVersion, after: number): Promise<StoredVersion | null> {
+    const id = Number(await this.redis.eval(ADD, 2, ...keys, after, buffer(encodeVersion(version))))
+    return id === 0 ? null : { ...version, id }
+  }
+
+  async thin(name: string, keys: [string, string], drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean> {
+    const { versions } = await this.list(name, keys)
+    const byId = new Map(versions.map((v) => [v.id, v]))
+    const pairs = rewrite.flatMap(({ id, snapshot }) => {
+      const version = byId.get(id)
+      return version ? [id, buffer(encodeVersion({ ...version, snapshot }))] : []
+    })
+    return (await this.redis.eval(THIN, 2, ...keys, revision, drop.length, ...drop, ...pairs)) === 1
+  }
+}
