@@ -12,7 +12,7 @@ export interface Config {
   logLevel: LogLevel
   /** Shared secret of access tokens; when set, every connection needs a valid token. */
   secret: string | null
-  /** Origins allowed to open WebSockets; empty allows all. */
+  /** Origins allowed to open WebSockets; empty means the server's own and loopback origins, `'*'` all. */
   allowedOrigins: string[]
   /** Redis shared by several instances: documents are stored there and edits cross through it. */
   redisUrl: string | null
@@ -71,7 +71,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     key: 'allowedOrigins',
     flag: '--allowed-origins <origins>',
     env: 'QUIRE_ALLOWED_ORIGINS',
-    description: 'comma-separated Origins allowed to connect (default: any)',
+    description: "comma-separated Origins allowed to connect; '*' for any (default: the server's own and loopback origins)",
     default: [],
     parse: (raw) => raw.split(',').map((o) => o.trim()).filter(Boolean),
   }),

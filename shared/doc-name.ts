@@ -1,5 +1,9 @@
 import { MAX_DOC_NAME_BYTES } from './defaults.js'
 
+// U+202A-U+202E and U+2066-U+2069 (embeddings, overrides, isolates), U+200E/U+200F (LRM, RLM),
+// U+200B (zero-width space) and U+FEFF (zero-width no-break space, the BOM).
+const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u200b\ufeff]/
+
 /**
  * Why a document name was refused, in words fit for an HTTP 400 body or a CLI error line.
  * `null` means the name is valid.
@@ -10,6 +14,9 @@ export function docNameProblem(name: string): string | null {
   if (bytes > MAX_DOC_NAME_BYTES) return `document name is ${bytes} bytes; the limit is ${MAX_DOC_NAME_BYTES}`
   // C0 controls, DEL and C1 controls: invisible in logs and listings, and a way to forge them.
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'document name contains control characters'
+  // Bidirectional controls reorder what a listing shows ("invoice\u202Efdp.exe" reads as
+  // "invoiceexe.pdf") and zero-width characters make two names look the same: both forge names.
+  if (INVISIBLE.test(name)) return 'document name contains bidirectional controls or zero-width characters'
   // A lone surrogate cannot be written to disk as UTF-8 and read back as the same name.
   if (!name.isWellFormed()) return 'document name is not well-formed Unicode'
   return null

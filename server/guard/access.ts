@@ -5,6 +5,8 @@ import { CloseCode } from '../../shared/protocol.js'
 export interface Access {
   doc: string
   write: boolean
+  /** When the token expires (ms since the epoch): what it opened is closed then. */
+  expiresAt: number
 }
 
 /** The claim value that grants every document. */
@@ -57,10 +59,31 @@ export async function verifyToken(token: string | null | undefined, docName: str
     const why = error instanceof errors.JWTExpired ? 'expired token' : 'invalid token'
     throw new AccessError(CloseCode.unauthorized, why, { cause: error })
   }
-  const { doc, access } = payload
+  const { doc, access, exp } = payload
   if (typeof doc !== 'string' || (access !== 'read' && access !== 'write')) {
     throw new AccessError(CloseCode.unauthorized, 'invalid token: needs string "doc" and "access" of "read" or "write"')
   }
   if (doc !== ANY_DOC && doc !== docName) throw new AccessError(CloseCode.forbidden, 'token is for another document')
-  return { doc, write: access === 'write' }
+  // jose has checked that `exp` is a number in the future.
+  return { doc, write: access === 'write', expiresAt: (exp as number) * 1000 }
+}
+
+// setTimeout takes at most 2^31-1 ms (24.8 days); a longer delay would fire at once.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
+
+/**
+ * Calls `expire` once the time `expiresAt` (ms since the epoch) has passed, so that a connection
+ * or event stream opened with a token ends with it. Returns a function that cancels the timer.
+ * The timer does not keep the process alive.
+ */
+export function onExpiry(expiresAt: number, expire: () => void): () => void {
+  let timer: NodeJS.Timeout
+  const arm = () => {
+    const delay = expiresAt - Date.now()
+    if (delay <= 0) return expire()
+    timer = setTimeout(arm, Math.min(delay, MAX_TIMEOUT_MS))
+    timer.unref()
+  }
+  arm()
+  return () => clearTimeout(timer)
 }

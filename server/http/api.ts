@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Request, type Router } from 'express'
 import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from '../../shared/content/formats.js'
+import { docNameProblem } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
 import { AccessError } from '../guard/access.js'
@@ -55,6 +56,12 @@ export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Rou
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
 
+  // Every route with a document in its path refuses a bad name before anything else looks at it.
+  router.param('name', (req, _res, next) => {
+    const problem = docNameProblem(docOf(req))
+    next(problem === null ? undefined : new DocsError('invalid', problem))
+  })
+
   router.get('/api/docs', async (_req, res) => {
     res.json(await docs.list())
   })
@@ -82,7 +89,7 @@ export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Rou
   })
   router.get('/api/docs/:name/events', read, async (req, res) => {
     await docs.stat(docOf(req))
-    streams.serve(docOf(req), req, res)
+    streams.serve(docOf(req), req, res, typeof res.locals.expiresAt === 'number' ? res.locals.expiresAt : null)
   })
   router.get('/api/server', async (_req, res) => {
     const address = await readServerFile(dataDir)
@@ -105,7 +112,9 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     if (error instanceof DocsError) [status, message] = [STATUS[error.kind], error.message]
     else if (error instanceof AccessError) [status, message] = [error.code === CloseCode.unauthorized ? 401 : 403, error.message]
     else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : 500, error.message]
-    // http-errors from express itself: a body over the limit (413), an undecodable path (400).
+    // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
+    else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
+    // http-errors from express itself: a body over the limit (413).
     else if (error.expose && typeof error.status === 'number') [status, message] = [error.status, error.message]
     if (status >= 500) log.error('http.error', { method: req.method, path: req.path, error: error.message })
     res.status(status).json({ error: message })

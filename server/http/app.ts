@@ -8,6 +8,7 @@ import type { DocStore } from '../store/store.js'
 import type { Rooms } from '../sync/rooms.js'
 import { apiRoutes } from './api.js'
 import { EventStreams } from './events.js'
+import { hostGuard, originGuard, securityHeaders } from './security.js'
 import { staticRoutes } from './static.js'
 
 /** What the HTTP routes need: the same rooms and store the WebSocket side uses. */
@@ -27,11 +28,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff')
-    res.setHeader('Referrer-Policy', 'no-referrer')
-    next()
-  })
+  app.use(hostGuard(deps.config.host), securityHeaders)
+  app.use('/api', originGuard(deps.config.allowedOrigins))
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express'
 import { EventName } from '../../shared/protocol.js'
+import { onExpiry } from '../guard/access.js'
 import type { SyncEvents } from '../sync/events.js'
 
 /** How long and how many events per document are kept for clients that reconnect with `Last-Event-ID`. */
@@ -48,8 +49,11 @@ export class EventStreams {
     events.on('presence', ({ doc, joined, left }) => this.watched(doc) && this.publish(doc, EventName.presence, { doc, joined, left, at: at() }))
   }
 
-  /** Turns `res` into the event stream of `doc` until the client goes away. */
-  serve(doc: string, req: Request, res: Response): void {
+  /**
+   * Turns `res` into the event stream of `doc` until the client goes away or, with access
+   * control, until the token it was opened with expires at `expiresAt` (ms since the epoch).
+   */
+  serve(doc: string, req: Request, res: Response, expiresAt: number | null): void {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -63,7 +67,10 @@ export class EventStreams {
     if (!this.buffers.has(doc)) this.buffers.set(doc, [])
     clients.add(res)
     this.schedule()
+    // An EventSource reconnects on its own; with the expired token it then gets 401 and stops.
+    const cancelExpiry = expiresAt === null ? () => {} : onExpiry(expiresAt, () => res.end())
     req.on('close', () => {
+      cancelExpiry()
       clients.delete(res)
       if (clients.size === 0 && this.clients.get(doc) === clients) this.clients.delete(doc)
     })

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import express, { type Response, type Router } from 'express'
+import { APP_CSP } from './security.js'
 
 // The built pages reference their scripts and styles by content-hashed names under /assets, so those
 // can be cached for good; the HTML and the embed files keep stable names and must be revalidated.
@@ -20,6 +21,7 @@ export function staticRoutes(distDir: string): Router {
 
   const page = (file: string) => (_req: unknown, res: Response) => {
     res.setHeader('Cache-Control', REVALIDATE)
+    res.setHeader('Content-Security-Policy', APP_CSP)
     res.sendFile(join(appDir, file))
   }
   router.get('/', page('index.html'))

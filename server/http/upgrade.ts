@@ -6,7 +6,7 @@ import { DocNameError, docNameFromPath } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import type { Config } from '../config.js'
 import { AccessError, verifyToken } from '../guard/access.js'
-import { isOriginAllowed } from '../guard/origin.js'
+import { isHostAllowed, isLoopbackHostname, isOriginAllowed } from '../guard/origin.js'
 import type { Logger } from '../log.js'
 import { Connection, type ConnectionAccess } from '../sync/connection.js'
 import { encodePermissionDenied } from '../sync/protocol.js'
@@ -30,12 +30,14 @@ export interface WebSocketGate {
 /**
  * Accepts WebSocket upgrades on every path of `server`: the path names the document, as the
  * official `WebsocketProvider` forms it. Each request passes the guards in order (document name →
- * 400, Origin → 403, token → auth message + 4401/4403) before the socket joins its room.
+ * 400, Host of a loopback server → 421, Origin → 403, token → auth message + 4401/4403) before
+ * the socket joins its room.
  */
 export function acceptWebSockets(server: Server, { rooms, config, log }: UpgradeDeps): WebSocketGate {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes, perMessageDeflate: false })
   const limits = { maxBufferedBytes: DEFAULTS.maxBufferedBytes, messagesPerSecond: config.messagesPerSecond, messageBurst: config.messagesPerSecond * 10 }
   let accepting = true
+  const loopback = isLoopbackHostname(config.host)
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!accepting) return refuse(socket, 503, 'server is shutting down')
@@ -46,7 +48,8 @@ export function acceptWebSockets(server: Server, { rooms, config, log }: Upgrade
       if (error instanceof DocNameError) return refuse(socket, 400, error.message)
       throw error
     }
-    if (!isOriginAllowed(request.headers.origin, config.allowedOrigins)) return refuse(socket, 403, 'origin not allowed')
+    if (loopback && !isHostAllowed(request.headers.host)) return refuse(socket, 421, 'this server answers only loopback host names')
+    if (!isOriginAllowed(request.headers.origin, config.allowedOrigins, request.headers.host)) return refuse(socket, 403, 'origin not allowed')
     authorize(request, doc).then(
       (access) => wss.handleUpgrade(request, socket, head, (ws) => open(ws, socket, doc, access)),
       (error: AccessError) =>
@@ -62,10 +65,10 @@ export function acceptWebSockets(server: Server, { rooms, config, log }: Upgrade
   })
 
   async function authorize(request: IncomingMessage, doc: string): Promise<ConnectionAccess> {
-    if (config.secret === null) return { write: true }
+    if (config.secret === null) return { write: true, expiresAt: null }
     const token = new URL(request.url ?? '/', 'http://quire').searchParams.get('token')
-    const { write } = await verifyToken(token, doc, config.secret)
-    return { write }
+    const { write, expiresAt } = await verifyToken(token, doc, config.secret)
+    return { write, expiresAt }
   }
 
   function open(ws: WebSocket, raw: Duplex, doc: string, access: ConnectionAccess): void {

@@ -1,16 +1,19 @@
 import type { Duplex } from 'node:stream'
 import type { RawData, WebSocket } from 'ws'
 import { CloseCode } from '../../shared/protocol.js'
+import { onExpiry } from '../guard/access.js'
 import { TokenBucket } from '../guard/limits.js'
 import type { SyncEvents } from './events.js'
-import { ProtocolError, decodeMessage } from './protocol.js'
 import type { Peer } from './peer.js'
+import { ProtocolError, decodeMessage, encodePermissionDenied } from './protocol.js'
 import type { Room } from './room.js'
 
 /** What a connection may do, decided at the upgrade. */
 export interface ConnectionAccess {
   /** `false` for read-only tokens: their document updates are dropped, their awareness is kept. */
   write: boolean
+  /** When the connection's token expires (ms since the epoch), `null` without access control. */
+  expiresAt: number | null
 }
 
 /** Limits a connection enforces on its own socket. */
@@ -37,6 +40,7 @@ export class Connection implements Peer {
   private closed = false
   private corked = false
   private readonly bucket: TokenBucket
+  private readonly cancelExpiry: () => void
 
   constructor(
     private readonly socket: WebSocket,
@@ -50,8 +54,11 @@ export class Connection implements Peer {
   ) {
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst)
     socket.on('message', this.onFrame)
+    // A token is valid until its `exp`, not for as long as the socket it opened stays up.
+    this.cancelExpiry = access.expiresAt === null ? () => {} : onExpiry(access.expiresAt, this.expire)
     socket.on('close', (code, reason) => {
       this.closed = true
+      this.cancelExpiry()
       this.events.emit('conn.closed', { doc, id: this.id, code, reason: reason.toString() })
       this.onClose(this)
     })
@@ -99,6 +106,13 @@ export class Connection implements Peer {
     this.socket.close(code, reason)
   }
 
+  /** Ends a connection whose token expired as the upgrade ends one that came with an expired token. */
+  private readonly expire = (): void => {
+    if (this.closed) return
+    this.socket.send(encodePermissionDenied('expired token'))
+    this.fail('token-expired', CloseCode.unauthorized, 'expired token')
+  }
+
   private readonly uncork = (): void => {
     this.corked = false
     this.raw.uncork()
@@ -108,6 +122,8 @@ export class Connection implements Peer {
     if (this.closed) return
     const frame = data as Buffer // binaryType 'nodebuffer' (ws's default): one Buffer per message
     this.events.emit('message.in', { bytes: frame.byteLength })
+    // The timer may run late on a busy server; no frame is taken on an expired token meanwhile.
+    if (this.access.expiresAt !== null && Date.now() >= this.access.expiresAt) return this.expire()
     if (!this.bucket.take()) {
       this.fail('rate-limit', CloseCode.policyViolation, `over ${this.limits.messagesPerSecond} messages per second`)
       return

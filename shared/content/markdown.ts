@@ -19,7 +19,10 @@ const baseImage = defaultMarkdownSerializer.nodes.image!
 
 // prosemirror-markdown's serializer works by node and mark names, which quire's schema shares with
 // its own; what changes is that a document written by any peer can hold unsafe URLs, and Markdown
-// is rendered into live links downstream, so those are written as plain text.
+// is rendered into live links downstream, so those are written as plain text. Text is escaped
+// beyond prosemirror-markdown's own Markdown punctuation: `<` and `>` so that text that looks like
+// HTML (`<script>`) is never raw HTML to a renderer, and `&` so that text like `&amp;` is not read
+// back as an entity. The same escaping covers link text and image alt text.
 const serializer = new MarkdownSerializer(
   {
     ...defaultMarkdownSerializer.nodes,
@@ -32,6 +35,7 @@ const serializer = new MarkdownSerializer(
     ...defaultMarkdownSerializer.marks,
     link: { ...baseLink, open: unlessUnsafe(baseLink.open), close: unlessUnsafe(baseLink.close) },
   },
+  { escapeExtraCharacters: /[<>&]/g },
 )
 
 const tokenizer = MarkdownIt('commonmark', { html: false })
@@ -40,15 +44,23 @@ tokenizer.validateLink = isSafeUrl
 
 const base = defaultMarkdownParser.tokens
 // prosemirror-markdown's own token table, minus the attributes its schema has and quire's lacks
-// (`tight` on lists, `params` on code blocks).
+// (`tight` on lists, `params` on code blocks), and with an image's alt text read from all of its
+// inline tokens: prosemirror-markdown keeps only the first, which cuts an escaped `\<` short.
 const parser = new MarkdownParser(schema, tokenizer, {
   ...base,
+  image: {
+    node: 'image',
+    getAttrs: (tok) => ({ src: tok.attrGet('src'), title: tok.attrGet('title') || null, alt: tok.children?.map((child) => child.content).join('') || null }),
+  },
   bullet_list: { block: 'bullet_list' },
   ordered_list: { block: 'ordered_list', getAttrs: (tok) => ({ order: Number(tok.attrGet('start')) || 1 }) },
   fence: { block: 'code_block', noCloseToken: true },
 })
 
-/** The document as CommonMark; links and images with unsafe URLs are written as their text. */
+/**
+ * The document as CommonMark; links and images with unsafe URLs are written as their text, and
+ * text never becomes HTML or an entity, so the export is safe to render and reads back as it was.
+ */
 export function renderMarkdown(doc: Node): string {
   // quire's list nodes have no `tight` attribute; tight lists are what the editor shows.
   const text = serializer.serialize(doc, { tightLists: true })

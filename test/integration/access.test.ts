@@ -1,3 +1,4 @@
+import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { mintToken } from '../../server/guard/access.js'
@@ -47,6 +48,22 @@ describe('access control with QUIRE_SECRET', () => {
     expect((await refusal(`/private?token=${await token('other-doc')}`)).code).toBe(4403)
   })
 
+  it('closes a connection with auth "permission denied" and 4401 when its token expires', async () => {
+    // JWT expiry has whole seconds: this token ends within two.
+    const expiring = await token('expiring', true, 2)
+    const ws = new WebSocket(`${server.wsUrl}/expiring?token=${expiring}`)
+    const frames: Buffer[] = []
+    ws.on('message', (data) => frames.push(data as Buffer))
+    const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString(), at: Date.now() })))
+    const { code, reason, at } = await closed
+    expect(code).toBe(4401)
+    expect(reason).toBe('expired token')
+    expect(at).toBeLessThan(JSON.parse(Buffer.from(expiring.split('.')[1]!, 'base64url').toString()).exp * 1000 + 1000)
+    const denied = frames.find((frame) => frame[0] === 2)!
+    expect([...denied.subarray(0, 2)]).toEqual([2, 0])
+    expect(denied.toString()).toContain('expired token')
+  })
+
   it('lets a "*" token open any document', async () => {
     const client = connect('any-doc', await token('*'))
     await client.synced()
@@ -84,5 +101,80 @@ describe('allowed origins', () => {
       })
     expect(await status('https://evil.example')).toBe(403)
     expect(await status('https://app.example')).toBe(4401) // past the origin guard, stopped by the token guard
+  })
+})
+
+describe('origins and hosts without --allowed-origins', () => {
+  let open: TestServer
+  beforeAll(async () => {
+    open = await startServer()
+  })
+  afterAll(async () => {
+    await open.stop()
+  })
+
+  /** The HTTP status of an upgrade with these headers, or 101 when it opened. */
+  const upgrade = (headers: Record<string, string>) =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${open.wsUrl}/notes`, { headers })
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+      ws.on('open', () => {
+        ws.close()
+        resolve(101)
+      })
+      ws.on('error', () => {})
+    })
+
+  it('refuses a WebSocket from a page on another site with 403, so it cannot read or write documents', async () => {
+    expect(await upgrade({ origin: 'http://evil.example' })).toBe(403)
+    expect(await upgrade({ origin: 'null' })).toBe(403)
+  })
+
+  it('accepts its own origin, other loopback origins (an embed on another port) and clients without an Origin', async () => {
+    expect(await upgrade({ origin: open.url })).toBe(101)
+    expect(await upgrade({ origin: 'http://localhost:5173' })).toBe(101)
+    expect(await upgrade({ origin: 'http://127.0.0.1:9' })).toBe(101)
+    expect(await upgrade({})).toBe(101)
+  })
+
+  it('answers only loopback Host names while bound to loopback (DNS rebinding), over HTTP and WebSocket', async () => {
+    const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // fetch() does not let a caller set Host; a raw request does, as a rebinding browser would.
+      const req = request(`${open.url}/api/docs`, { headers: { host: `evil.example:${open.port}` } }, (res) => {
+        let body = ''
+        res.on('data', (chunk) => (body += chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(rebound.status).toBe(421)
+    expect(JSON.parse(rebound.body)).toEqual({ error: 'this server answers only loopback host names' })
+    expect(await upgrade({ host: `evil.example:${open.port}`, origin: `http://evil.example:${open.port}` })).toBe(421)
+    expect((await fetch(`http://localhost:${open.port}/healthz`)).status).toBe(200)
+  })
+
+  it('refuses API changes from a page on another site with 403', async () => {
+    const put = (origin: string) => fetch(`${open.url}/api/docs/cross-site/content?format=text`, { method: 'PUT', body: 'hijacked', headers: { origin } })
+    expect((await put('http://evil.example')).status).toBe(403)
+    expect((await fetch(`${open.url}/api/docs/cross-site`)).status).toBe(404)
+    expect((await put(open.url)).status).toBe(200)
+  })
+
+  it("opens to every origin with --allowed-origins '*'", async () => {
+    const any = await startServer({ args: ['--allowed-origins', '*'] })
+    try {
+      const status = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${any.wsUrl}/x`, { origin: 'https://embedding-site.example' })
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+        ws.on('open', () => {
+          ws.close()
+          resolve(101)
+        })
+      })
+      expect(status).toBe(101)
+    } finally {
+      await any.stop()
+    }
   })
 })

@@ -114,6 +114,62 @@ describe('HTTP API', () => {
   })
 })
 
+describe('bad document names on the API', () => {
+  const bad = [
+    ['a truncated UTF-8 escape', '%E0%A4%A'],
+    ['an undecodable escape', '%ZZ'],
+    ['an encoded lone surrogate', '%ED%A0%80'],
+    ['a right-to-left override', 'invoice%E2%80%AEfdp.exe'],
+    ['a zero-width space', 'notes%E2%80%8B'],
+    ['a control character', 'bad%01name'],
+  ]
+  const routes: Array<[string, (segment: string) => string]> = [
+    ['GET', (n) => `/api/docs/${n}`],
+    ['GET', (n) => `/api/docs/${n}/content`],
+    ['PUT', (n) => `/api/docs/${n}/content?format=text`],
+    ['GET', (n) => `/api/docs/${n}/events`],
+    ['DELETE', (n) => `/api/docs/${n}`],
+    ['POST', (n) => `/api/docs/${n}/compact`],
+  ]
+
+  it.each(bad)('answers a name with %s with 400 on every route, logging no error', async (_what, segment) => {
+    for (const [method, path] of routes) {
+      const res = await api(path(segment), { method, body: method === 'PUT' ? 'x' : undefined })
+      expect({ method, status: res.status }).toEqual({ method, status: 400 })
+      expect(((await res.json()) as { error: string }).error).toMatch(/document name/)
+    }
+    expect(server.logs.filter((entry) => entry.level === 'error')).toEqual([])
+  })
+})
+
+describe('security headers', () => {
+  it('serves the app pages with a strict CSP that forbids framing, and nosniff', async () => {
+    for (const path of ['/', '/d/notes']) {
+      const res = await api(path)
+      const csp = res.headers.get('content-security-policy') ?? ''
+      expect(csp).toContain("frame-ancestors 'none'")
+      expect(csp).toContain("script-src 'self'")
+      expect(csp).toContain("object-src 'none'")
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    }
+  })
+
+  it('lets nothing run from API answers, HTML exports included', async () => {
+    await writer('headers')
+    const res = await api('/api/docs/headers/content?format=html')
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'; sandbox")
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+  })
+
+  it('keeps the embed module and stylesheet importable from any origin', async () => {
+    for (const file of ['quire-editor.js', 'quire-editor.css']) {
+      const res = await api(`/embed/${file}`, { headers: { origin: 'https://embedding-site.example' } })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    }
+  })
+})
+
 describe('HTTP API with QUIRE_SECRET', () => {
   const SECRET = 'api secret'
   let guarded: TestServer

@@ -1,5 +1,6 @@
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mintToken } from '../../server/guard/access.js'
 import { type TestClient, connectClient } from '../helpers/client.js'
 import { type TestServer, startServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
@@ -43,6 +44,8 @@ async function subscribe(url: string, lastEventId?: string) {
   })().catch(() => undefined)
   return {
     events,
+    /** Resolves when the server ends the stream. */
+    ended: reading,
     close: async () => {
       abort.abort()
       await reading
@@ -114,5 +117,29 @@ describe('document events (Server-Sent Events)', () => {
     await until(() => expect(second.events.filter((e) => e.event === 'update')).toHaveLength(2))
     expect(second.events.map((e) => e.id)).not.toContain(seen.id)
     await second.close()
+  })
+})
+
+describe('document events with QUIRE_SECRET', () => {
+  const SECRET = 'events secret'
+  let guarded: TestServer
+  beforeAll(async () => {
+    guarded = await startServer({ env: { QUIRE_SECRET: SECRET } })
+    const write = await mintToken(SECRET, { doc: 'watched', write: true, ttlSeconds: 60 })
+    await fetch(`${guarded.url}/api/docs/watched/content?format=text`, { method: 'PUT', body: 'start', headers: { authorization: `Bearer ${write}` } })
+  })
+  afterAll(async () => {
+    await guarded.stop()
+  })
+
+  it('ends a stream when the token it was opened with expires, and refuses to reopen it with that token', async () => {
+    // JWT expiry has whole seconds: this token ends within two.
+    const read = await mintToken(SECRET, { doc: 'watched', write: false, ttlSeconds: 2 })
+    const exp = JSON.parse(Buffer.from(read.split('.')[1]!, 'base64url').toString()).exp as number
+    const stream = await subscribe(`${guarded.url}/api/docs/watched/events?token=${read}`)
+    await stream.ended
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000)
+    expect(Date.now()).toBeLessThan(exp * 1000 + 1000)
+    expect((await fetch(`${guarded.url}/api/docs/watched/events?token=${read}`)).status).toBe(401)
   })
 })

@@ -215,7 +215,7 @@ describe('quire token', () => {
   it('prints a token the server accepts, for the document and access asked for', async () => {
     const { code, stdout } = await quire(['token', 'notes/2024', '--read-only', '--ttl', '1h'], { QUIRE_SECRET: 's3cret' })
     expect(code).toBe(0)
-    await expect(verifyToken(stdout.trim(), 'notes/2024', 's3cret')).resolves.toEqual({ doc: 'notes/2024', write: false })
+    await expect(verifyToken(stdout.trim(), 'notes/2024', 's3cret')).resolves.toMatchObject({ doc: 'notes/2024', write: false })
   })
 
   it('exits 1 with a clear line when QUIRE_SECRET is not set', async () => {

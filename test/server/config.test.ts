@@ -34,7 +34,7 @@ describe('the README configuration table', () => {
     const expected = CONFIG_OPTIONS.map((o) => ({
       flag: `\`${o.flag.split(' ')[0]}\``,
       env: `\`${o.env}\``,
-      def: o.default === null ? '(none)' : Array.isArray(o.default) ? '(any)' : `\`${o.default}\``,
+      def: o.default === null ? '(none)' : Array.isArray(o.default) ? '(own + loopback)' : `\`${o.default}\``,
     }))
     expect(rows).toEqual(expected)
   })

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { SignJWT, UnsecuredJWT } from 'jose'
-import { describe, expect, it } from 'vitest'
-import { AccessError, mintToken, verifyToken } from '../../../server/guard/access.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { AccessError, mintToken, onExpiry, verifyToken } from '../../../server/guard/access.js'
 import { CloseCode } from '../../../shared/protocol.js'
 
 const secret = 'correct horse battery staple'
@@ -26,22 +26,22 @@ async function refusal(promise: Promise<unknown>): Promise<AccessError> {
 describe('access tokens', () => {
   it('grants write on the document a write token names', async () => {
     const token = await mintToken(secret, { doc: 'notes/2024', write: true, ttlSeconds: hour })
-    await expect(verifyToken(token, 'notes/2024', secret)).resolves.toEqual({ doc: 'notes/2024', write: true })
+    await expect(verifyToken(token, 'notes/2024', secret)).resolves.toMatchObject({ doc: 'notes/2024', write: true })
   })
 
   it('grants read only for a read token', async () => {
     const token = await mintToken(secret, { doc: 'a', write: false, ttlSeconds: hour })
-    await expect(verifyToken(token, 'a', secret)).resolves.toEqual({ doc: 'a', write: false })
+    await expect(verifyToken(token, 'a', secret)).resolves.toMatchObject({ doc: 'a', write: false })
   })
 
   it('lets a "*" token open any document', async () => {
     const token = await mintToken(secret, { doc: '*', write: true, ttlSeconds: hour })
-    await expect(verifyToken(token, 'anything at all', secret)).resolves.toEqual({ doc: '*', write: true })
+    await expect(verifyToken(token, 'anything at all', secret)).resolves.toMatchObject({ doc: '*', write: true })
   })
 
   it('accepts a token signed elsewhere with the UTF-8 bytes of the secret', async () => {
     const token = handMade({ doc: 'a', access: 'read', exp: Math.floor(Date.now() / 1000) + hour })
-    await expect(verifyToken(token, 'a', secret)).resolves.toEqual({ doc: 'a', write: false })
+    await expect(verifyToken(token, 'a', secret)).resolves.toMatchObject({ doc: 'a', write: false })
   })
 
   it('refuses a token for another document with 4403', async () => {
@@ -72,5 +72,37 @@ describe('access tokens', () => {
       .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
       .sign(new TextEncoder().encode(secret))
     expect((await refusal(verifyToken(token, 'a', secret))).message).toBe('expired token')
+  })
+})
+
+describe('token expiry', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('says when a token expires, from its exp claim', async () => {
+    const exp = Math.floor(Date.now() / 1000) + hour
+    const token = handMade({ doc: 'a', access: 'read', exp })
+    expect((await verifyToken(token, 'a', secret)).expiresAt).toBe(exp * 1000)
+  })
+
+  it('calls back once the expiry has passed, also beyond setTimeout’s 24.8-day range', () => {
+    vi.useFakeTimers({ now: 0 })
+    const expired: number[] = []
+    onExpiry(40 * 24 * 3600 * 1000, () => expired.push(Date.now()))
+    vi.advanceTimersByTime(30 * 24 * 3600 * 1000)
+    expect(expired).toEqual([])
+    vi.advanceTimersByTime(10 * 24 * 3600 * 1000)
+    expect(expired).toEqual([40 * 24 * 3600 * 1000])
+  })
+
+  it('calls back at once for a time already past, and never once cancelled', () => {
+    vi.useFakeTimers({ now: 1000 })
+    const calls: string[] = []
+    onExpiry(500, () => calls.push('past'))
+    const cancel = onExpiry(2000, () => calls.push('cancelled'))
+    cancel()
+    vi.advanceTimersByTime(5000)
+    expect(calls).toEqual(['past'])
   })
 })

@@ -13,7 +13,7 @@ async function start(options: { heartbeatMs: number; bufferMs: number; bufferSiz
   const events = new SyncEvents()
   const streams = new EventStreams(events, options)
   const app = express()
-  app.get('/events', (req, res) => streams.serve('doc', req, res))
+  app.get('/events', (req, res) => streams.serve('doc', req, res, null))
   server = createServer(app)
   await new Promise<void>((listening) => server!.listen(0, '127.0.0.1', listening))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`

@@ -52,3 +52,31 @@ describe('markdown format', () => {
     expect(doc.textContent).toContain('hi <b>there</b>')
   })
 })
+
+describe('markdown export of text that looks like HTML', () => {
+  const image = (alt: string) => schema.nodes.image!.create({ src: 'https://example.com/a.png', alt })
+  const hostile = b.doc(
+    b.p('<script>alert(1)</script> and &amp; and <b>bold?</b>'),
+    b.p(image('<img src=x onerror=alert(1)>'), ' ', b.a('https://example.com', '<i onmouseover=alert(1)>link</i> & more')),
+  )
+
+  it('escapes HTML written as text, in image alt text and in link text', () => {
+    const markdown = renderMarkdown(hostile)
+    expect(markdown).not.toMatch(/(?<!\\)</)
+    expect(markdown).not.toMatch(/(?<!\\)&/)
+    expect(markdown).toContain('\\<script\\>alert(1)\\</script\\>')
+    expect(markdown).toContain('![\\<img src=x onerror=alert(1)\\>](https://example.com/a.png)')
+    expect(markdown).toContain('[\\<i onmouseover=alert(1)\\>link\\</i\\> \\& more](https://example.com)')
+  })
+
+  it('round-trips as text: the parsed export equals the document', () => {
+    expect(parseMarkdown(renderMarkdown(hostile)).eq(hostile)).toBe(true)
+  })
+
+  it('renders as text, never as tags, through a CommonMark renderer that allows raw HTML', async () => {
+    const { default: MarkdownIt } = await import('markdown-it')
+    const html = MarkdownIt({ html: true }).render(renderMarkdown(hostile))
+    expect(html).not.toMatch(/<(script|b|i|img src=x)\b/)
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+  })
+})
