@@ -30,8 +30,8 @@ export class Presence {
     doc: Y.Doc,
     private readonly name: string,
     private readonly events: SyncEvents,
-    /** Sends `message` to every peer of the room except `origin`. */
-    private readonly broadcast: (message: Uint8Array, origin: unknown) => void,
+    /** Sends `message` to every peer of the room. */
+    private readonly broadcast: (message: Uint8Array) => void,
   ) {
     this.awareness = new awarenessProtocol.Awareness(doc)
     // The server has no cursor of its own.
@@ -84,7 +84,10 @@ export class Presence {
       for (const id of removed) owned.delete(id)
     }
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed])
-    this.broadcast(encodeAwareness(update), origin)
+    // The sender gets its own update back, as from the reference server: the official client
+    // closes a socket that has heard nothing for 30 s and counts on its 15 s awareness renewal
+    // coming back, so an editor alone on a document would otherwise be disconnected every 30 s.
+    this.broadcast(encodeAwareness(update))
     this.events.emit('doc.awareness', { doc: this.name, update, origin: originKind(origin) })
   }
 

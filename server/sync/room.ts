@@ -56,7 +56,7 @@ export class Room {
     stored: { head: number; records: number },
   ) {
     this.head = stored.head
-    this.presence = new Presence(this.doc, name, events, (message, origin) => this.broadcast(message, origin))
+    this.presence = new Presence(this.doc, name, events, (message) => this.broadcast(message, null))
     this.relay = new RelayChain((update) => store.append(name, update), this.deliver, (error) => this.fail(error))
     this.gate = new StoredGate(() => this.relay.settled(), () => this.relay.stored)
     this.compaction = new CompactionPolicy(options.compactAfterUpdates, stored.records, () => this.relay.settled(), () => this.merge(), (error) => this.fail(error))

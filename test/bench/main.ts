@@ -4,6 +4,8 @@
  * fresh data dir and driven by the same clients, and prints one table with quire/peer ratios.
  * Results go to `test/bench/results/` (a full run also rewrites the committed `latest.md`);
  * server logs (and, with --profile, the servers' `.cpuprofile`s) to `test/out/bench/<timestamp>/`.
+ * The sweeps' charts go to `docs/bench/` when every server ran without --quick and --out (the
+ * README shows them), else beside the results.
  *
  * Within a repeat the servers take turns scenario by scenario, with the order rotated between
  * repeats, so slow drift on the shared machine spreads over all of them rather than one.
@@ -16,7 +18,7 @@ import { parseArgs } from 'node:util'
 import { BenchClient } from './client.js'
 import { BenchServer, SERVER_KINDS, isStateful, type ServerKind } from './servers.js'
 import { BIG_DOC, WRITE_BACKLOG, readWhole, typeBigDoc, type BigDoc } from './trace.js'
-import { HARNESS_CPU, renderMarkdown, writeResult, type BenchResult, type Run } from './report.js'
+import { HARNESS_CPU, renderMarkdown, writeCharts, writeResult, type BenchResult, type Run } from './report.js'
 import type { RunContext, Scenario } from './scenario.js'
 import { fanout } from './scenarios/a-fanout.js'
 import { throughput } from './scenarios/b-throughput.js'
@@ -24,8 +26,25 @@ import { connections } from './scenarios/c-connections.js'
 import { coldLoad } from './scenarios/d-cold-load.js'
 import { durability } from './scenarios/e-durability.js'
 import { joinStorm } from './scenarios/f-join-storm.js'
+import { fanoutSweep } from './scenarios/g-fanout-sweep.js'
+import { throughputSweep } from './scenarios/h-throughput-sweep.js'
+import { joinSizeSweep } from './scenarios/i-join-size.js'
+import { clusterFanout } from './scenarios/j-cluster.js'
+import { memory } from './scenarios/k-memory.js'
 
-const SCENARIOS: readonly Scenario[] = [fanout, throughput, connections, coldLoad, durability, joinStorm]
+const SCENARIOS: readonly Scenario[] = [
+  fanout,
+  throughput,
+  connections,
+  coldLoad,
+  durability,
+  joinStorm,
+  fanoutSweep,
+  throughputSweep,
+  joinSizeSweep,
+  clusterFanout,
+  memory,
+]
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** Trace edits typed for D and F: all of them, or a prefix for --quick. */
 const TRACE_EDITS = { full: Number.POSITIVE_INFINITY, quick: 10_000 }
@@ -69,9 +88,9 @@ function context(kind: ServerKind, tag: string): RunContext {
   const ctx: RunContext = {
     kind,
     quick,
-    startServer: (label, dataDir) => {
+    startServer: (label, dataDir, env) => {
       const name = `${tag}-${label}-${++serverCount}`
-      return BenchServer.start(kind, dataDir ?? join(workDir, name), join(logDir, name), args.profile === true)
+      return BenchServer.start(kind, dataDir ?? join(workDir, name), join(logDir, name), args.profile === true, env)
     },
     copyDataDir: (from) => {
       const to = join(workDir, `${tag}-copy-${++copyCount}`)
@@ -126,7 +145,7 @@ try {
     const order = kinds.map((_, i) => kinds[(i + r - 1) % kinds.length] as ServerKind)
     for (const scenario of scenarios) {
       for (const kind of order) {
-        if (!scenario.relay && !isStateful(kind)) continue
+        if (!scenario.kinds.includes(kind)) continue
         const cpuBefore = process.cpuUsage()
         const started = performance.now()
         const run: Run = { scenario: scenario.id, kind, repeat: r, metrics: {} }
@@ -154,6 +173,8 @@ const full = !quick && args.servers === undefined && args.scenarios === undefine
 const outDir = args.out ?? join(ROOT, 'test/bench/results')
 // Only a full default run may replace the committed latest.md; partial runs write partial.md.
 const jsonPath = writeResult(outDir, result, markdown, full ? 'latest.md' : 'partial.md')
-console.log(`\n${markdown}\nJSON: ${jsonPath}`)
+const chartDir = !quick && args.servers === undefined && args.out === undefined ? join(ROOT, 'docs/bench') : join(outDir, 'charts')
+const charts = writeCharts(chartDir, result, scenarios)
+console.log(`\n${markdown}\nJSON: ${jsonPath}${charts.length > 0 ? `\nCharts: ${charts.join(', ')}` : ''}`)
 // Exit explicitly: a failed scenario may leave sockets to a stopped server behind.
 process.exit(runs.some((run) => run.error !== undefined) ? 1 : 0)

@@ -1,13 +1,14 @@
 /**
  * Turns the runs of a bench into one table (median and range per metric and server, and the
- * ratios quire/peer), checks the targets of issue 6 against ratios measured in the same run, and
- * writes the JSON and Markdown forms.
+ * ratios quire/peer), checks the targets of issues 6 and 13 against ratios measured in the same
+ * run, and writes the JSON and Markdown forms and the sweeps' SVG charts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { renderChart, type Line } from './chart.js'
 import { SERVER_KINDS, type ServerKind } from './servers.js'
 import { summarize } from './stats.js'
-import type { Metric, Scenario } from './scenario.js'
+import { sweepKey, sweepX, type Metric, type Scenario } from './scenario.js'
 
 /** One scenario run against one server kind. */
 export interface Run {
@@ -35,7 +36,7 @@ type Stats = (scenario: string, metric: string, kind: ServerKind) => ReturnType<
 /** A target from the issue: what it says and whether quire meets it (undefined when unmeasured). */
 interface Target {
   text: string
-  check(stats: Stats): boolean | undefined
+  check(stats: Stats, perRun: PerRun): boolean | undefined
 }
 
 /** quire's median divided by a peer's, undefined when either is missing. */
@@ -54,16 +55,24 @@ function atMost(scenario: string, metric: string, peer: ServerKind, bound: numbe
   }
 }
 
+/** quire/peer ratios of one metric, repeat by repeat (each pair measured in the same repeat). */
+type PerRun = (scenario: string, metric: string, peer: ServerKind) => number[]
+
+/** A target that must hold in every repeat, not only for the medians. */
+function everyRun(scenario: string, metric: string, peer: ServerKind, holds: (ratio: number) => boolean, bound: string): Target {
+  return {
+    text: `${scenario} ${metric}: quire ${bound}× ${peer} in every run`,
+    check: (_stats, perRun) => {
+      const ratios = perRun(scenario, metric, peer)
+      return ratios.length === 0 ? undefined : ratios.every(holds)
+    },
+  }
+}
+
 const TARGETS: Target[] = [
   atMost('A', 'p99', 'reference', 1),
   atMost('A', 'p99', 'relay', 1.5),
-  {
-    text: 'B updatesPerSec: quire ≥ 1.5× reference',
-    check: (stats) => {
-      const r = ratio(stats, 'B', 'updatesPerSec', 'reference')
-      return r === undefined ? undefined : r >= 1.5
-    },
-  },
+  everyRun('B', 'updatesPerSec', 'reference', (r) => r >= 1.5, '≥ 1.5'),
   atMost('C', 'rssPerConn', 'reference', 0.75),
   {
     text: 'C memory returns: quire retains ≤ half of its peak growth 5 s after 1,000 docs closed',
@@ -82,7 +91,8 @@ const TARGETS: Target[] = [
       return Number.isFinite(worst) ? worst === 0 : undefined
     },
   },
-  atMost('F', 'allJoinedMs', 'reference', 0.5),
+  everyRun('F', 'allJoinedMs', 'reference', (r) => r <= 0.5, '≤ 0.5'),
+  atMost('K', 'idleRssMb', 'reference', 1),
 ]
 
 function format(value: number): string {
@@ -99,6 +109,13 @@ export function renderMarkdown(result: BenchResult, scenarios: readonly Scenario
       .filter((run) => run.scenario === scenario && run.kind === kind && run.error === undefined)
       .map((run) => run.metrics[metric] ?? Number.NaN)
   const stats: Stats = (scenario, metric, kind) => summarize(values(scenario, metric, kind))
+  const perRun: PerRun = (scenario, metric, peer) => {
+    const theirs = new Map(result.runs.filter((run) => run.scenario === scenario && run.kind === peer && run.error === undefined).map((run) => [run.repeat, run.metrics[metric]]))
+    return result.runs
+      .filter((run) => run.scenario === scenario && run.kind === 'quire' && run.error === undefined)
+      .map((run) => (run.metrics[metric] ?? Number.NaN) / (theirs.get(run.repeat) ?? Number.NaN))
+      .filter(Number.isFinite)
+  }
   const kinds = SERVER_KINDS.filter((kind) => result.runs.some((run) => run.kind === kind))
   const peers = kinds.filter((kind) => kind !== 'quire')
   const showQuireRatios = kinds.includes('quire')
@@ -129,7 +146,7 @@ export function renderMarkdown(result: BenchResult, scenarios: readonly Scenario
   const errors = result.runs.filter((run) => run.error !== undefined)
   const targets = showQuireRatios
     ? TARGETS.map((target) => {
-        const met = target.check(stats)
+        const met = target.check(stats, perRun)
         return `- ${met === undefined ? '➖ not measured' : met ? '✅ met' : '❌ missed'}: ${target.text}`
       })
     : []
@@ -157,4 +174,35 @@ export function writeResult(dir: string, result: BenchResult, markdown: string, 
   writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`)
   writeFileSync(join(dir, markdownName), markdown)
   return jsonPath
+}
+
+/** Line colours per server kind, the same in every chart. */
+const COLORS: Record<ServerKind, string> = { quire: '#1f6fb4', reference: '#e5760e', relay: '#7a7a7a' }
+
+/**
+ * Draws every chart of the scenarios that ran into `dir` (medians over the repeats); returns the
+ * files written. A chart whose sweep produced no numbers is not written.
+ */
+export function writeCharts(dir: string, result: BenchResult, scenarios: readonly Scenario[]): string[] {
+  const written: string[] = []
+  for (const scenario of scenarios) {
+    for (const spec of scenario.charts ?? []) {
+      const lines: Line[] = []
+      for (const kind of SERVER_KINDS) {
+        const runs = result.runs.filter((run) => run.scenario === scenario.id && run.kind === kind && run.error === undefined)
+        spec.series.forEach((series, index) => {
+          const xs = new Set(runs.flatMap((run) => Object.keys(run.metrics).flatMap((key) => sweepX(key, series.key) ?? [])))
+          const points = [...xs].map((x) => [x, summarize(runs.map((run) => run.metrics[sweepKey(series.key, x)] ?? Number.NaN)).median] as const).filter(([, y]) => Number.isFinite(y))
+          if (points.length > 0) lines.push({ name: spec.series.length > 1 ? `${kind} ${series.label}` : kind, color: COLORS[kind], dashed: index > 0, points })
+        })
+      }
+      if (lines.length === 0) continue
+      const runs = result.repeat > 1 ? `median of ${result.repeat} runs` : 'one run'
+      mkdirSync(dir, { recursive: true })
+      const path = join(dir, spec.file)
+      writeFileSync(path, renderChart({ title: spec.title, xLabel: spec.xLabel, yLabel: spec.yLabel, lines, note: `${result.command}; ${runs}; ${result.conditions}` }))
+      written.push(path)
+    }
+  }
+  return written
 }

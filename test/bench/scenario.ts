@@ -21,8 +21,11 @@ export interface Metric {
 export interface RunContext {
   kind: ServerKind
   quick: boolean
-  /** Starts a server of this kind on a fresh data dir (or `dataDir`), logging under the run's log dir. */
-  startServer(label: string, dataDir?: string): Promise<BenchServer>
+  /**
+   * Starts a server of this kind on a fresh data dir (or `dataDir`), logging under the run's log
+   * dir, with `env` added to its environment.
+   */
+  startServer(label: string, dataDir?: string, env?: NodeJS.ProcessEnv): Promise<BenchServer>
   /** A private copy of a data dir, so a run can change it without changing what the next run reads. */
   copyDataDir(from: string): string
   /**
@@ -38,9 +41,43 @@ export interface Scenario {
   id: string
   title: string
   metrics: readonly Metric[]
-  /** False when the scenario needs state or disk, which the bare relay does not have. */
-  relay: boolean
+  /**
+   * The server kinds the scenario means something for: not the bare relay when it needs state or
+   * disk, quire alone for quire's own modes (cluster).
+   */
+  kinds: readonly ServerKind[]
   /** True when the scenario loads the typed trace, which main prepares up front. */
   bigDoc: boolean
   run(ctx: RunContext): Promise<Record<string, number>>
+  /** Line charts drawn from this scenario's sweep metrics (see `ChartSpec`). */
+  charts?: readonly ChartSpec[]
+}
+
+/**
+ * One SVG chart of a sweep. A sweep names its metrics `<series>@<x>` (`p99@200`: p99 latency
+ * with 200 readers); the chart draws, for every server kind and every series, the medians over x.
+ */
+export interface ChartSpec {
+  /** File name under docs/bench/. */
+  file: string
+  title: string
+  xLabel: string
+  yLabel: string
+  /** Metric key prefixes to draw, each a line per server kind (the first solid, later ones dashed). */
+  series: readonly { key: string; label: string }[]
+}
+
+/** The metric key of sweep point `x` of `series` (see `ChartSpec`). */
+export function sweepKey(series: string, x: number): string {
+  return `${series}@${x}`
+}
+
+/** The x of `key` if it is a point of `series` (see `sweepKey`). */
+export function sweepX(key: string, series: string): number | undefined {
+  return key.startsWith(`${series}@`) ? Number(key.slice(series.length + 1)) : undefined
+}
+
+/** One metric per sweep point and series, in table order: all points of the first series first. */
+export function sweepMetrics(series: readonly Metric[], xs: readonly number[], xUnit: string): Metric[] {
+  return series.flatMap((metric) => xs.map((x) => ({ ...metric, key: sweepKey(metric.key, x), label: `${metric.label}, ${x.toLocaleString('en-US')} ${xUnit}` })))
 }

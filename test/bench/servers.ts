@@ -14,20 +14,22 @@ import { setTimeout as sleep } from 'node:timers/promises'
 /** The servers the bench knows, in the order the table shows them. */
 export const SERVER_KINDS = ['quire', 'reference', 'relay'] as const
 export type ServerKind = (typeof SERVER_KINDS)[number]
+/** The servers that keep documents (state and disk); the bare relay does neither. */
+export const STATEFUL_KINDS: readonly ServerKind[] = ['quire', 'reference']
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const HOST = '127.0.0.1'
 /** Kernel clock ticks per second for `/proc/<pid>/stat` (`getconf CLK_TCK`, 100 on Linux). */
 const CLK_TCK = 100
 
-/** Whether a server keeps documents (state and disk); the bare relay does neither. */
+/** Whether a server keeps documents (see `STATEFUL_KINDS`). */
 export function isStateful(kind: ServerKind): boolean {
-  return kind !== 'relay'
+  return STATEFUL_KINDS.includes(kind)
 }
 
 /** The argv and environment that start one server kind; the only place they differ. */
-function command(kind: ServerKind, port: number, dataDir: string): { args: string[]; env: NodeJS.ProcessEnv } {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST, PORT: String(port) }
+function command(kind: ServerKind, port: number, dataDir: string, extraEnv: NodeJS.ProcessEnv): { args: string[]; env: NodeJS.ProcessEnv } {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, HOST, PORT: String(port) }
   switch (kind) {
     case 'quire':
       return {
@@ -45,7 +47,7 @@ function command(kind: ServerKind, port: number, dataDir: string): { args: strin
 }
 
 /** A free loopback port, picked up front because the reference server cannot report port 0. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, HOST, resolve))
   const address = server.address()
@@ -55,7 +57,7 @@ async function freePort(): Promise<number> {
 }
 
 /** True once something accepts TCP connections on the port: the one readiness signal all servers share. */
-function accepts(port: number): Promise<boolean> {
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, HOST)
     socket.once('connect', () => {
@@ -102,14 +104,16 @@ export class BenchServer {
     readonly dataDir: string,
     private readonly logPrefix: string,
     private readonly profile: boolean,
+    private readonly extraEnv: NodeJS.ProcessEnv,
   ) {}
 
   /**
    * Starts a server of `kind` on a fresh port; its stdout/stderr go to `<logPrefix>-<n>.log`. With
-   * `profile`, node writes a `.cpuprofile` beside the log when the process exits cleanly.
+   * `profile`, node writes a `.cpuprofile` beside the log when the process exits cleanly. `env` is
+   * added to the harness's environment (e.g. `REDIS_URL` for quire's cluster mode).
    */
-  static async start(kind: ServerKind, dataDir: string, logPrefix: string, profile = false): Promise<BenchServer> {
-    const server = new BenchServer(kind, await freePort(), dataDir, logPrefix, profile)
+  static async start(kind: ServerKind, dataDir: string, logPrefix: string, profile = false, env: NodeJS.ProcessEnv = {}): Promise<BenchServer> {
+    const server = new BenchServer(kind, await freePort(), dataDir, logPrefix, profile, env)
     await server.restart()
     return server
   }
@@ -138,7 +142,7 @@ export class BenchServer {
   async restart(): Promise<void> {
     if (this.running) throw new Error(`${this.kind} is still running`)
     mkdirSync(this.dataDir, { recursive: true })
-    const { args, env } = command(this.kind, this.port, this.dataDir)
+    const { args, env } = command(this.kind, this.port, this.dataDir, this.extraEnv)
     const log = createWriteStream(`${this.logPrefix}-${++this.starts}.log`)
     const profiling = this.profile ? ['--cpu-prof', '--cpu-prof-dir', dirname(this.logPrefix)] : []
     const child = spawn(process.execPath, [...profiling, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -26,19 +26,54 @@ export const BIG_DOC = 'automerge-paper'
 
 type Patch = [pos: number, del: number, ins: string]
 
+let parsed: { patches: Patch[]; endContent: string } | undefined
+
+/** Every patch of the trace and its final text, parsed once per bench run. */
+function wholeTrace(): { patches: Patch[]; endContent: string } {
+  if (parsed === undefined) {
+    const trace = JSON.parse(gunzipSync(readFileSync(TRACE)).toString('utf8')) as { endContent: string; txns: { patches: Patch[] }[] }
+    parsed = { patches: trace.txns.flatMap((txn) => txn.patches), endContent: trace.endContent }
+  }
+  return parsed
+}
+
 /** The first `limit` patches of the trace and the text they produce. */
 export function loadTrace(limit: number): { patches: Patch[]; text: string } {
-  const trace = JSON.parse(gunzipSync(readFileSync(TRACE)).toString('utf8')) as {
-    endContent: string
-    txns: { patches: Patch[] }[]
-  }
-  const all = trace.txns.flatMap((txn) => txn.patches)
-  if (limit >= all.length) return { patches: all, text: trace.endContent }
+  const { patches: all, endContent } = wholeTrace()
+  if (limit >= all.length) return { patches: all, text: endContent }
   // A prefix has no recorded result, so replay it on a plain string (cheap for --quick's prefix).
   const patches = all.slice(0, limit)
   let text = ''
   for (const [pos, del, ins] of patches) text = text.slice(0, pos) + ins + text.slice(pos + del)
   return { patches, text }
+}
+
+/** A prefix of the trace applied to a local Y.Doc: what a client would hold after typing it. */
+export interface TraceDoc {
+  edits: number
+  text: string
+  /** The whole state as one update. */
+  update: Uint8Array
+  stateVector: Map<number, number>
+}
+
+/**
+ * The first `limit` edits of the trace applied in the harness, one transaction each as typed, with
+ * no server involved: a quick way to a document of a chosen size (see the document-size sweep).
+ */
+export function traceDoc(limit: number): TraceDoc {
+  const patches = wholeTrace().patches.slice(0, limit)
+  const doc = new Y.Doc()
+  const text = doc.getText('text')
+  for (const [pos, del, ins] of patches) {
+    doc.transact(() => {
+      if (del > 0) text.delete(pos, del)
+      if (ins.length > 0) text.insert(pos, ins)
+    })
+  }
+  const result = { edits: patches.length, text: text.toString(), update: Y.encodeStateAsUpdate(doc), stateVector: Y.decodeStateVector(Y.encodeStateVector(doc)) }
+  doc.destroy()
+  return result
 }
 
 /**

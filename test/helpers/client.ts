@@ -18,12 +18,13 @@ export interface TestClient {
 process.setMaxListeners(0)
 
 /** Connects the official `WebsocketProvider` (over `ws`) to `docName` on `wsUrl`. */
-export function connectClient(wsUrl: string, docName: string, options: { params?: Record<string, string>; connect?: boolean } = {}): TestClient {
+export function connectClient(wsUrl: string, docName: string, options: { params?: Record<string, string>; connect?: boolean; resyncInterval?: number } = {}): TestClient {
   const doc = new Y.Doc()
   const provider = new WebsocketProvider(wsUrl, docName, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     params: options.params ?? {},
     connect: options.connect ?? true,
+    resyncInterval: options.resyncInterval ?? -1,
     disableBc: true,
     // reason: our tests observe reconnection themselves; a fast backoff keeps them short.
     maxBackoffTime: 500,

@@ -5,11 +5,14 @@
  * queues grow. Delivered edits are counted from the received document state, not from frames, so
  * a server that batches several edits into one message is credited for each of them. The clients
  * are load generators (`replica: false`): 400 integrating replicas saturated the harness's core
- * and capped every server, the bare relay included, near the same figure.
+ * and capped every server, the bare relay included, near the same figure. `measureThroughput`
+ * is shared with the open-documents sweep (H).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { closeAll, connectMany, type BenchClient } from '../client.js'
-import type { Scenario } from '../scenario.js'
+import { SERVER_KINDS } from '../servers.js'
+import type { BenchServer } from '../servers.js'
+import type { RunContext, Scenario } from '../scenario.js'
 
 const CLIENTS_PER_DOC = 4
 const WINDOW = 16
@@ -21,10 +24,56 @@ function received(reader: BenchClient, writer: BenchClient): number {
   return reader.seenClock(writer.id) / EDIT.length
 }
 
+/** Runs `docs` rooms of writers on `server` for `seconds`: updates delivered per second and the server's CPU. */
+export async function measureThroughput(
+  ctx: RunContext,
+  server: BenchServer,
+  docs: number,
+  seconds: number,
+): Promise<{ updatesPerSec: number; serverCpu: number; cpuPerK: number }> {
+  let running = true
+  const rooms: BenchClient[][] = []
+  try {
+    for (let d = 0; d < docs; d++) {
+      rooms.push(await connectMany(CLIENTS_PER_DOC, CLIENTS_PER_DOC, () => ctx.client(server, `doc-${d}`, { replica: false })))
+    }
+    await sleep(500)
+
+    for (const room of rooms) {
+      const pump = (): void => {
+        for (const writer of room) {
+          let sent = writer.clock / EDIT.length
+          const slowest = (): number =>
+            Math.min(...room.filter((c) => c !== writer).map((reader) => received(reader, writer)))
+          while (running && sent - slowest() < WINDOW) {
+            writer.text.insert(writer.text.length, EDIT)
+            sent++
+          }
+        }
+      }
+      for (const client of room) client.onReceive(pump)
+      pump()
+    }
+
+    const cpuBefore = server.stats().cpu
+    await sleep(seconds * 1000)
+    // Snapshot before stopping the writers, so edits still in flight after the window don't count.
+    let delivered = 0
+    for (const room of rooms) {
+      for (const reader of room) for (const writer of room) if (writer !== reader) delivered += received(reader, writer)
+    }
+    const serverCpu = server.stats().cpu - cpuBefore
+    return { updatesPerSec: delivered / seconds, serverCpu, cpuPerK: (serverCpu * 1000 * 1000) / delivered }
+  } finally {
+    running = false
+    await closeAll(rooms.flat())
+  }
+}
+
 export const throughput: Scenario = {
   id: 'B',
   title: 'throughput (100 docs × 4 writers, window 16)',
-  relay: true,
+  kinds: SERVER_KINDS,
   bigDoc: false,
   metrics: [
     { key: 'updatesPerSec', label: 'updates delivered', unit: '/s', better: 'higher' },
@@ -32,48 +81,10 @@ export const throughput: Scenario = {
     { key: 'cpuPerK', label: 'server CPU per 1k delivered', unit: 'ms', better: 'lower' },
   ],
   async run(ctx) {
-    const docs = ctx.quick ? 10 : 100
-    const seconds = ctx.quick ? 2 : 10
     const server = await ctx.startServer('b')
-    let running = true
     try {
-      const rooms: BenchClient[][] = []
-      for (let d = 0; d < docs; d++) {
-        rooms.push(
-          await connectMany(CLIENTS_PER_DOC, CLIENTS_PER_DOC, () => ctx.client(server, `doc-${d}`, { replica: false })),
-        )
-      }
-      await sleep(500)
-
-      for (const room of rooms) {
-        const pump = (): void => {
-          for (const writer of room) {
-            let sent = writer.clock / EDIT.length
-            const slowest = (): number =>
-              Math.min(...room.filter((c) => c !== writer).map((reader) => received(reader, writer)))
-            while (running && sent - slowest() < WINDOW) {
-              writer.text.insert(writer.text.length, EDIT)
-              sent++
-            }
-          }
-        }
-        for (const client of room) client.onReceive(pump)
-        pump()
-      }
-
-      const cpuBefore = server.stats().cpu
-      await sleep(seconds * 1000)
-      // Snapshot before stopping the writers, so edits still in flight after the window don't count.
-      let delivered = 0
-      for (const room of rooms) {
-        for (const reader of room) for (const writer of room) if (writer !== reader) delivered += received(reader, writer)
-      }
-      const serverCpu = server.stats().cpu - cpuBefore
-      running = false
-      await closeAll(rooms.flat())
-      return { updatesPerSec: delivered / seconds, serverCpu, cpuPerK: (serverCpu * 1000 * 1000) / delivered }
+      return await measureThroughput(ctx, server, ctx.quick ? 10 : 100, ctx.quick ? 2 : 10)
     } finally {
-      running = false
       await server.stop()
     }
   },

@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { closeAll, connectMany } from '../client.js'
+import { SERVER_KINDS } from '../servers.js'
 import type { RunContext, Scenario } from '../scenario.js'
 
 /** Connections opening at once: enough to be a burst, few enough to stay under the listen backlog. */
@@ -60,7 +61,7 @@ async function documentsClosed(ctx: RunContext): Promise<Record<string, number>>
 export const connections: Scenario = {
   id: 'C',
   title: 'connections and memory (1,000 idle over 100 docs; 1,000 docs opened and closed)',
-  relay: true,
+  kinds: SERVER_KINDS,
   bigDoc: false,
   metrics: [
     { key: 'rssPerConn', label: 'RSS per idle connection', unit: 'KiB', better: 'lower' },

@@ -6,12 +6,13 @@
  * only once.
  */
 import { BIG_DOC, readWhole } from '../trace.js'
+import { STATEFUL_KINDS } from '../servers.js'
 import type { Scenario } from '../scenario.js'
 
 export const coldLoad: Scenario = {
   id: 'D',
   title: 'cold load of the automerge-paper trace (259,778 edits)',
-  relay: false,
+  kinds: STATEFUL_KINDS,
   bigDoc: true,
   metrics: [
     { key: 'loadMs', label: 'cold load until whole text', unit: 'ms', better: 'lower' },

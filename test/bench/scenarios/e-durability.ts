@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { BenchClient } from '../client.js'
+import { STATEFUL_KINDS } from '../servers.js'
 import type { Scenario } from '../scenario.js'
 
 const WINDOW = 10
@@ -30,7 +31,7 @@ async function settled(client: BenchClient): Promise<void> {
 export const durability: Scenario = {
   id: 'E',
   title: 'durability (1,000 confirmed edits, SIGKILL at the last confirmation)',
-  relay: false,
+  kinds: STATEFUL_KINDS,
   bigDoc: false,
   metrics: [
     { key: 'lost', label: 'confirmed edits lost', unit: '', better: 'lower' },

@@ -1,0 +1,55 @@
+/**
+ * K. Memory at rest: the RSS of a server just started with no document open, and how much the
+ * RSS grows while one client holds the automerge-paper document of D open (the cost of one big
+ * open document). The bare relay is left out: it runs through tsx, whose loader its RSS would
+ * mostly measure. Both are read after the server has been idle for a while, as V8 and the
+ * allocator settle after startup and after a load.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { BIG_DOC, readWhole } from '../trace.js'
+import { STATEFUL_KINDS } from '../servers.js'
+import type { RunContext, Scenario } from '../scenario.js'
+
+const SETTLE_MS = 3_000
+const MB = 1024 * 1024
+
+async function idleRss(ctx: RunContext): Promise<number> {
+  const server = await ctx.startServer('k-idle')
+  try {
+    await sleep(SETTLE_MS)
+    return server.stats().rss / MB
+  } finally {
+    await server.stop()
+  }
+}
+
+async function bigDocRss(ctx: RunContext): Promise<number> {
+  const big = await ctx.bigDoc()
+  const server = await ctx.startServer('k-doc', ctx.copyDataDir(big.loadedDir))
+  try {
+    await sleep(SETTLE_MS)
+    const before = server.stats().rss
+    const client = ctx.client(server, BIG_DOC)
+    await readWhole(client, big.text)
+    await sleep(SETTLE_MS)
+    const after = server.stats().rss
+    await client.close()
+    return (after - before) / MB
+  } finally {
+    await server.stop()
+  }
+}
+
+export const memory: Scenario = {
+  id: 'K',
+  title: 'memory at rest (idle server just started; the automerge-paper document open)',
+  kinds: STATEFUL_KINDS,
+  bigDoc: true,
+  metrics: [
+    { key: 'idleRssMb', label: 'RSS of an idle server just started', unit: 'MiB', better: 'lower' },
+    { key: 'docOpenMb', label: 'RSS growth with the D document open', unit: 'MiB', better: 'lower' },
+  ],
+  async run(ctx) {
+    return { idleRssMb: await idleRss(ctx), docOpenMb: await bigDocRss(ctx) }
+  },
+}
