@@ -26,6 +26,10 @@ export interface EditorOptions {
   readOnly?: boolean
   /** Also keep the document in IndexedDB so offline edits survive a reload. */
   offline?: boolean
+  /** Colors: `auto` (the default) follows the reader's `prefers-color-scheme`. */
+  theme?: 'light' | 'dark' | 'auto'
+  /** Shown in an empty document; `''` shows nothing. */
+  placeholder?: string
 }
 
 /** A running editor. Everything it holds is exposed so embedders can build on it. */
@@ -66,18 +70,29 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
 
   const root = document.createElement('div')
   root.className = 'quire'
+  root.dataset.theme = options.theme ?? 'auto'
   const bar = document.createElement('div')
   bar.className = 'quire-bar'
   const surface = document.createElement('div')
   surface.className = 'quire-surface'
-  root.append(bar, surface)
+  const foot = document.createElement('div')
+  foot.className = 'quire-foot'
+  root.append(bar, surface, foot)
   element.append(root)
 
   let deleted = false
   const view = new EditorView(surface, {
     state: EditorState.create({
       schema,
-      plugins: editorPlugins({ fragment: ydoc.getXmlFragment('prosemirror'), provider, bar, readOnly, keptOffline: persistence !== null }),
+      plugins: editorPlugins({
+        fragment: ydoc.getXmlFragment('prosemirror'),
+        provider,
+        bar,
+        foot,
+        readOnly,
+        keptOffline: persistence !== null,
+        placeholder: options.placeholder ?? 'Start typing, or use # for a heading',
+      }),
     }),
     editable: () => !readOnly && !deleted,
     attributes: { class: 'quire-doc', 'aria-label': `Document ${options.doc}`, 'aria-multiline': 'true', role: 'textbox' },

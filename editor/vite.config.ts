@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
+import { precacheList, precompress } from './build-plugins.js'
 
 // Two builds from one file, chained by `npm run build`:
 //   default mode  → the app pages (`/` and `/d/<name>`) in dist/app, served by server/http/static.ts
@@ -27,10 +28,15 @@ export default defineConfig(({ command, mode }) => {
     return {
       publicDir: false,
       define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+      plugins: [precompress(here('../dist/embed'))],
       build: {
         outDir: here('../dist/embed'),
         emptyOutDir: true,
         sourcemap: true,
+        // Library builds keep whitespace by default (minify 'oxc' without codegen); the embed is
+        // fetched by every host page, so it is minified fully.
+        minify: 'oxc',
+        rollupOptions: { output: { minify: true } },
         lib: {
           entry: here('./index.ts'),
           formats: ['es'],
@@ -44,14 +50,18 @@ export default defineConfig(({ command, mode }) => {
   return {
     root: here('./app'),
     publicDir: false,
-    plugins: [docPages()],
+    plugins: [docPages(), precacheList(), precompress(here('../dist/app'))],
     define: command === 'serve' ? { 'import.meta.env.VITE_QUIRE_WS': JSON.stringify(server.replace(/^http/, 'ws')) } : {},
     server: { proxy: { '/api': server } },
     build: {
       outDir: here('../dist/app'),
       emptyOutDir: true,
       sourcemap: true,
-      rollupOptions: { input: { index: here('./app/index.html'), doc: here('./app/doc.html') } },
+      rollupOptions: {
+        input: { index: here('./app/index.html'), doc: here('./app/doc.html'), sw: here('./app/sw.ts') },
+        // The service worker must keep one address (/sw.js) for browsers to find its updates.
+        output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js') },
+      },
     },
   }
 })

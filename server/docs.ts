@@ -1,5 +1,4 @@
 import { ContentError, FORMATS, type FormatName } from '../shared/content/formats.js'
-import { replacementUpdate, toNode } from '../shared/content/ydoc.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import type { DocMeta, DocStore } from './store/store.js'
 import type { Rooms } from './sync/rooms.js'
@@ -71,6 +70,12 @@ function checkName(name: string): string {
 }
 
 /**
+ * The Y.Doc ⇄ ProseMirror bridge, loaded with the first render or import: y-prosemirror brings
+ * prosemirror-view and -state along, megabytes of code a server that only relays never runs.
+ */
+const ydocContent = () => import('../shared/content/ydoc.js')
+
+/**
  * `Docs` over this process's store and rooms. Reads see a document's stored state (a live one's
  * included), and writes (import, remove, compact) go through its room, so connected editors see
  * them at once; a write resolves only once it is stored.
@@ -93,6 +98,7 @@ export class LocalDocs implements Docs {
   }
 
   async content(name: string, format: FormatName): Promise<string> {
+    const { toNode } = await ydocContent()
     const text = await this.rooms.view(checkName(name), (ydoc) => FORMATS[format].render(toNode(ydoc)))
     if (text === null) throw notFound(name)
     return text
@@ -107,6 +113,7 @@ export class LocalDocs implements Docs {
       if (error instanceof ContentError) throw new DocsError('invalid', error.message, { cause: error })
       throw error
     }
+    const { replacementUpdate } = await ydocContent()
     // An edit that lands between reading the stored state and applying the replacement merges
     // with it like any concurrent edit.
     await this.rooms.edit(name, (current) => replacementUpdate(current, node))

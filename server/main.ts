@@ -5,7 +5,7 @@ import { createApp } from './http/app.js'
 import { acceptWebSockets } from './http/upgrade.js'
 import type { Logger } from './log.js'
 import { removeServerFile, writeServerFile } from './server-file.js'
-import { startRedisBus } from './cluster/redis-bus.js'
+import type { ClusterBus } from './cluster/redis-bus.js'
 import { REDIS_PREFIX, openStore } from './store/open.js'
 import { SyncEvents } from './sync/events.js'
 import { Rooms } from './sync/rooms.js'
@@ -27,7 +27,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const events = new SyncEvents()
   logSyncEvents(events, log)
   const rooms = new Rooms(store, events, { compactAfterUpdates: config.compactAfterUpdates })
-  const bus = config.redisUrl ? await startRedisBus(config.redisUrl, REDIS_PREFIX, rooms, log) : null
+  const bus = config.redisUrl ? await startBus(config.redisUrl, rooms, log) : null
   let connections = () => 0
   const app = createApp({ config, rooms, store, log, connections: () => connections() })
   const server = createServer(app)
@@ -57,6 +57,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       log.info('server.stopped', {})
     },
   }
+}
+
+/** Loads the Redis bus (and ioredis with it) only in cluster mode; see `openStore`. */
+async function startBus(url: string, rooms: Rooms, log: Logger): Promise<ClusterBus> {
+  const { startRedisBus } = await import('./cluster/redis-bus.js')
+  return startRedisBus(url, REDIS_PREFIX, rooms, log)
 }
 
 function logSyncEvents(events: SyncEvents, log: Logger): void {

@@ -17,8 +17,13 @@ export const DEFAULTS = {
    * worth may come at once (a paste, a replay of offline edits) before the rate applies.
    */
   messagesPerSecond: 2_000,
-  /** Interval of WebSocket pings; a peer that misses one whole interval is terminated. */
-  pingIntervalMs: 30_000,
+  /**
+   * Interval of WebSocket pings; a peer that misses one whole interval is terminated, and its
+   * awareness states are removed for everyone. A connection that died without closing (network
+   * gone, laptop shut) thus leaves presence within two intervals, well under 15 s, instead of
+   * lingering until y-protocols' 30 s awareness timeout.
+   */
+  pingIntervalMs: 5_000,
   logLevel: 'info',
 } as const
 

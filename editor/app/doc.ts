@@ -1,8 +1,15 @@
 import './app.css'
 import { docNameProblem } from '../../shared/doc-name.js'
+import { CloseCode } from '../../shared/protocol.js'
 import { createEditor } from '../index.js'
+import { forgetDeleted, offerRescue, rememberDeleted, stillDeleted } from './deleted.js'
+import { DOWNLOADS, type DownloadFormat, download } from './formats.js'
 import { chooseName, colorFor, rememberName } from './identity.js'
+import { menuButton } from './menu.js'
 import { serverUrl } from './server.js'
+import { shareMenu } from './share.js'
+import { keepShellOffline } from './shell.js'
+import { tokenAccess } from './token.js'
 
 /** The document a `/d/<name>` path stands for, or why it cannot be opened. */
 function docFromPath(pathname: string): { name: string } | { problem: string } {
@@ -23,27 +30,34 @@ function element<T extends HTMLElement>(id: string): T {
 
 const title = element<HTMLHeadingElement>('title')
 const mount = element<HTMLElement>('editor')
+const notice = element<HTMLElement>('notice')
 const nameInput = element<HTMLInputElement>('name')
-const copyButton = element<HTMLButtonElement>('copy')
+const toast = element<HTMLElement>('toast')
 const params = new URLSearchParams(location.search)
+const token = params.get('token')
 const target = docFromPath(location.pathname)
 
-if ('problem' in target) {
-  title.textContent = 'Cannot open this document'
-  mount.textContent = `This address does not name a document: ${target.problem}.`
-  mount.classList.add('page-error')
-} else {
-  const doc = target.name
-  title.textContent = doc
-  document.title = `${doc} · quire`
+/** Says something briefly without moving anything on the page (a fixed-position live region). */
+function announce(message: string): void {
+  toast.textContent = message
+  toast.hidden = false
+  setTimeout(() => {
+    if (toast.textContent === message) toast.hidden = true
+  }, 2500)
+}
+
+/** The editor for `doc`, with the page's name field, share and download menus wired to it. */
+function openEditor(doc: string): void {
   let name = chooseName(params)
   nameInput.value = name
+  // A read-only token opens a view-only editor (the server would drop its edits anyway).
+  const readOnly = params.has('readonly') || tokenAccess(token) === 'read'
   const editor = createEditor(mount, {
     url: serverUrl(),
     doc,
     user: { name, color: colorFor(name) },
-    token: params.get('token') ?? undefined,
-    readOnly: params.has('readonly'),
+    token: token ?? undefined,
+    readOnly,
     offline: true,
   })
   // Renaming applies live: peers see the new name on the caret and in the list right away.
@@ -58,20 +72,54 @@ if ('problem' in target) {
     editor.awareness.setLocalStateField('user', { name, color: colorFor(name) })
   })
   nameInput.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') editor.view.focus()
+    if (event.key !== 'Enter') return
+    // Enter confirms the name; without this the same key press would also reach the editor,
+    // which takes focus here, and split the paragraph under its caret.
+    event.preventDefault()
+    editor.view.focus()
   })
-  editor.view.focus()
+  shareMenu(element('share'), doc, token, !readOnly, announce)
+  menuButton(
+    element('download'),
+    'Download',
+    (Object.keys(DOWNLOADS) as DownloadFormat[]).map((format) => ({ label: DOWNLOADS[format].label, run: () => download(editor.view.state.doc, doc, format) })),
+  )
+  editor.provider.on('closed', ({ code }: { code: number }) => {
+    if (code !== CloseCode.documentDeleted) return
+    rememberDeleted(doc)
+    offerRescue(notice, doc, () => editor.view.state.doc, token)
+  })
 }
 
-// The link shared is the document's address without this user's name or token.
-copyButton.addEventListener('click', async () => {
-  const link = `${location.origin}${location.pathname}`
-  try {
-    await navigator.clipboard.writeText(link)
-    copyButton.textContent = 'Link copied'
-  } catch {
-    // Clipboard access needs a secure context; show the link so it can be copied by hand.
-    window.prompt('Copy this link', link)
-  }
-  setTimeout(() => (copyButton.textContent = 'Copy link'), 2000)
-})
+/** A reopened deleted document: say so, and start it again only when asked. */
+function offerRestart(doc: string): void {
+  const text = document.createElement('p')
+  text.textContent = `“${doc}” was deleted. Starting it again creates a new, empty document with this name.`
+  const again = document.createElement('button')
+  again.type = 'button'
+  again.textContent = 'Start it again'
+  const back = document.createElement('a')
+  back.href = '/'
+  back.textContent = 'All documents'
+  again.addEventListener('click', () => {
+    forgetDeleted(doc)
+    notice.hidden = true
+    openEditor(doc)
+  })
+  notice.replaceChildren(text, again, back)
+  notice.hidden = false
+}
+
+if ('problem' in target) {
+  title.textContent = 'Cannot open this document'
+  mount.textContent = `This address does not name a document: ${target.problem}.`
+  mount.classList.add('page-error')
+} else {
+  const doc = target.name
+  title.textContent = doc
+  title.title = doc
+  document.title = `${doc} · quire`
+  if (await stillDeleted(doc)) offerRestart(doc)
+  else openEditor(doc)
+}
+keepShellOffline()

@@ -29,7 +29,8 @@ class PresenceView implements PluginView {
   private draw(): void {
     const own = this.awareness.clientID
     const people = [...this.awareness.getStates()]
-      .map(([clientId, state]) => ({ clientId, user: readPresence(state), typing: readTyping(state) }))
+      // Being told that oneself is typing is noise, and it made the bar change under the caret.
+      .map(([clientId, state]) => ({ clientId, user: readPresence(state), typing: clientId !== own && readTyping(state) }))
       .filter((p) => p.user !== null)
       .sort((a, b) => (a.clientId === own ? -1 : b.clientId === own ? 1 : a.clientId - b.clientId))
     const entries = people.slice(0, MAX_LISTED).map(({ clientId, user, typing }) => {

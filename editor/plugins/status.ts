@@ -16,7 +16,8 @@ const FINAL_MESSAGES: Record<number, string> = {
  * `connecting` again before every retry, which would hide an outage behind a flickering label, so
  * here "connecting" means "not connected yet" and any lost or refused connection reads
  * "disconnected" (with the retry count) until a socket is open again. A close the server marks as
- * final (4400-4499, e.g. the document was deleted) stays disconnected with the reason shown.
+ * final (4400-4499, e.g. the document was deleted) stays disconnected with the reason shown. A
+ * view-only editor also says "View only" next to it.
  */
 class StatusView implements PluginView {
   private readonly el = document.createElement('div')
@@ -35,16 +36,27 @@ class StatusView implements PluginView {
     this.draw()
   }
 
+  private readonly badge = document.createElement('span')
+  private readonly onNetwork = (): void => this.draw()
+
   constructor(
     private readonly provider: WebsocketProvider,
     private readonly keptOffline: boolean,
     host: HTMLElement,
+    readOnly: boolean,
   ) {
     this.el.dataset.quire = 'status'
     this.el.className = 'quire-status'
     this.el.setAttribute('role', 'status')
     this.el.setAttribute('aria-live', 'polite')
     host.append(this.el)
+    if (readOnly) {
+      this.badge.className = 'quire-view-only'
+      this.badge.textContent = 'View only'
+      host.append(this.badge)
+    }
+    window.addEventListener('online', this.onNetwork)
+    window.addEventListener('offline', this.onNetwork)
     provider.on('status', this.onConnected)
     provider.on('connection-close', this.onLost)
     provider.on('connection-error', this.onLost)
@@ -63,14 +75,18 @@ class StatusView implements PluginView {
     this.el.title = ''
     if (this.finalMessage !== null) {
       this.el.textContent = this.finalMessage
+      this.el.title = this.finalMessage
       this.el.dataset.final = ''
       return
     }
     if (state === 'connected') this.el.textContent = 'Connected'
     else if (state === 'connecting') this.el.textContent = 'Connecting…'
     else {
+      // The browser knows when it has no network at all; otherwise the network is fine and it is
+      // quire that does not answer, which calls for different action (wait vs. tell the admin).
       const attempts = this.provider.wsUnsuccessfulReconnects
-      this.el.textContent = `Offline, reconnecting${attempts > 1 ? ` (attempt ${attempts})` : ''}…`
+      const retry = attempts > 1 ? ` (retry ${attempts})` : ''
+      this.el.textContent = navigator.onLine ? `Can't reach the server${retry}` : "You're offline"
       if (this.keptOffline) this.el.title = 'Your edits are kept on this device and sent when the connection returns.'
     }
   }
@@ -80,11 +96,14 @@ class StatusView implements PluginView {
     this.provider.off('connection-close', this.onLost)
     this.provider.off('connection-error', this.onLost)
     this.provider.off('closed', this.onFinal)
+    window.removeEventListener('online', this.onNetwork)
+    window.removeEventListener('offline', this.onNetwork)
+    this.badge.remove()
     this.el.remove()
   }
 }
 
 /** The connection status plugin, rendered into `host`. */
-export function statusPlugin(provider: WebsocketProvider, keptOffline: boolean, host: HTMLElement): Plugin {
-  return new Plugin({ view: () => new StatusView(provider, keptOffline, host) })
+export function statusPlugin(provider: WebsocketProvider, keptOffline: boolean, host: HTMLElement, readOnly: boolean): Plugin {
+  return new Plugin({ view: () => new StatusView(provider, keptOffline, host, readOnly) })
 }

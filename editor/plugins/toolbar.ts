@@ -5,7 +5,7 @@ import { liftListItem, wrapInList } from 'prosemirror-schema-list'
 import type { EditorView } from 'prosemirror-view'
 import { redoCommand, undoCommand } from 'y-prosemirror'
 import { schema } from '../../shared/schema.js'
-import { safeUrl } from '../../shared/urls.js'
+import { inLink, openLinkBox } from './links.js'
 
 const { nodes, marks } = schema
 
@@ -76,11 +76,14 @@ function describe(item: Pick<Item, 'label' | 'shortcut'>): string {
   return item.shortcut ? `${item.label} (${item.shortcut.replace('Mod', isMac ? '⌘' : 'Ctrl')})` : item.label
 }
 
+const LINK_ITEM: Item = { label: 'Link', glyph: 'Link', shortcut: 'Mod-K', run: openLinkBox, active: inLink }
+
 function button(label: string, glyph: string, title: string): HTMLButtonElement {
   const el = document.createElement('button')
   el.type = 'button'
   el.className = 'quire-tool'
   el.textContent = glyph
+  el.tabIndex = -1
   el.setAttribute('aria-label', label)
   el.title = title
   // Keep the editor's selection: a click must not move focus out of the document first.
@@ -92,14 +95,16 @@ function button(label: string, glyph: string, title: string): HTMLButtonElement 
  * The formatting toolbar. Each button is enabled exactly when its command could run now, found by
  * dry-running the command (calling it without `dispatch`), and shows `aria-pressed` for the marks
  * and blocks under the cursor, so the toolbar can never offer something the keyboard could not do.
- * The link button opens an inline field (no blocking dialog) and accepts only safe URLs.
+ * An editor that cannot be edited (view only, or its document was deleted) disables every button.
+ *
+ * Keyboard: the WAI-ARIA toolbar pattern. The toolbar is one Tab stop (roving tabindex: only the
+ * current button has `tabindex=0`); Left/Right move between enabled buttons, Home/End jump to the
+ * ends. It is one row: on a narrow screen it scrolls sideways instead of wrapping.
  */
 class ToolbarView implements PluginView {
   private readonly root = document.createElement('div')
   private readonly buttons: Array<{ item: Item; el: HTMLButtonElement }> = []
-  private readonly linkButton = button('Link', 'Link', 'Link (select text first)')
-  private readonly linkForm = document.createElement('form')
-  private readonly linkInput = document.createElement('input')
+  private current = 0
 
   constructor(
     private readonly view: EditorView,
@@ -108,81 +113,72 @@ class ToolbarView implements PluginView {
     this.root.className = 'quire-toolbar'
     this.root.setAttribute('role', 'toolbar')
     this.root.setAttribute('aria-label', 'Formatting')
-    for (const group of ITEMS) {
+    const groups = ITEMS.map((group, index) => (index === 0 ? [...group, LINK_ITEM] : group))
+    for (const group of groups) {
       const groupEl = document.createElement('div')
       groupEl.className = 'quire-tool-group'
+      groupEl.setAttribute('role', 'group')
       for (const item of group) {
         const el = button(item.label, item.glyph, describe(item))
         el.addEventListener('click', () => {
-          item.run(this.view.state, this.view.dispatch, this.view)
-          this.view.focus()
+          this.current = this.buttons.findIndex((b) => b.el === el)
+          // The link box takes focus itself; every other command returns the user to the text.
+          const ran = item.run(this.view.state, this.view.dispatch, this.view)
+          if (!(ran && item === LINK_ITEM)) this.view.focus()
         })
         this.buttons.push({ item, el })
         groupEl.append(el)
       }
-      if (group === ITEMS[0]) groupEl.append(this.linkButton)
       this.root.append(groupEl)
     }
-    this.linkButton.addEventListener('click', () => this.onLink())
-    this.buildLinkForm()
-    this.root.append(this.linkForm)
+    this.root.addEventListener('keydown', this.onKey)
     host.append(this.root)
     this.update()
   }
 
-  private buildLinkForm(): void {
-    this.linkForm.className = 'quire-link-form'
-    this.linkForm.hidden = true
-    this.linkInput.type = 'url'
-    this.linkInput.placeholder = 'https://…'
-    this.linkInput.setAttribute('aria-label', 'Link address')
-    const apply = document.createElement('button')
-    apply.type = 'submit'
-    apply.textContent = 'Add link'
-    this.linkForm.append(this.linkInput, apply)
-    this.linkForm.addEventListener('submit', (event) => {
-      event.preventDefault()
-      const href = safeUrl(this.linkInput.value.trim())
-      if (href === null || href === '') {
-        this.linkInput.setCustomValidity('Use an http(s), mailto or relative address')
-        this.linkInput.reportValidity()
-        return
-      }
-      toggleMark(marks.link, { href })(this.view.state, this.view.dispatch)
-      this.closeLinkForm()
-    })
-    this.linkInput.addEventListener('input', () => this.linkInput.setCustomValidity(''))
-    this.linkInput.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') this.closeLinkForm()
-    })
-  }
-
-  private onLink(): void {
-    const { state, dispatch } = this.view
-    if (markActive(state, marks.link)) {
-      toggleMark(marks.link)(state, dispatch)
+  private readonly onKey = (event: KeyboardEvent): void => {
+    const enabled = this.buttons.map((b, i) => (b.el.disabled ? -1 : i)).filter((i) => i >= 0)
+    if (enabled.length === 0) return
+    const at = Math.max(0, enabled.indexOf(this.current))
+    let next: number | undefined
+    if (event.key === 'ArrowRight') next = enabled[(at + 1) % enabled.length]
+    else if (event.key === 'ArrowLeft') next = enabled[(at - 1 + enabled.length) % enabled.length]
+    else if (event.key === 'Home') next = enabled[0]
+    else if (event.key === 'End') next = enabled.at(-1)
+    else if (event.key === 'Escape') {
       this.view.focus()
       return
     }
-    this.linkForm.hidden = false
-    this.linkInput.value = ''
-    this.linkInput.focus()
+    if (next === undefined) return
+    event.preventDefault()
+    this.current = next
+    this.rove()
+    this.buttons[next]!.el.focus()
   }
 
-  private closeLinkForm(): void {
-    this.linkForm.hidden = true
-    this.view.focus()
+  /** Gives the one Tab stop to the current button, or the first enabled one if it is disabled. */
+  private rove(): void {
+    if (this.buttons[this.current]?.el.disabled) {
+      const first = this.buttons.findIndex((b) => !b.el.disabled)
+      if (first >= 0) this.current = first
+    }
+    this.buttons.forEach(({ el }, i) => (el.tabIndex = i === this.current ? 0 : -1))
+  }
+
+  /** Moves focus into the toolbar (Alt+F10, as in word processors). */
+  focus(): void {
+    this.rove()
+    this.buttons[this.current]?.el.focus()
   }
 
   update(): void {
     const { state } = this.view
+    const editable = this.view.editable
     for (const { item, el } of this.buttons) {
-      el.disabled = !item.run(state)
+      el.disabled = !editable || !item.run(state)
       if (item.active) el.setAttribute('aria-pressed', String(item.active(state)))
     }
-    const onLink = markActive(state, marks.link)
-    this.linkButton.setAttribute('aria-pressed', String(onLink))
-    this.linkButton.disabled = !onLink && (state.selection.empty || !toggleMark(marks.link, { href: '' })(state))
+    this.rove()
   }
 
   destroy(): void {
@@ -192,5 +188,21 @@ class ToolbarView implements PluginView {
 
 /** The toolbar plugin; its view lives in `host` (the editor's bar), outside the editable. */
 export function toolbarPlugin(host: HTMLElement): Plugin {
-  return new Plugin({ view: (view) => new ToolbarView(view, host) })
+  return new Plugin({
+    view: (view) => {
+      const toolbar = new ToolbarView(view, host)
+      toolbars.set(view, toolbar)
+      return toolbar
+    },
+  })
+}
+
+const toolbars = new WeakMap<EditorView, ToolbarView>()
+
+/** Focuses the toolbar of the editor (Alt+F10), at the button last used. */
+export const focusToolbar: Command = (_state, dispatch, view) => {
+  const toolbar = view && toolbars.get(view)
+  if (!toolbar) return false
+  if (dispatch) toolbar.focus()
+  return true
 }

@@ -1,4 +1,3 @@
-import { errors, jwtVerify, SignJWT } from 'jose'
 import { CloseCode } from '../../shared/protocol.js'
 
 /** What a verified token lets its holder do: which document (`'*'` for all) and whether it may write. */
@@ -29,6 +28,9 @@ export class AccessError extends Error {
 
 const ALG = 'HS256'
 
+/** jose, loaded with the first token: a server without `QUIRE_SECRET` never needs it. */
+const jose = () => import('jose')
+
 function keyOf(secret: string): Uint8Array {
   return new TextEncoder().encode(secret)
 }
@@ -38,6 +40,7 @@ function keyOf(secret: string): Uint8Array {
  * the UTF-8 bytes of `secret`, so any HS256 JWT library holding `QUIRE_SECRET` can mint the same.
  */
 export async function mintToken(secret: string, grant: { doc: string; write: boolean; ttlSeconds: number }): Promise<string> {
+  const { SignJWT } = await jose()
   return new SignJWT({ doc: grant.doc, access: grant.write ? 'write' : 'read' })
     .setProtectedHeader({ alg: ALG })
     .setIssuedAt()
@@ -52,6 +55,7 @@ export async function mintToken(secret: string, grant: { doc: string; write: boo
  */
 export async function verifyToken(token: string | null | undefined, docName: string, secret: string): Promise<Access> {
   if (!token) throw new AccessError(CloseCode.unauthorized, 'missing token')
+  const { errors, jwtVerify } = await jose()
   let payload: Record<string, unknown>
   try {
     ;({ payload } = await jwtVerify(token, keyOf(secret), { algorithms: [ALG], requiredClaims: ['exp'] }))

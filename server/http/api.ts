@@ -3,12 +3,16 @@ import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } 
 import { docNameProblem } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
-import { AccessError } from '../guard/access.js'
+import { docNameToSegment } from '../../shared/doc-name.js'
+import { AccessError, mintToken } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { requireAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+
+/** How long a view-only link minted by `POST /api/docs/<doc>/share` works: `quire token`'s default. */
+export const SHARE_TTL_SECONDS = 86_400
 
 /** Largest body `PUT /api/docs/<doc>/content` accepts; bigger imports get HTTP 413. */
 export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
@@ -48,6 +52,7 @@ function formatOf(req: Request): FormatName {
  * - `PUT /api/docs/<doc>/content?format=`: replace its content with the body (an import)
  * - `DELETE /api/docs/<doc>`: delete it, closing its connections with 4404
  * - `POST /api/docs/<doc>/compact`: merge its stored records
+ * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
@@ -86,6 +91,17 @@ export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Rou
   })
   router.post('/api/docs/:name/compact', write, async (req, res) => {
     res.json(await docs.compact(docOf(req)))
+  })
+  // The "Copy view-only link" of the document page: whoever may edit may let others read. The
+  // token has the claims `quire token <doc> --read-only` gives ({doc, access: "read", exp}).
+  router.post('/api/docs/:name/share', write, express.json({ limit: '1kb' }), async (req, res) => {
+    if (secret === null) throw new DocsError('invalid', 'access control is off (no QUIRE_SECRET): the document link itself lets anyone read and edit')
+    const access = (req.body as { access?: unknown } | undefined)?.access ?? 'read'
+    if (access !== 'read') throw new DocsError('invalid', 'only view-only links can be shared: send {"access":"read"}')
+    const doc = docOf(req)
+    await docs.stat(doc)
+    const token = await mintToken(secret, { doc, write: false, ttlSeconds: SHARE_TTL_SECONDS })
+    res.status(201).json({ token, url: `/d/${docNameToSegment(doc)}?token=${encodeURIComponent(token)}` })
   })
   router.get('/api/docs/:name/events', read, async (req, res) => {
     await docs.stat(docOf(req))

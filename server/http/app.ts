@@ -7,6 +7,7 @@ import { createMetrics, metricsHandler } from '../metrics.js'
 import type { DocStore } from '../store/store.js'
 import type { Rooms } from '../sync/rooms.js'
 import { apiRoutes } from './api.js'
+import { errorPage } from './error-page.js'
 import { EventStreams } from './events.js'
 import { hostGuard, originGuard, securityHeaders } from './security.js'
 import { staticRoutes } from './static.js'
@@ -41,11 +42,21 @@ export function createApp(deps: AppDeps): Express {
   return app
 }
 
-/** Errors that carry an HTTP `status` keep it; anything else is a 500 and is logged. */
+/**
+ * Errors that carry an HTTP `status` keep it; anything else is a 500 and is logged. A browser
+ * navigating to an app address gets an HTML page; API clients and scripts get JSON.
+ */
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: Error & { status?: number }, req, res, _next) => {
     const status = error.status ?? 500
     if (status >= 500) log.error('http.error', { method: req.method, path: req.path, error: error.message })
-    res.status(status).json({ error: status >= 500 ? 'internal error' : error.message })
+    const message = status >= 500 ? 'internal error' : error.message
+    if (!req.path.startsWith('/api/') && req.accepts(['json', 'html']) === 'html') {
+      // express reports an undecodable `%` escape in a path parameter as "Failed to decode param".
+      const why = /decode/i.test(error.message) ? 'This address is broken: it has a % escape that does not decode to text.' : message
+      res.status(status).type('html').send(errorPage(status, why))
+      return
+    }
+    res.status(status).json({ error: message })
   }
 }

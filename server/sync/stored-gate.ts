@@ -3,16 +3,18 @@
  * what is stored, without starving them while writers type non-stop.
  *
  * The doc takes an update before its append lands, so it is usually a little ahead of the store.
- * When a reader comes while appends are in flight, the gate closes: updates received from then on
- * are queued, not applied, so the doc stops moving. Once the appends in flight have landed the doc
- * equals the stored state; every waiting reader is served from it, and then the queued updates are
- * applied in the order they came. A reader waits for at most one round of appends, however busy
- * the document, and nothing is encoded twice or kept in a second doc.
+ * When a reader comes while appends are in flight, the gate closes: updates (and readers) received
+ * from then on are queued, not applied, so the doc stops moving. Once the appends in flight have
+ * landed the doc equals the stored state; the reader is served from it, and then the queue is
+ * worked through in the order it came. A reader is answered with everything received before it,
+ * stored, and waits for at most two rounds of appends however busy the document is (the round in
+ * flight and the one queued ahead of it); nothing is encoded twice or kept in a second doc.
  *
  * Callbacks given to the gate must not throw; the room catches what its own callbacks may raise.
  */
 export class StoredGate {
-  private held: { readers: Array<() => void>; queue: Array<() => void> } | null = null
+  /** Changes and readers that came while a reader waits for the appends in flight. */
+  private held: Array<() => void> | null = null
 
   constructor(
     /** Resolves once every update applied so far is stored (or has failed). */
@@ -26,29 +28,32 @@ export class StoredGate {
     return this.held !== null
   }
 
-  /** Runs `apply` (a change of the doc) now, or after the waiting readers while the gate is closed. */
+  /** Runs `apply` (a change of the doc) now, or in its turn while a reader waits. */
   admit(apply: () => void): void {
-    if (this.held) this.held.queue.push(apply)
+    if (this.held) this.held.push(apply)
     else apply()
   }
 
   /** Runs `reader` when the doc holds exactly the stored state: now if nothing is in flight. */
   read(reader: () => void): void {
+    // A reader that comes while others wait takes its place behind the updates received before
+    // it: its answer must include them (the editor reads "saved" from the answer to a sync step 1
+    // sent after its edits).
     if (this.held) {
-      this.held.readers.push(reader)
+      this.held.push(() => this.read(reader))
       return
     }
     if (this.stored()) {
       reader()
       return
     }
-    const held = { readers: [reader], queue: [] as Array<() => void> }
+    const held: Array<() => void> = []
     this.held = held
     void this.settled().then(() => {
-      // Still closed while readers run: an edit a reader makes joins the queue behind the others.
-      for (const next of held.readers) next()
+      // Still closed while the reader runs: an edit it makes joins the queue behind the others.
+      reader()
       this.held = null
-      for (const apply of held.queue) this.admit(apply)
+      for (const next of held) this.admit(next)
     })
   }
 }

@@ -1,4 +1,4 @@
-import { parseHTML } from 'linkedom'
+import { createRequire } from 'node:module'
 import { DOMParser, DOMSerializer, type Node } from 'prosemirror-model'
 import { schema } from '../schema.js'
 
@@ -7,6 +7,17 @@ import { schema } from '../schema.js'
 // on what each tag means. The server has no DOM, so linkedom supplies one: it is small, pure
 // JavaScript (fine in `shared/`) and enough for these two walks. The final string is written
 // here, not by the DOM, because the escaping of output is the part that must not be left to chance.
+
+/**
+ * linkedom's `parseHTML`, required on the first HTML render or import rather than at startup: it
+ * is the largest package the server has (about 13 MiB of RSS) and most servers never use it.
+ * Its CommonJS build is safe to mix in, as it shares no classes with the ESM modules here.
+ */
+let parseHTMLOnce: typeof import('linkedom').parseHTML | undefined
+function parseHTML(html: string): ReturnType<typeof import('linkedom').parseHTML> {
+  parseHTMLOnce ??= (createRequire(import.meta.url)('linkedom') as typeof import('linkedom')).parseHTML
+  return parseHTMLOnce(html)
+}
 
 /** A fresh, empty DOM document to build into; never shared, so concurrent renders can't interfere. */
 function emptyDocument(): Document {

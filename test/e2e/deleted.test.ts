@@ -45,9 +45,11 @@ describe('a document deleted while it is open', () => {
       await ada.page.waitForTimeout(250)
     }
 
-    // Its offline copy was dropped too: opening the name again starts from nothing.
+    // Its offline copy was dropped too: opening the name again says it was deleted and, started
+    // again, starts from nothing.
     const again = await ada.context.newPage()
     await again.goto(`${server.url}/d/${encodeURIComponent(doc)}`)
+    await again.getByRole('button', { name: 'Start it again' }).click()
     await statusOf(again).and(again.locator('[data-state="connected"]')).waitFor()
     expect(await editorText(again)).toBe('')
     expect(ada.errors).toEqual([])

@@ -65,8 +65,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  * `newUser` on the app's editor page for `doc`, as `name`, once its status reads connected. The
  * name goes in `?name=` (the same path a shared link takes).
  */
-export async function openDocPage(browser: Browser, baseUrl: string, doc: string, name: string): Promise<BrowserUser> {
-  const user = await newUser(browser)
+export async function openDocPage(browser: Browser, baseUrl: string, doc: string, name: string, viewport?: { width: number; height: number }): Promise<BrowserUser> {
+  const user = await newUser(browser, viewport)
   await user.page.goto(`${baseUrl}/d/${encodeURIComponent(doc)}?name=${encodeURIComponent(name)}`)
   await user.page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
   return user

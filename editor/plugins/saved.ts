@@ -1,0 +1,141 @@
+import { Plugin, type PluginView } from 'prosemirror-state'
+import * as encoding from 'lib0/encoding'
+import * as syncProtocol from 'y-protocols/sync'
+import type { WebsocketProvider } from 'y-websocket'
+import { MessageType } from '../../shared/protocol.js'
+
+/** What `[data-quire="saved"]` reports in its `data-state` attribute. */
+export type SavedState = 'saved' | 'pending' | 'offline'
+
+/**
+ * Counts this page's changes that the server has not confirmed, using y-websocket's own sync state
+ * rather than timers. The protocol has no acknowledgement, but it is ordered: a sync step 1 sent
+ * after some updates is answered (step 2) only after the server handled those updates, and quire
+ * answers it only once they are stored. So after local changes the tracker marks the provider
+ * unsynced and sends a step 1 (a "probe"); the provider's own step-2 handling sets `synced` back,
+ * which confirms every change sent before the probe.
+ */
+export class SaveTracker {
+  /** Local changes not yet confirmed. */
+  pending = 0
+  /** How many of `pending` the probe in flight will confirm; `null` when none is in flight. */
+  private probing: number | null = null
+  private scheduled = false
+  private readonly listeners = new Set<() => void>()
+
+  constructor(private readonly provider: WebsocketProvider) {
+    provider.doc.on('update', this.onUpdate)
+    provider.on('sync', this.onSync)
+    provider.on('status', this.onStatus)
+  }
+
+  get state(): SavedState {
+    if (!this.provider.wsconnected) return 'offline'
+    return this.pending === 0 && this.probing === null ? 'saved' : 'pending'
+  }
+
+  /** Calls `fn` whenever `state` or `pending` may have changed. */
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  destroy(): void {
+    this.provider.doc.off('update', this.onUpdate)
+    this.provider.off('sync', this.onSync)
+    this.provider.off('status', this.onStatus)
+    this.listeners.clear()
+  }
+
+  private notify(): void {
+    for (const fn of this.listeners) fn()
+  }
+
+  // Updates applied by the provider came from the server (or another tab through it): nothing to send.
+  private readonly onUpdate = (_update: Uint8Array, origin: unknown): void => {
+    if (origin === this.provider) return
+    this.pending += 1
+    this.scheduleProbe()
+    this.notify()
+  }
+
+  private readonly onSync = (synced: boolean): void => {
+    if (!synced) return
+    if (this.probing !== null) {
+      this.pending = Math.max(0, this.pending - this.probing)
+      this.probing = null
+    }
+    // The handshake's own step 2 can overtake the changes this page sent in reply to the server's
+    // step 1 (offline edits), so whatever is still pending gets a probe of its own.
+    if (this.pending > 0) this.scheduleProbe()
+    this.notify()
+  }
+
+  private readonly onStatus = (): void => {
+    // A probe whose socket closed will never be answered; the next connection's handshake resends.
+    if (!this.provider.wsconnected) this.probing = null
+    this.notify()
+  }
+
+  /** One probe per tick at most: a burst of keystrokes in one task is confirmed together. */
+  private scheduleProbe(): void {
+    if (this.scheduled || this.probing !== null) return
+    this.scheduled = true
+    queueMicrotask(() => {
+      this.scheduled = false
+      this.probe()
+    })
+  }
+
+  private probe(): void {
+    const { ws } = this.provider
+    if (this.probing !== null || this.pending === 0 || !this.provider.wsconnected || !this.provider.synced || ws === null || ws.readyState !== WebSocket.OPEN) return
+    this.probing = this.pending
+    this.provider.synced = false
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MessageType.sync)
+    syncProtocol.writeSyncStep1(encoder, this.provider.doc)
+    ws.send(encoding.toUint8Array(encoder))
+  }
+}
+
+function describe(tracker: SaveTracker): string {
+  const waiting = `${tracker.pending} ${tracker.pending === 1 ? 'change' : 'changes'} waiting`
+  if (tracker.state === 'saved') return 'All changes saved'
+  if (tracker.state === 'offline') return tracker.pending > 0 ? waiting : 'Not connected'
+  return tracker.pending > 0 ? waiting : 'Saving…'
+}
+
+/** `[data-quire="saved"]`: "All changes saved" or "N changes waiting", from a `SaveTracker`. */
+class SavedView implements PluginView {
+  private readonly el = document.createElement('span')
+  private readonly unsubscribe: () => void
+
+  constructor(
+    private readonly tracker: SaveTracker,
+    host: HTMLElement,
+  ) {
+    this.el.dataset.quire = 'saved'
+    this.el.className = 'quire-saved'
+    this.el.setAttribute('aria-live', 'polite')
+    host.append(this.el)
+    this.unsubscribe = tracker.subscribe(() => this.draw())
+    this.draw()
+  }
+
+  private draw(): void {
+    this.el.dataset.state = this.tracker.state
+    this.el.textContent = describe(this.tracker)
+  }
+
+  destroy(): void {
+    this.unsubscribe()
+    this.tracker.destroy()
+    this.el.remove()
+  }
+}
+
+/** The saved-state plugin, rendered into `host`. */
+export function savedPlugin(provider: WebsocketProvider, host: HTMLElement): Plugin {
+  return new Plugin({ view: () => new SavedView(new SaveTracker(provider), host) })
+}
