@@ -1,6 +1,7 @@
 import { Level } from 'level'
 import { LevelVersions } from './level-versions.js'
-import { type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
+import { mergeRecords } from './merge.js'
+import { type Compaction, type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
 
 /** What is kept per document beside its records; `head` is the last record's sequence number. */
 interface MetaRecord {
@@ -12,6 +13,14 @@ interface MetaRecord {
 }
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
+
+/** How a write changes a document's counts; undone if its batch fails, hidden from listings until it lands. */
+interface Delta {
+  name: string
+  meta: MetaRecord
+  updates: number
+  bytes: number
+}
 
 // Keys: `m:<name>` for metadata, `u:<name>\0<seq>` for update records. Names cannot contain
 // control characters, so `\0` ends the name and `\x01` bounds its range; hex sequence numbers
@@ -40,6 +49,9 @@ const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key:
  *
  * Metadata of every document is read once at open and then kept in memory, so `list` never touches
  * the disk and `append` can assign sequence numbers synchronously (keeping appends in call order).
+ * The counts in memory run ahead of the disk by the writes still queued: listings subtract those
+ * until their batch lands, and a failed batch takes its counts back. Where the metadata on disk
+ * may be stale (a crash between a record and its metadata), `open` recounts it from the records.
  * Documents whose metadata cannot be decoded are remembered as broken: they refuse to load or be
  * written, so unreadable data is never overwritten.
  */
@@ -47,11 +59,15 @@ export class LevelStore implements DocStore {
   private readonly meta = new Map<string, MetaRecord>()
   private readonly broken = new Map<string, string>()
   private queued: BatchOp[] = []
+  /** Count changes of the queued ops, which land (or fail) with them. */
+  private queuedDeltas: Delta[] = []
+  /** Per document (incarnation), the count changes not on disk yet: queued or being written. */
+  private readonly unlanded = new Map<MetaRecord, { updates: number; bytes: number }>()
   /**
    * Documents whose metadata changed but is not written yet. Metadata is written with the first
    * record of a document and with every compaction, else at most once per `META_WRITE_MS`:
    * writing it with every batch would write it for every keystroke, several times the bytes of
-   * the keystroke itself. After a crash, `open` recovers each head from the records themselves.
+   * the keystroke itself. After a crash, `open` recounts metadata that lags its records.
    */
   private readonly dirtyMeta = new Set<string>()
   private readonly urgentMeta = new Set<string>()
@@ -63,6 +79,8 @@ export class LevelStore implements DocStore {
   /** Bytes of records each document has shed since its key range was last compacted on disk. */
   private readonly garbage = new Map<string, number>()
   private reclaiming: Promise<void> = Promise.resolve()
+  /** The compaction running per document; the next one of the same document waits for it. */
+  private readonly compactions = new Map<string, Promise<void>>()
   private readonly history: LevelVersions
 
   private constructor(private readonly db: Level<string, Uint8Array>) {
@@ -83,24 +101,28 @@ export class LevelStore implements DocStore {
       const name = key.slice(META.length)
       try {
         const meta = parseMeta(fromUtf8.decode(value))
-        // Metadata may lag its records by up to META_WRITE_MS after a crash; the head must not,
-        // or a new record would take an existing record's key.
-        for await (const last of db.keys({ ...recordRange(name), reverse: true, limit: 1 })) meta.head = Math.max(meta.head, Number.parseInt(last.slice(-13), 16))
         store.meta.set(name, meta)
+        if (await recount(db, name, meta)) {
+          store.dirtyMeta.add(name)
+          store.urgentMeta.add(name)
+        }
       } catch (error) {
         store.broken.set(name, `metadata record is not valid: ${(error as Error).message}`)
       }
     }
+    await store.flush()
     return store
   }
 
   async load(name: string): Promise<StoredDoc | null> {
     const meta = this.readable(name)
     if (!meta) return null
-    await this.writing
+    // The records up to the head handed out so far, once the queued ones among them are written.
+    const head = meta.head
+    await this.flush()
     const updates: Uint8Array[] = []
-    for await (const value of this.db.values(recordRange(name))) updates.push(value)
-    return { updates, head: meta.head }
+    for await (const value of this.db.values(recordRange(name, head))) updates.push(value)
+    return { updates, head }
   }
 
   async append(name: string, update: Uint8Array): Promise<number> {
@@ -112,36 +134,58 @@ export class LevelStore implements DocStore {
       this.urgentMeta.add(name)
     }
     meta.head += 1
-    meta.updates += 1
-    meta.bytes += update.byteLength
     meta.updatedAt = now
+    this.count(name, meta, 1, update.byteLength)
     const head = meta.head
     this.dirtyMeta.add(name)
     await this.enqueue({ type: 'put', key: recordKey(name, head), value: update })
     return head
   }
 
-  async compact(name: string, merged: Uint8Array, head: number): Promise<void> {
+  compact(name: string): Promise<Compaction | null> {
+    // One compaction of a document at a time: a second one would read records the first is
+    // about to replace, and write them back.
+    const run = (this.compactions.get(name) ?? Promise.resolve()).then(() => this.compactOnce(name))
+    const tracked = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.compactions.set(name, tracked)
+    void tracked.then(() => {
+      if (this.compactions.get(name) === tracked) this.compactions.delete(name)
+    })
+    return run
+  }
+
+  private async compactOnce(name: string): Promise<Compaction | null> {
     const meta = this.readable(name)
-    if (!meta) return
-    // Records up to `head` are on disk already (a head comes from a resolved append), so they are
-    // read while appends go on; only the swap joins the write queue, in order with them.
-    const replaced: string[] = []
+    if (!meta) return null
+    // Every record up to the current head is queued already; once it is written, those records
+    // are read while appends go on, and only the swap joins the write queue, in order with them.
+    const head = meta.head
+    await this.flush()
+    const keys: string[] = []
+    const records: Uint8Array[] = []
     let replacedBytes = 0
     for await (const [key, value] of this.db.iterator(recordRange(name, head))) {
-      replaced.push(key)
+      keys.push(key)
+      records.push(value)
       replacedBytes += value.byteLength
     }
-    if (replaced.length === 0 || this.meta.get(name) !== meta) return
-    meta.bytes += merged.byteLength - replacedBytes
-    meta.updates -= replaced.length - 1
+    const last = keys.at(-1)
+    if (keys.length <= 1 || last === undefined) return { bytes: replacedBytes, records: keys.length }
+    const merged = mergeRecords(name, records)
+    // Deleted (and maybe created again) while the records were read: nothing of it to replace.
+    if (this.meta.get(name) !== meta) return null
+    this.count(name, meta, 1 - keys.length, merged.byteLength - replacedBytes)
     this.dirtyMeta.add(name)
     this.urgentMeta.add(name)
-    // The merged record takes the key of the newest record it replaces, so it still sorts before
-    // every record appended after `head`, and one batch swaps them atomically.
-    for (const key of replaced) this.queued.push({ type: 'del', key })
-    await this.enqueue({ type: 'put', key: recordKey(name, head), value: merged })
+    // The merge takes the key of the newest record it replaces, so it still sorts before every
+    // record appended since, and one batch swaps exactly the records read, atomically.
+    for (const key of keys) this.queued.push({ type: 'del', key })
+    await this.enqueue({ type: 'put', key: last, value: merged })
     this.reclaim(name, replacedBytes, merged.byteLength)
+    return { bytes: merged.byteLength, records: keys.length }
   }
 
   /**
@@ -167,12 +211,48 @@ export class LevelStore implements DocStore {
   }
 
   async list(): Promise<DocMeta[]> {
-    return [...this.meta.entries()].map(([name, meta]) => toDocMeta(name, meta)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return [...this.meta.entries()].map(([name, meta]) => this.landed(name, meta)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
   async stat(name: string): Promise<DocMeta | null> {
     const meta = this.readable(name)
-    return meta ? toDocMeta(name, meta) : null
+    return meta ? this.landed(name, meta) : null
+  }
+
+  /** What a listing shows: the counts of the records on disk, not of those still queued. */
+  private landed(name: string, meta: MetaRecord): DocMeta {
+    const ahead = this.unlanded.get(meta)
+    return { name, bytes: meta.bytes - (ahead?.bytes ?? 0), updates: meta.updates - (ahead?.updates ?? 0), createdAt: new Date(meta.createdAt), updatedAt: new Date(meta.updatedAt) }
+  }
+
+  /** Changes the counts of a document for a write queued now. */
+  private count(name: string, meta: MetaRecord, updates: number, bytes: number): void {
+    meta.updates += updates
+    meta.bytes += bytes
+    this.queuedDeltas.push({ name, meta, updates, bytes })
+    const ahead = this.unlanded.get(meta) ?? { updates: 0, bytes: 0 }
+    ahead.updates += updates
+    ahead.bytes += bytes
+    this.unlanded.set(meta, ahead)
+  }
+
+  /** A batch landed (or failed, then its counts are taken back and the metadata written again). */
+  private settle(deltas: Delta[], failed: boolean): void {
+    for (const { name, meta, updates, bytes } of deltas) {
+      const ahead = this.unlanded.get(meta)
+      if (ahead) {
+        ahead.updates -= updates
+        ahead.bytes -= bytes
+        if (ahead.updates === 0 && ahead.bytes === 0) this.unlanded.delete(meta)
+      }
+      if (!failed) continue
+      meta.updates -= updates
+      meta.bytes -= bytes
+      if (this.meta.get(name) !== meta) continue
+      this.dirtyMeta.add(name)
+      this.urgentMeta.add(name)
+    }
+    if (failed) this.scheduleMeta()
   }
 
   remove(name: string): Promise<boolean> {
@@ -233,13 +313,21 @@ export class LevelStore implements DocStore {
     this.flushScheduled = false
     const ops = this.queued
     const waiters = this.waiters
+    const deltas = this.queuedDeltas
     this.queued = []
     this.waiters = []
+    this.queuedDeltas = []
     ops.push(...this.takeMeta(false))
     if (ops.length === 0) return this.writing
     this.writing = this.writing.then(() => this.db.batch(ops)).then(
-      () => waiters.forEach((w) => w.resolve()),
-      (error) => waiters.forEach((w) => w.reject(new StoreError('unavailable', `write failed: ${(error as Error).message}`, { cause: error }))),
+      () => {
+        this.settle(deltas, false)
+        for (const w of waiters) w.resolve()
+      },
+      (error) => {
+        this.settle(deltas, true)
+        for (const w of waiters) w.reject(new StoreError('unavailable', `write failed: ${(error as Error).message}`, { cause: error }))
+      },
     )
     return this.writing
   }
@@ -257,15 +345,19 @@ export class LevelStore implements DocStore {
       this.dirtyMeta.delete(name)
     }
     this.urgentMeta.clear()
-    if (this.dirtyMeta.size > 0 && !this.metaTimer) {
-      this.metaTimer = setTimeout(() => {
-        this.metaTimer = null
-        this.flushScheduled = true
-        this.flush()
-      }, META_WRITE_MS)
-      this.metaTimer.unref()
-    }
+    this.scheduleMeta()
     return ops
+  }
+
+  /** Writes the metadata that is still dirty within `META_WRITE_MS`, if no batch takes it first. */
+  private scheduleMeta(): void {
+    if (this.dirtyMeta.size === 0 || this.metaTimer) return
+    this.metaTimer = setTimeout(() => {
+      this.metaTimer = null
+      this.flushScheduled = true
+      this.flush()
+    }, META_WRITE_MS)
+    this.metaTimer.unref()
   }
 
   /** Runs `task` alone, after every write queued before it and before any queued after it. */
@@ -288,6 +380,23 @@ function parseMeta(value: string): MetaRecord {
   return meta as MetaRecord
 }
 
-function toDocMeta(name: string, meta: MetaRecord): DocMeta {
-  return { name, bytes: meta.bytes, updates: meta.updates, createdAt: new Date(meta.createdAt), updatedAt: new Date(meta.updatedAt) }
+/**
+ * Metadata is written at most once a second, so after a crash it may lag its records (or, after a
+ * failed write, count records that never landed). The last record's number tells: it equals the
+ * head exactly when the metadata was written with the last batch. Else the head is recovered (a
+ * new record must not take an existing record's key) and the counts are recounted from the
+ * records. Returns whether anything changed.
+ */
+async function recount(db: Level<string, Uint8Array>, name: string, meta: MetaRecord): Promise<boolean> {
+  let last = 0
+  for await (const key of db.keys({ ...recordRange(name), reverse: true, limit: 1 })) last = Number.parseInt(key.slice(-13), 16)
+  if (last === meta.head) return false
+  meta.head = Math.max(meta.head, last)
+  meta.updates = 0
+  meta.bytes = 0
+  for await (const value of db.values(recordRange(name))) {
+    meta.updates += 1
+    meta.bytes += value.byteLength
+  }
+  return true
 }

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis'
+import { mergeRecords } from './merge.js'
 import { RedisVersions } from './redis-versions.js'
-import { type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
+import { type Compaction, type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
 
 // Each document is a list of update records plus a metadata hash; a set indexes the names. The
 // hash's `first` is the sequence number of the list's first record and `head` that of its last,
@@ -17,25 +18,34 @@ redis.call('HSET', KEYS[2], 'updatedAt', ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
 return head`
 
+// Swaps the `count` records a compaction read, starting at `first`, for their merge, unless
+// another compaction (or a deletion) changed where the list starts since: then it returns -1 and
+// the caller reads again. Appends only push on the right, so with `first` unchanged the first
+// `count` records are exactly the ones read, and the merge takes the sequence number of the last.
 const COMPACT = `
-local first = tonumber(redis.call('HGET', KEYS[2], 'first'))
-local head = tonumber(ARGV[2])
-if first == nil or head < first then return 0 end
-local count = head - first + 1
+local first = redis.call('HGET', KEYS[2], 'first')
+if first ~= ARGV[2] then return -1 end
+local count = tonumber(ARGV[3])
 local replaced = redis.call('LRANGE', KEYS[1], 0, count - 1)
 local bytes = 0
 for _, record in ipairs(replaced) do bytes = bytes + string.len(record) end
-redis.call('LTRIM', KEYS[1], #replaced, -1)
+redis.call('LTRIM', KEYS[1], count, -1)
 redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[2], 'first', head)
-redis.call('HINCRBY', KEYS[2], 'updates', 1 - #replaced)
+redis.call('HSET', KEYS[2], 'first', tonumber(first) + count - 1)
+redis.call('HINCRBY', KEYS[2], 'updates', 1 - count)
 redis.call('HINCRBY', KEYS[2], 'bytes', string.len(ARGV[1]) - bytes)
-return #replaced`
+return count`
 
 const REMOVE = `
 local existed = redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[2])
 return existed`
+
+/** Reads and swaps a compaction tries before giving up; each retry means another one just merged. */
+const COMPACT_ATTEMPTS = 5
+
+const toBytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+const toBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength)
 
 /**
  * The distributed store: documents in Redis, shared by every quire instance configured with the
@@ -69,15 +79,25 @@ export class RedisStore implements DocStore {
     const results = await this.run(() => this.redis.multi().lrangeBuffer(this.key(name, 'u'), 0, -1).hget(this.key(name, 'm'), 'head').exec())
     const [[, records] = [], [, head] = []] = results ?? []
     if (!head) return null
-    return { updates: (records as Buffer[]).map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)), head: Number(head) }
+    return { updates: (records as Buffer[]).map(toBytes), head: Number(head) }
   }
 
   append(name: string, update: Uint8Array): Promise<number> {
-    return this.run(() => this.redis.eval(APPEND, 3, ...this.keys(name), Buffer.from(update.buffer, update.byteOffset, update.byteLength), Date.now(), name)).then(Number)
+    return this.run(() => this.redis.eval(APPEND, 3, ...this.keys(name), toBuffer(update), Date.now(), name)).then(Number)
   }
 
-  async compact(name: string, merged: Uint8Array, head: number): Promise<void> {
-    await this.run(() => this.redis.eval(COMPACT, 3, ...this.keys(name), Buffer.from(merged.buffer, merged.byteOffset, merged.byteLength), head))
+  async compact(name: string): Promise<Compaction | null> {
+    for (let attempt = 1; attempt <= COMPACT_ATTEMPTS; attempt++) {
+      const results = await this.run(() => this.redis.multi().lrangeBuffer(this.key(name, 'u'), 0, -1).hget(this.key(name, 'm'), 'first').exec())
+      const [[, read] = [], [, first] = []] = results ?? []
+      if (typeof first !== 'string') return null
+      const records = (read as Buffer[]).map(toBytes)
+      if (records.length <= 1) return { bytes: records[0]?.byteLength ?? 0, records: records.length }
+      const merged = mergeRecords(name, records)
+      const swapped = await this.run(() => this.redis.eval(COMPACT, 2, this.key(name, 'u'), this.key(name, 'm'), toBuffer(merged), first, records.length))
+      if (swapped !== -1) return { bytes: merged.byteLength, records: records.length }
+    }
+    throw new StoreError('unavailable', `document "${name}": compaction kept racing other compactions (${COMPACT_ATTEMPTS} attempts)`)
   }
 
   async list(): Promise<DocMeta[]> {

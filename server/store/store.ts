@@ -5,9 +5,10 @@ import type { PresenceUser } from '../../shared/presence.js'
  * this file, so the embedded LevelDB store and a distributed one are interchangeable and proven by
  * the same conformance suite (`test/server/store/contract.ts`).
  *
- * A document is an append-only list of Yjs updates. Each append returns a *head*: a reference to
- * that record. `compact(name, merged, head)` replaces every record up to and including `head` with
- * one merged update, so appends that race with a compaction are never lost (compaction by
+ * A document is an append-only list of Yjs updates. Each append returns a *head*: the sequence
+ * number of that record. `compact(name)` merges the records the store holds, read by the store
+ * itself, and replaces exactly those records by the merge, so no caller has to promise that its
+ * state contains them all, and appends that race with a compaction are never lost (compaction by
  * reference, as y-redis does it).
  */
 export interface DocStore {
@@ -15,8 +16,12 @@ export interface DocStore {
   load(name: string): Promise<StoredDoc | null>
   /** Durably appends one update; resolves once it is on disk. Creates the document if needed. */
   append(name: string, update: Uint8Array): Promise<number>
-  /** Replaces the records up to and including `head` by `merged` (which must contain them all). */
-  compact(name: string, merged: Uint8Array, head: number): Promise<void>
+  /**
+   * Merges the stored records of `name` into one, keeping deleted content (for version history to
+   * build on; see `merge.ts`), and swaps exactly the records it merged for the result; records
+   * appended meanwhile stay after it. `null` when there is no such document.
+   */
+  compact(name: string): Promise<Compaction | null>
   /** Metadata of every stored document, sorted by name. */
   list(): Promise<DocMeta[]>
   /** Metadata of one document, or `null` when there is no such document. */
@@ -67,6 +72,14 @@ export interface VersionList {
 export interface StoredDoc {
   updates: Uint8Array[]
   head: number
+}
+
+/** What a compaction did, so the caller can pace the next one without reading the records. */
+export interface Compaction {
+  /** Size of the record the document now starts with (the merge, or the only record there was). */
+  bytes: number
+  /** How many records it replaced; 0 or 1 means there was nothing to merge and nothing was written. */
+  records: number
 }
 
 /** What a listing shows of a document, kept by the store so listing never loads content. */

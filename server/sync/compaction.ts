@@ -1,3 +1,5 @@
+import type { Compaction } from '../store/store.js'
+
 /**
  * When a document's stored records are merged into one. Past `threshold` records, a merge also
  * waits until the bytes appended since the last merge reach half the merged size: rewriting a big
@@ -15,8 +17,8 @@ export class CompactionPolicy {
     private records: number,
     /** Resolves once every update taken so far is stored: a merge starts from there. */
     private readonly settled: () => Promise<void>,
-    /** Merges the stored records and resolves with the merged size; `null` when it did nothing. */
-    private readonly merge: () => Promise<number | null>,
+    /** Has the store merge its records; `null` when nothing was merged. */
+    private readonly merge: () => Promise<Compaction | null>,
     /** Called with the error of a merge nobody waits for (one started by the threshold). */
     private readonly onError: (error: unknown) => void,
   ) {}
@@ -52,12 +54,13 @@ export class CompactionPolicy {
   private async run(): Promise<boolean> {
     await this.settled()
     if (this.records <= 1) return false
-    const [records, appended] = [this.records, this.appendedBytes]
-    const bytes = await this.merge()
-    if (bytes === null) return false
-    this.records -= records - 1
+    const appended = this.appendedBytes
+    const merged = await this.merge()
+    if (!merged) return false
+    // The store may have merged records other instances appended, which this room never counted.
+    this.records = Math.max(1, this.records - merged.records + 1)
     this.appendedBytes -= appended
-    this.compactedBytes = bytes
+    this.compactedBytes = merged.bytes
     return true
   }
 }

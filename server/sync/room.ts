@@ -1,7 +1,7 @@
 import type * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol.js'
-import { type DocStore, StoreError } from '../store/store.js'
+import { type Compaction, type DocStore, StoreError } from '../store/store.js'
 import { CompactionPolicy } from './compaction.js'
 import type { SyncEvents } from './events.js'
 import { CLUSTER_ORIGIN, LOCAL_ORIGIN, type Peer, originKind } from './peer.js'
@@ -39,7 +39,6 @@ export class Room {
   private readonly relay: RelayChain
   private readonly gate: StoredGate
   private readonly compaction: CompactionPolicy
-  private head: number
   /** The chain step of the last update applied with `LOCAL_ORIGIN`, for `applyLocal` to wait on. */
   private localStep: Promise<void> | null = null
   /** Set once the room can no longer persist; it is being torn down and accepts nothing. */
@@ -53,13 +52,12 @@ export class Room {
     private readonly events: SyncEvents,
     options: RoomOptions,
     private readonly onFailure: (room: Room) => void,
-    stored: { head: number; records: number },
+    records: number,
   ) {
-    this.head = stored.head
     this.presence = new Presence(this.doc, name, events, (message) => this.broadcast(message, null))
     this.relay = new RelayChain((update) => store.append(name, update), this.deliver, (error) => this.fail(error))
     this.gate = new StoredGate(() => this.relay.settled(), () => this.relay.stored)
-    this.compaction = new CompactionPolicy(options.compactAfterUpdates, stored.records, () => this.relay.settled(), () => this.merge(), (error) => this.fail(error))
+    this.compaction = new CompactionPolicy(options.compactAfterUpdates, records, () => this.relay.settled(), () => this.merge(), (error) => this.fail(error))
     this.doc.on('update', this.onUpdate)
   }
 
@@ -70,7 +68,7 @@ export class Room {
   static async open(name: string, store: DocStore, events: SyncEvents, options: RoomOptions, onFailure: (room: Room) => void): Promise<Room> {
     const started = performance.now()
     const stored = await store.load(name)
-    const room = new Room(name, store, events, options, onFailure, { head: stored?.head ?? 0, records: stored?.updates.length ?? 0 })
+    const room = new Room(name, store, events, options, onFailure, stored?.updates.length ?? 0)
     let bytes = 0
     try {
       bytes = replay(room.doc, name, stored?.updates ?? [], room)
@@ -226,7 +224,6 @@ export class Room {
 
   /** Relays a stored update to every peer but its sender and announces it. */
   private readonly deliver = (update: Uint8Array, origin: unknown, head: number | null, started: number): void => {
-    if (head !== null) this.head = head
     this.broadcast(encodeUpdate(update), origin)
     this.events.emit('doc.update', { doc: this.name, update, bytes: update.byteLength, persistMs: performance.now() - started, origin: originKind(origin), user: this.presence.userOf(origin) })
     if (head !== null) this.compaction.appended(update.byteLength)
@@ -246,13 +243,13 @@ export class Room {
     }
   }
 
-  /** Writes the stored state as one record in place of the records it merges. */
-  private async merge(): Promise<number | null> {
+  /** Has the store merge its records; what it merged is its own read, not this room's state. */
+  private async merge(): Promise<Compaction | null> {
     if (this.failed) return null
-    const { update, head } = await this.view(() => ({ update: this.snapshot.get().update, head: this.head }))
-    await this.store.compact(this.name, update, head)
-    this.events.emit('doc.compacted', { doc: this.name, bytes: update.byteLength })
-    return update.byteLength
+    const compacted = await this.store.compact(this.name)
+    if (!compacted || compacted.records <= 1) return null
+    this.events.emit('doc.compacted', { doc: this.name, bytes: compacted.bytes })
+    return compacted
   }
 
   /** The store refused a write: nobody may see updates that are not stored, so everyone is

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { DocStore, NewVersion } from '../../../server/store/store.js'
 
-const update = (text: string) => {
+/** An update from a fresh client inserting `text`: independent of every other such update. */
+export const update = (text: string) => {
   const doc = new Y.Doc()
   doc.getText('text').insert(0, text)
   return Y.encodeStateAsUpdate(doc)
@@ -13,12 +14,23 @@ const textOf = (updates: Uint8Array[]) => {
   for (const u of updates) Y.applyUpdate(doc, u)
   return doc.getText('text').toString()
 }
+/** The letters of independent `update`s, sorted: their order in the text depends on client ids. */
+export const lettersOf = (updates: Uint8Array[]) => [...textOf(updates)].sort().join('')
+
+/** Every string ever inserted into an update, deleted or not. */
+const insertedText = (u: Uint8Array) =>
+  Y.decodeUpdate(u)
+    .structs.map((struct) => (struct instanceof Y.Item && struct.content instanceof Y.ContentString ? struct.content.str : ''))
+    .join('')
 
 /**
- * The behaviour every `DocStore` must have. Each implementation runs it with a factory that opens
- * a fresh, empty store; `reopen` opens the same store again after `close`, to prove durability.
+ * The behaviour every `DocStore` must have. Each implementation runs it with a factory for a
+ * fresh, empty store whose `open`, called again after `close`, reaches the same data (to prove
+ * durability). With `shared`, `open` may also be called while another handle is open, giving a
+ * second writer on the same data, as another quire instance is; LevelDB admits one handle per
+ * directory, so its two-writer races are the store's own concurrency (see `level.test.ts`).
  */
-export function describeStore(name: string, factory: () => { open: () => Promise<DocStore> }) {
+export function describeStore(name: string, factory: () => { open: () => Promise<DocStore> }, { shared }: { shared: boolean }) {
   describe(`${name} store contract`, () => {
     let open: () => Promise<DocStore>
     let store: DocStore
@@ -81,27 +93,56 @@ export function describeStore(name: string, factory: () => { open: () => Promise
       expect(textOf((await store.load('ab'))!.updates)).toBe('long')
     })
 
-    it('compacts up to a head and keeps appends made after it', async () => {
+    it('merges every stored record into one, keeping deleted content for version history', async () => {
+      const doc = new Y.Doc()
+      const appends: Promise<number>[] = []
+      doc.on('update', (u: Uint8Array) => appends.push(store.append('merge', u)))
+      const text = doc.getText('text')
+      for (const ch of 'abcdef') text.insert(text.length, ch)
+      text.delete(0, 3)
+      await Promise.all(appends)
+      const compacted = await store.compact('merge')
+      const loaded = await store.load('merge')
+      expect(loaded!.updates).toHaveLength(1)
+      expect(compacted).toEqual({ bytes: loaded!.updates[0]!.byteLength, records: 7 })
+      expect(textOf(loaded!.updates)).toBe('def')
+      expect(insertedText(loaded!.updates[0]!)).toContain('abc')
+      expect(await store.stat('merge')).toMatchObject({ updates: 1, bytes: compacted!.bytes })
+    })
+
+    it('keeps a record whose dependencies are not stored when it merges', async () => {
       const doc = new Y.Doc()
       const text = doc.getText('text')
-      let head = 0
-      doc.on('update', (u: Uint8Array) => {
-        void store.append('compact', u).then((h) => {
-          head = Math.max(head, h)
-        })
-      })
-      for (const ch of 'abcdef') text.insert(text.length, ch)
-      await store.stat('compact')
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      const merged = Y.encodeStateAsUpdate(doc)
-      const compacting = store.compact('compact', merged, head)
-      text.insert(text.length, 'g') // raced with the compaction
-      await compacting
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      const loaded = await store.load('compact')
-      expect(loaded!.updates).toHaveLength(2)
-      expect(textOf(loaded!.updates)).toBe('abcdefg')
-      expect((await store.stat('compact'))!.updates).toBe(2)
+      text.insert(0, 'a')
+      const before = Y.encodeStateVector(doc)
+      const missing = Y.encodeStateAsUpdate(doc)
+      text.insert(1, 'b')
+      await store.append('gap', Y.encodeStateAsUpdate(doc, before)) // 'b' needs 'a', never stored
+      await store.append('gap', update('x'))
+      await store.compact('gap')
+      const loaded = await store.load('gap')
+      expect(loaded!.updates).toHaveLength(1)
+      expect(lettersOf([missing, ...loaded!.updates])).toBe('abx')
+    })
+
+    it('compacts nothing for a single record and null for a missing document', async () => {
+      const u = update('one')
+      await store.append('single', u)
+      expect(await store.compact('single')).toEqual({ bytes: u.byteLength, records: 1 })
+      expect(await store.compact('missing')).toBeNull()
+    })
+
+    it('keeps an append issued while a compaction runs, after the merge', async () => {
+      await store.append('race', update('a'))
+      await store.append('race', update('b'))
+      const compacting = store.compact('race')
+      const appended = store.append('race', update('c')) // raced with the compaction
+      await Promise.all([compacting, appended])
+      const loaded = await store.load('race')
+      expect(lettersOf(loaded!.updates)).toBe('abc')
+      expect(loaded!.updates.length).toBeLessThanOrEqual(2)
+      expect((await store.stat('race'))!.updates).toBe(loaded!.updates.length)
+      expect(await store.append('race', update('d'))).toBeGreaterThan(loaded!.head)
     })
 
     it('removes a document and all its records', async () => {
@@ -140,10 +181,10 @@ export function describeStore(name: string, factory: () => { open: () => Promise
       })
 
       it('keeps versions across reopen and record compaction', async () => {
-        const u = update('kept')
-        const head = await store.append('durable-v', u)
+        await store.append('durable-v', update('kept'))
+        await store.append('durable-v', update('more'))
         const kept = await store.addVersion('durable-v', version(5), 0)
-        await store.compact('durable-v', u, head)
+        expect(await store.compact('durable-v')).toMatchObject({ records: 2 })
         await store.close()
         store = await open()
         expect((await store.versions('durable-v')).versions).toEqual([kept])
@@ -175,6 +216,45 @@ export function describeStore(name: string, factory: () => { open: () => Promise
         await store.append('gone-v', update('fresh'))
         expect((await store.addVersion('gone-v', version(2), 0))!.id).toBe(1)
       })
+    })
+  })
+
+  if (!shared) return
+  describe(`${name} store contract, two writers`, () => {
+    let a: DocStore
+    let b: DocStore
+    beforeEach(async () => {
+      const { open } = factory()
+      a = await open()
+      b = await open()
+    })
+    afterEach(async () => {
+      await Promise.all([a.close(), b.close()])
+    })
+
+    it('keeps every record when two handles interleave appends and compactions', async () => {
+      const letters = 'abcdefghijklmnopqrstuvwxyz'
+      const work: Promise<unknown>[] = []
+      for (const [i, letter] of [...letters].entries()) {
+        const [writer, other] = i % 2 === 0 ? [a, b] : [b, a]
+        work.push(writer.append('shared', update(letter)))
+        if (i % 3 === 2) work.push(other.compact('shared'))
+      }
+      await Promise.all(work)
+      await Promise.all([a.compact('shared'), b.compact('shared')])
+      const loaded = await b.load('shared')
+      expect(lettersOf(loaded!.updates)).toBe(letters)
+      expect((await a.stat('shared'))!.updates).toBe(loaded!.updates.length)
+    })
+
+    it('keeps a record another handle appended that the compacting handle never loaded', async () => {
+      await a.append('unseen', update('a'))
+      const seen = await a.load('unseen')
+      await b.append('unseen', update('b')) // not in what handle a loaded
+      await a.append('unseen', update('c'))
+      await a.compact('unseen')
+      expect(seen!.updates).toHaveLength(1)
+      expect(lettersOf((await b.load('unseen'))!.updates)).toBe('abc')
     })
   })
 }

@@ -4,14 +4,14 @@ import { join } from 'node:path'
 import { Level } from 'level'
 import { describe, expect, it } from 'vitest'
 import { LevelStore } from '../../../server/store/level.js'
-import { describeStore } from './contract.js'
+import { describeStore, lettersOf, update } from './contract.js'
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'quire-level-'))
 
 describeStore('LevelDB', () => {
   const dir = tempDir()
   return { open: () => LevelStore.open(dir) }
-})
+}, { shared: false })
 
 describe('LevelDB store specifics', () => {
   it('refuses a second process (or handle) on the same directory with a clear error', async () => {
@@ -51,21 +51,148 @@ describe('LevelDB store specifics', () => {
   })
 })
 
+/** Lets a test hold the store's next LevelDB batch, or fail it, to put a write in a known state. */
+function interceptBatches(store: LevelStore) {
+  // reason: the batch is the store's private write to LevelDB; the race needs a write held or failed.
+  const db = (store as unknown as { db: { batch: (ops: unknown[]) => Promise<void> } }).db
+  const original = db.batch.bind(db)
+  return {
+    /** Holds the next batch until `release`; `held` resolves once it was reached. */
+    hold() {
+      let release!: () => void
+      let reached!: () => void
+      const gate = new Promise<void>((resolve) => (release = resolve))
+      const held = new Promise<void>((resolve) => (reached = resolve))
+      db.batch = async (ops) => {
+        db.batch = original
+        reached()
+        await gate
+        return original(ops)
+      }
+      return { held, release }
+    },
+    /** Fails the next batch as a full disk would. */
+    failNext() {
+      db.batch = async () => {
+        db.batch = original
+        throw new Error('IO error: No space left on device')
+      }
+    },
+  }
+}
+
+const counts = async (store: LevelStore, name: string) => {
+  const meta = await store.stat(name)
+  return { updates: meta?.updates, bytes: meta?.bytes }
+}
+
+describe('LevelDB store, writes in flight', () => {
+  it('lists only records that are on disk, not those still being written', async () => {
+    const store = await LevelStore.open(tempDir())
+    await store.append('doc', new Uint8Array([1]))
+    const { held, release } = interceptBatches(store).hold()
+    const appended = store.append('doc', new Uint8Array([2, 2]))
+    await held
+    expect(await counts(store, 'doc')).toEqual({ updates: 1, bytes: 1 })
+    release()
+    await appended
+    expect(await counts(store, 'doc')).toEqual({ updates: 2, bytes: 3 })
+    await store.close()
+  })
+
+  it('takes back the counts of a failed write and stores correct metadata after it', async () => {
+    const dir = tempDir()
+    const store = await LevelStore.open(dir)
+    await store.append('doc', new Uint8Array([1]))
+    interceptBatches(store).failNext()
+    await expect(store.append('doc', new Uint8Array([2, 2]))).rejects.toMatchObject({ kind: 'unavailable' })
+    expect(await counts(store, 'doc')).toEqual({ updates: 1, bytes: 1 })
+    await store.append('doc', new Uint8Array([3]))
+    await store.close()
+    const reopened = await LevelStore.open(dir)
+    expect(await counts(reopened, 'doc')).toEqual({ updates: 2, bytes: 2 })
+    expect((await reopened.load('doc'))?.updates.map((u) => u[0])).toEqual([1, 3])
+    await reopened.close()
+  })
+
+  it('takes back the counts of a failed compaction and keeps every record', async () => {
+    const store = await LevelStore.open(tempDir())
+    for (const letter of 'abc') await store.append('doc', update(letter))
+    const before = await counts(store, 'doc')
+    const intercept = interceptBatches(store)
+    // The compaction waits for the writes queued before it, then its swap is the next batch.
+    const compacting = store.compact('doc')
+    intercept.failNext()
+    await expect(compacting).rejects.toMatchObject({ kind: 'unavailable' })
+    expect(await counts(store, 'doc')).toEqual(before)
+    expect((await store.load('doc'))?.updates).toHaveLength(3)
+    await store.close()
+  })
+
+  // LevelDB admits one handle per directory (see above), so two writers on one LevelDB store are
+  // impossible; the closest race is the store's own: an append queued while a compaction reads.
+  it('keeps an append queued behind a held write while a compaction waits for that write', async () => {
+    const store = await LevelStore.open(tempDir())
+    await store.append('doc', update('a'))
+    const { held, release } = interceptBatches(store).hold()
+    const first = store.append('doc', update('b'))
+    await held
+    const compacting = store.compact('doc') // its head includes 'b', which is not on disk yet
+    const raced = store.append('doc', update('c'))
+    release()
+    await Promise.all([first, raced])
+    expect(await compacting).toMatchObject({ records: 3 })
+    const loaded = await store.load('doc')
+    expect(lettersOf(loaded!.updates)).toBe('abc')
+    expect(await counts(store, 'doc')).toEqual({ updates: loaded!.updates.length, bytes: loaded!.updates.reduce((n, u) => n + u.byteLength, 0) })
+    await store.close()
+  })
+})
+
 describe('LevelDB store after a crash', () => {
+  /** Writes records without their metadata, as a process killed between the two leaves them. */
+  async function writeBehindMeta(dir: string, records: Array<[seq: number, value: Uint8Array]>) {
+    const raw = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' })
+    for (const [seq, value] of records) await raw.put(`u:doc\u0000${seq.toString(16).padStart(13, '0')}`, value)
+    await raw.close()
+  }
+
   it('recovers a head its metadata had not caught up with, so no record is overwritten', async () => {
     const dir = tempDir()
     const store = await LevelStore.open(dir)
     await store.append('doc', new Uint8Array([1]))
     await store.close()
     // As if the process died between writing records 2 and 3 and writing their metadata.
-    const raw = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' })
-    await raw.put('u:doc\u00000000000000002', new Uint8Array([2]))
-    await raw.put('u:doc\u00000000000000003', new Uint8Array([3]))
-    await raw.close()
+    await writeBehindMeta(dir, [
+      [2, new Uint8Array([2])],
+      [3, new Uint8Array([3])],
+    ])
 
     const reopened = await LevelStore.open(dir)
     expect(await reopened.append('doc', new Uint8Array([4]))).toBe(4)
     expect((await reopened.load('doc'))?.updates.map((u) => u[0])).toEqual([1, 2, 3, 4])
     await reopened.close()
+  })
+
+  it('recounts what the listing shows from the records, before and after a compaction', async () => {
+    const dir = tempDir()
+    const store = await LevelStore.open(dir)
+    await store.append('doc', update('a'))
+    await store.close()
+    const behind = [update('b'), update('c'), update('d')]
+    await writeBehindMeta(dir, behind.map((value, i) => [i + 2, value]))
+
+    const reopened = await LevelStore.open(dir)
+    const records = (await reopened.load('doc'))!.updates
+    expect(records).toHaveLength(4)
+    expect(await counts(reopened, 'doc')).toEqual({ updates: 4, bytes: records.reduce((n, u) => n + u.byteLength, 0) })
+    const compacted = await reopened.compact('doc')
+    expect(await counts(reopened, 'doc')).toEqual({ updates: 1, bytes: compacted!.bytes })
+    expect(lettersOf((await reopened.load('doc'))!.updates)).toBe('abcd')
+    await reopened.close()
+    // The recount was stored: another open finds nothing to recount and shows the same.
+    const again = await LevelStore.open(dir)
+    expect(await counts(again, 'doc')).toEqual({ updates: 1, bytes: compacted!.bytes })
+    await again.close()
   })
 })
