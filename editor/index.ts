@@ -8,6 +8,7 @@ import { docNameToSegment } from '../shared/doc-name.js'
 import { readPresence } from '../shared/presence.js'
 import { CloseCode } from '../shared/protocol.js'
 import { schema } from '../shared/schema.js'
+import { HistoryPanel } from './history/panel.js'
 import { followBrowserNetwork } from './network.js'
 import { keepOffline } from './offline.js'
 import { editorPlugins } from './plugins.js'
@@ -109,6 +110,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     provider.disconnect()
   }
   provider.on('closed', onClosed)
+  const history = new HistoryPanel({ root, bar, url: options.url, doc: options.doc, token: options.token, readOnly })
   const stopFollowingNetwork = followBrowserNetwork(provider)
 
   let destroyed = false
@@ -122,6 +124,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
       destroyed = true
       provider.off('closed', onClosed)
       stopFollowingNetwork()
+      history.destroy()
       view.destroy()
       // Tell peers now, over the still-open socket, instead of letting them time this user out.
       awareness.setLocalState(null)

@@ -16,6 +16,10 @@ export interface Config {
   allowedOrigins: string[]
   /** Redis shared by several instances: documents are stored there and edits cross through it. */
   redisUrl: string | null
+  /** A version is recorded once a document has had no edit for this long (ms). */
+  versionIdleMs: number
+  /** ...and at least this often while editing goes on (ms). */
+  versionEveryMs: number
 }
 
 /** A configuration value that cannot be used; the CLI prints it and exits 2. */
@@ -30,6 +34,8 @@ export interface ConfigOption<K extends keyof Config = keyof Config> {
   env: string
   description: string
   default: Config[K]
+  /** How the default is written in help and the README, when not as `String(default)`. */
+  defaultText?: string
   parse: (raw: string, name: string) => Config[K]
 }
 
@@ -40,6 +46,18 @@ const integer =
     if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`)
     return value
   }
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** Parses a duration like `2m`, `30s`, `1h` or `500ms` into milliseconds. */
+export function parseDuration(raw: string, name: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(raw.trim())
+  const ms = match ? Number(match[1]) * DURATION_UNITS[match[2]!]! : Number.NaN
+  if (!(ms > 0) || ms > 2 ** 31 - 1) throw new ConfigError(`${name} must be a duration like 30s, 2m or 1h, got "${raw}"`)
+  return Math.round(ms)
+}
+
+const duration = (text: string) => ({ default: parseDuration(text, 'default'), defaultText: text, parse: parseDuration })
 
 const option = <K extends keyof Config>(o: ConfigOption<K>): ConfigOption => o as unknown as ConfigOption
 
@@ -75,6 +93,8 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: [],
     parse: (raw) => raw.split(',').map((o) => o.trim()).filter(Boolean),
   }),
+  option({ key: 'versionIdleMs', flag: '--version-idle <duration>', env: 'QUIRE_VERSION_IDLE', description: 'record a version once editing pauses this long', ...duration(DEFAULTS.versionIdle) }),
+  option({ key: 'versionEveryMs', flag: '--version-every <duration>', env: 'QUIRE_VERSION_EVERY', description: 'record a version at least this often while editing goes on', ...duration(DEFAULTS.versionEvery) }),
   option({ key: 'redisUrl', flag: '--redis-url <url>', env: 'REDIS_URL', description: 'Redis shared by several instances (store + live relay)', default: null, parse: (raw) => raw || null }),
 ]
 

@@ -1,5 +1,8 @@
 import { ContentError, FORMATS, type FormatName } from '../shared/content/formats.js'
 import { docNameProblem } from '../shared/doc-name.js'
+import { CURRENT, type VersionInfo } from '../shared/versions.js'
+import { unifiedDiff } from './history/diff.js'
+import type { VersionRecorder } from './history/recorder.js'
 import type { DocMeta, DocStore } from './store/store.js'
 import type { Rooms } from './sync/rooms.js'
 
@@ -36,6 +39,23 @@ export interface Docs {
   remove(name: string): Promise<void>
   /** Merges the document's stored records into one and returns its new metadata. */
   compact(name: string): Promise<DocInfo>
+  /** The document's versions, newest first. */
+  versions(name: string): Promise<VersionInfo[]>
+  /**
+   * Records a version now, with the authors of the edits since the last one. With a label it is
+   * recorded even when nothing changed; without one an unchanged document keeps its newest version,
+   * which is returned.
+   */
+  checkpoint(name: string, label: string | null): Promise<VersionInfo>
+  /** Version `id` of the document rendered in `format`. */
+  versionContent(name: string, id: number, format: FormatName): Promise<string>
+  /** Unified diff of the Markdown renderings from version `from` to version `to` or the current content. */
+  diff(name: string, from: number, to: number | typeof CURRENT): Promise<string>
+  /**
+   * Makes the content that of version `id`, as an edit editors see live, after recording the
+   * content just before as a version, which it returns.
+   */
+  restore(name: string, id: number): Promise<VersionInfo>
 }
 
 /**
@@ -62,6 +82,11 @@ export function notFound(name: string): DocsError {
   return new DocsError('not-found', `no document named ${JSON.stringify(name)}`)
 }
 
+/** The one wording of "no such version". */
+export function versionNotFound(name: string, id: number): DocsError {
+  return new DocsError('not-found', `document ${JSON.stringify(name)} has no version ${id}`)
+}
+
 /** Throws `DocsError('invalid')` unless `name` is a valid document name. */
 function checkName(name: string): string {
   const problem = docNameProblem(name)
@@ -85,6 +110,7 @@ export class LocalDocs implements Docs {
   constructor(
     private readonly store: DocStore,
     private readonly rooms: Rooms,
+    private readonly recorder: VersionRecorder,
   ) {}
 
   async list(): Promise<DocInfo[]> {
@@ -126,6 +152,48 @@ export class LocalDocs implements Docs {
   async compact(name: string): Promise<DocInfo> {
     if (!(await this.rooms.compact(checkName(name)))) throw notFound(name)
     return this.stat(name)
+  }
+
+  async versions(name: string): Promise<VersionInfo[]> {
+    await this.stat(name)
+    return this.recorder.history.list(name)
+  }
+
+  async checkpoint(name: string, label: string | null): Promise<VersionInfo> {
+    await this.stat(name)
+    const version = await this.recorder.checkpoint(name, label)
+    if (!version) throw notFound(name)
+    return version
+  }
+
+  async versionContent(name: string, id: number, format: FormatName): Promise<string> {
+    return FORMATS[format].render(await this.versionNode(name, id))
+  }
+
+  async diff(name: string, from: number, to: number | typeof CURRENT): Promise<string> {
+    const before = FORMATS.markdown.render(await this.versionNode(name, from))
+    const after = to === CURRENT ? await this.content(name, 'markdown') : FORMATS.markdown.render(await this.versionNode(name, to))
+    return unifiedDiff(`${name} (version ${from})`, before, `${name} (${to === CURRENT ? CURRENT : `version ${to}`})`, after)
+  }
+
+  async restore(name: string, id: number): Promise<VersionInfo> {
+    await this.stat(name)
+    const { replacementUpdate, toNode } = await ydocContent()
+    const before = await this.recorder.history.restore(name, id, (base, target) => replacementUpdate(base, toNode(target)))
+    if (!before) throw versionNotFound(name, id)
+    return before
+  }
+
+  private async versionNode(name: string, id: number) {
+    await this.stat(name)
+    const doc = await this.recorder.history.content(name, id)
+    if (!doc) throw versionNotFound(name, id)
+    try {
+      const { toNode } = await ydocContent()
+      return toNode(doc)
+    } finally {
+      doc.destroy()
+    }
   }
 
   private info(meta: DocMeta): DocInfo {

@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { createApp } from './http/app.js'
 import { acceptWebSockets } from './http/upgrade.js'
 import type { Logger } from './log.js'
+import { startVersioning } from './history/versioning.js'
 import { removeServerFile, writeServerFile } from './server-file.js'
 import type { ClusterBus } from './cluster/redis-bus.js'
 import { REDIS_PREFIX, openStore } from './store/open.js'
@@ -27,9 +28,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const events = new SyncEvents()
   logSyncEvents(events, log)
   const rooms = new Rooms(store, events, { compactAfterUpdates: config.compactAfterUpdates })
+  const versions = startVersioning(store, rooms, { idleMs: config.versionIdleMs, everyMs: config.versionEveryMs })
   const bus = config.redisUrl ? await startBus(config.redisUrl, rooms, log) : null
   let connections = () => 0
-  const app = createApp({ config, rooms, store, log, connections: () => connections() })
+  const app = createApp({ config, rooms, store, versions, log, connections: () => connections() })
   const server = createServer(app)
   const gate = acceptWebSockets(server, { rooms, config, log })
   connections = () => gate.connections
@@ -51,6 +53,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       gate.close()
       server.close()
       await rooms.shutdown()
+      await versions.close()
       server.closeAllConnections()
       await bus?.close()
       await store.close()
@@ -69,6 +72,7 @@ function logSyncEvents(events: SyncEvents, log: Logger): void {
   events.on('doc.loaded', ({ doc, ms, bytes }) => log.debug('doc.loaded', { doc, ms: Math.round(ms), bytes }))
   events.on('doc.unloaded', ({ doc }) => log.debug('doc.unloaded', { doc }))
   events.on('doc.failed', ({ doc, error }) => log.error('doc.failed', { doc, error: error.message }))
+  events.on('doc.version', ({ doc, version }) => log.info('doc.version', { doc, id: version.id, auto: version.auto, label: version.label, authors: version.authors.length }))
   events.on('doc.compacted', ({ doc, bytes }) => log.debug('doc.compacted', { doc, bytes }))
   events.on('conn.opened', ({ doc, id }) => log.debug('conn.opened', { doc, id }))
   events.on('conn.closed', ({ doc, id, code, reason }) => log.debug('conn.closed', { doc, id, code, reason }))

@@ -25,6 +25,10 @@ export const DEFAULTS = {
    */
   pingIntervalMs: 5_000,
   logLevel: 'info',
+  /** An automatic version is recorded once a document has had no edit for this long... */
+  versionIdle: '2m',
+  /** ...and at least this often while editing goes on without such a pause. */
+  versionEvery: '10m',
 } as const
 
 /** The longest document name, counted in UTF-8 bytes. */

@@ -43,4 +43,5 @@ export const CloseCode = {
 export const EventName = {
   update: 'update',
   presence: 'presence',
+  version: 'version',
 } as const

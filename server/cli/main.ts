@@ -1,10 +1,14 @@
 import { Command, Option } from 'commander'
 import { CONFIG_OPTIONS, type Config, resolveConfig } from '../config.js'
 import { createLogger } from '../log.js'
+import { registerCheckpoint } from './commands/checkpoint.js'
 import { registerCompact } from './commands/compact.js'
+import { registerDiff } from './commands/diff.js'
 import { registerExport } from './commands/export.js'
+import { registerHistory } from './commands/history.js'
 import { registerImport } from './commands/import.js'
 import { registerLs } from './commands/ls.js'
+import { registerRestore } from './commands/restore.js'
 import { registerRm } from './commands/rm.js'
 import { registerShow } from './commands/show.js'
 import { registerToken } from './commands/token.js'
@@ -49,7 +53,7 @@ export function createProgram(): Command {
     process.on('SIGINT', () => stop('SIGINT'))
   })
   // Registered on `program` (not built apart and added) so they inherit its exit and help settings.
-  for (const register of [registerLs, registerShow, registerExport, registerImport, registerRm, registerCompact, registerToken]) register(program)
+  for (const register of [registerLs, registerShow, registerExport, registerImport, registerRm, registerCompact, registerToken, registerHistory, registerCheckpoint, registerDiff, registerRestore]) register(program)
   return program
 }
 

@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander'
+import { type Command, InvalidArgumentError, Option } from 'commander'
 import { FORMAT_NAMES } from '../../shared/content/formats.js'
 
 /** Options every document command takes (see `targetOptions`). */
@@ -17,4 +17,16 @@ export function targetOptions(command: Command): Command {
 /** `--format`, limited to the registered formats so a typo is a usage error (exit 2). */
 export function formatOption(what: string): Option {
   return new Option('--format <format>', what).choices(FORMAT_NAMES)
+}
+
+/** Parses a version id argument; anything but a positive whole number is a usage error (exit 2). */
+export function versionId(raw: string): number {
+  const id = Number(raw)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id < 1) throw new InvalidArgumentError('a version id is a positive whole number')
+  return id
+}
+
+/** `--version <id>`: read a recorded version instead of the current content. */
+export function versionOption(): Option {
+  return new Option('--version <id>', 'a recorded version (see `quire history`) instead of the current content').argParser(versionId)
 }

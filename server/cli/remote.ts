@@ -1,5 +1,6 @@
 import type { FormatName } from '../../shared/content/formats.js'
 import { docNameToSegment } from '../../shared/doc-name.js'
+import { CURRENT, type VersionInfo } from '../../shared/versions.js'
 import { type DocInfo, type Docs, DocsError, type DocsErrorKind } from '../docs.js'
 
 const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 413: 'invalid' }
@@ -40,12 +41,32 @@ export class RemoteDocs implements Docs {
     return (await this.request('POST', `${docPath(name)}/compact`)).json() as Promise<DocInfo>
   }
 
-  private async request(method: string, path: string, body?: string): Promise<Response> {
+  async versions(name: string): Promise<VersionInfo[]> {
+    return (await this.request('GET', `${docPath(name)}/versions`)).json() as Promise<VersionInfo[]>
+  }
+
+  async checkpoint(name: string, label: string | null): Promise<VersionInfo> {
+    return (await this.request('POST', `${docPath(name)}/versions`, JSON.stringify({ label }), 'application/json')).json() as Promise<VersionInfo>
+  }
+
+  async versionContent(name: string, id: number, format: FormatName): Promise<string> {
+    return (await this.request('GET', `${docPath(name)}/versions/${id}/content?format=${format}`)).text()
+  }
+
+  async diff(name: string, from: number, to: number | typeof CURRENT): Promise<string> {
+    return (await this.request('GET', `${docPath(name)}/versions/${from}/diff?to=${to}`)).text()
+  }
+
+  async restore(name: string, id: number): Promise<VersionInfo> {
+    return (await this.request('POST', `${docPath(name)}/versions/${id}/restore`)).json() as Promise<VersionInfo>
+  }
+
+  private async request(method: string, path: string, body?: string, type = 'text/plain; charset=utf-8'): Promise<Response> {
     let res: Response
     try {
       res = await fetch(new URL(path, this.baseUrl), {
         method,
-        headers: { ...this.headers, ...(body === undefined ? {} : { 'content-type': 'text/plain; charset=utf-8' }) },
+        headers: { ...this.headers, ...(body === undefined ? {} : { 'content-type': type }) },
         body,
       })
     } catch (error) {

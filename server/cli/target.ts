@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs'
 import { resolveConfig } from '../config.js'
+import type { FormatName } from '../../shared/content/formats.js'
 import { type Docs, DocsError, LocalDocs } from '../docs.js'
 import { mintToken } from '../guard/access.js'
+import { startVersioning } from '../history/versioning.js'
 import { readServerFile, type ServerAddress } from '../server-file.js'
 import { openStore } from '../store/open.js'
 import { SyncEvents } from '../sync/events.js'
@@ -41,10 +43,12 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
   if (!options.create && !config.redisUrl && !existsSync(dataDir)) throw new DocsError('failed', `no data dir at ${dataDir} (set it with --data or QUIRE_DATA)`)
   const store = await openStore(config)
   const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: config.compactAfterUpdates })
+  const versions = startVersioning(store, rooms, { idleMs: config.versionIdleMs, everyMs: config.versionEveryMs })
   try {
-    return await work(new LocalDocs(store, rooms))
+    return await work(new LocalDocs(store, rooms, versions))
   } finally {
     await rooms.shutdown()
+    await versions.close()
     await store.close()
   }
 }
@@ -64,4 +68,9 @@ async function whyNotAnswering(server: ServerAddress): Promise<string | null> {
   } catch {
     return `stale server file: nothing answers at ${server.url}`
   }
+}
+
+/** The current content of `doc`, or that of version `version` when one is named (`show`, `export`). */
+export function contentOf(docs: Docs, doc: string, format: FormatName, version: number | undefined): Promise<string> {
+  return version === undefined ? docs.content(doc, format) : docs.versionContent(doc, version, format)
 }

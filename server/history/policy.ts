@@ -67,6 +67,17 @@ export class VersionPolicy {
     if (pending) this.cancel(doc, pending)
   }
 
+  /**
+   * The authors of `doc`'s pending edits, which are no longer pending: a version asked for by
+   * hand (a checkpoint) records them instead of the next automatic one.
+   */
+  take(doc: string): PresenceUser[] {
+    const pending = this.pending.get(doc)
+    if (!pending) return []
+    this.cancel(doc, pending)
+    return [...pending.authors.values()]
+  }
+
   /** Makes every pending document due now (the server is stopping). */
   flush(): void {
     for (const doc of [...this.pending.keys()]) this.fire(doc)

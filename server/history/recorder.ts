@@ -1,3 +1,4 @@
+import type { VersionInfo } from '../../shared/versions.js'
 import type { SyncEvents } from '../sync/events.js'
 import type { History } from './history.js'
 import { type Clock, VersionPolicy, type VersionTiming } from './policy.js'
@@ -16,7 +17,7 @@ export class VersionRecorder {
 
   constructor(
     events: SyncEvents,
-    private readonly history: History,
+    readonly history: History,
     timing: VersionTiming,
     clock: Clock,
     private readonly onError: (doc: string, error: Error) => void,
@@ -25,6 +26,18 @@ export class VersionRecorder {
     events.on('doc.update', ({ doc, origin, user }) => origin !== 'cluster' && this.policy.edited(doc, user))
     events.on('doc.unloaded', ({ doc }) => this.policy.left(doc))
     events.on('doc.removed', ({ doc }) => this.policy.forget(doc))
+  }
+
+  /**
+   * Records a version of `doc` asked for by hand, with the authors of the edits since the last
+   * one. With a label it is recorded even when nothing changed; without one, an unchanged
+   * document gets no new version and its newest is returned (`null`: no such document).
+   */
+  async checkpoint(doc: string, label: string | null): Promise<VersionInfo | null> {
+    const authors = this.policy.take(doc)
+    const force = label !== null || (await this.history.list(doc)).length === 0
+    const recorded = await this.history.record(doc, { label, auto: false, authors, force })
+    return recorded ?? (await this.history.list(doc))[0] ?? null
   }
 
   /**

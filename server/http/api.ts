@@ -10,6 +10,7 @@ import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { requireAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import { versionRoutes } from './versions.js'
 
 /** How long a view-only link minted by `POST /api/docs/<doc>/share` works: `quire token`'s default. */
 export const SHARE_TTL_SECONDS = 86_400
@@ -26,6 +27,8 @@ export interface ApiDeps {
   log: Logger
   /** The data dir, whose server file `GET /api/server` returns. */
   dataDir: string
+  /** `--allowed-origins`, for the CORS answers of the version routes. */
+  allowedOrigins: readonly string[]
 }
 
 const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, denied: 403, failed: 500 }
@@ -54,12 +57,15 @@ function formatOf(req: Request): FormatName {
  * - `POST /api/docs/<doc>/compact`: merge its stored records
  * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
+ * - `/api/docs/<doc>/versions…`: version history (see `versions.ts`)
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, secret, log, dataDir }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, secret, log, dataDir, allowedOrigins }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
+  // First, so its CORS answers cover the events route below too.
+  router.use(versionRoutes({ docs, read, write, formatOf, allowedOrigins }))
 
   // Every route with a document in its path refuses a bad name before anything else looks at it.
   router.param('name', (req, _res, next) => {
@@ -127,7 +133,7 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     let message = 'internal error'
     if (error instanceof DocsError) [status, message] = [STATUS[error.kind], error.message]
     else if (error instanceof AccessError) [status, message] = [error.code === CloseCode.unauthorized ? 401 : 403, error.message]
-    else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : 500, error.message]
+    else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : error.kind === 'deleted' ? 409 : 500, error.message]
     // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
     else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
     // http-errors from express itself: a body over the limit (413).

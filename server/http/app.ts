@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import type { Config } from '../config.js'
 import { LocalDocs } from '../docs.js'
+import type { VersionRecorder } from '../history/recorder.js'
 import type { Logger } from '../log.js'
 import { createMetrics, metricsHandler } from '../metrics.js'
 import type { DocStore } from '../store/store.js'
@@ -17,6 +18,8 @@ export interface AppDeps {
   config: Config
   rooms: Rooms
   store: DocStore
+  /** Version history of the same documents. */
+  versions: VersionRecorder
   log: Logger
   /** Open WebSocket connections right now. */
   connections: () => number
@@ -35,7 +38,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
   app.get('/metrics', metricsHandler(createMetrics(deps.rooms.events, { connections: deps.connections, openDocuments: () => deps.rooms.count })))
-  app.use(apiRoutes({ docs: new LocalDocs(deps.store, deps.rooms), streams: new EventStreams(deps.rooms.events), secret: deps.config.secret, log: deps.log, dataDir: deps.config.dataDir }))
+  app.use(apiRoutes({ docs: new LocalDocs(deps.store, deps.rooms, deps.versions), streams: new EventStreams(deps.rooms.events), secret: deps.config.secret, log: deps.log, dataDir: deps.config.dataDir, allowedOrigins: deps.config.allowedOrigins }))
   // This file runs compiled as dist/server/http/app.js, so dist/ (where Vite put the app) is two up.
   app.use(staticRoutes(fileURLToPath(new URL('../../', import.meta.url))))
   app.use(errorHandler(deps.log))

@@ -25,9 +25,10 @@ interface Sent {
 
 /**
  * Server-Sent Events per document for dashboards: `update` (`{doc, bytes, user, at}`) when an
- * edit is stored and relayed, `presence` (`{doc, joined, left, at}`) when users come and go. Fed
- * by the sync layer's observe-only events, so a slow dashboard can never hold up the relay: a
- * client that falls too far behind is disconnected.
+ * edit is stored and relayed, `presence` (`{doc, joined, left, at}`) when users come and go,
+ * `version` (`{doc, version}`) when a version is recorded. Fed by the sync layer's observe-only
+ * events, so a slow dashboard can never hold up the relay: a client that falls too far behind is
+ * disconnected.
  *
  * Event ids are `<server epoch>-<sequence>`. A client that reconnects with `Last-Event-ID` first
  * gets the buffered events after that id; an id from an earlier server process gets nothing
@@ -47,6 +48,7 @@ export class EventStreams {
     const at = () => new Date().toISOString()
     events.on('doc.update', ({ doc, bytes, user }) => this.watched(doc) && this.publish(doc, EventName.update, { doc, bytes, user, at: at() }))
     events.on('presence', ({ doc, joined, left }) => this.watched(doc) && this.publish(doc, EventName.presence, { doc, joined, left, at: at() }))
+    events.on('doc.version', ({ doc, version }) => this.watched(doc) && this.publish(doc, EventName.version, { doc, version }))
   }
 
   /**

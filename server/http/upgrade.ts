@@ -73,14 +73,10 @@ export function acceptWebSockets(server: Server, { rooms, config, log }: Upgrade
 
   function open(ws: WebSocket, raw: Duplex, doc: string, access: ConnectionAccess): void {
     alive.add(ws)
-    ws.on('pong', () => alive.add(ws))
-    const connection = new Connection(ws, raw, doc, access, limits, rooms.events, () => {
-      if (room) rooms.leave(room, connection)
-    })
-    let room: Awaited<ReturnType<Rooms['join']>> | null = null
+    ws.on('pong', markAlive)
+    const connection = new Connection(ws, raw, doc, access, limits, rooms.events, leave)
     rooms.join(doc, connection).then(
       (joined) => {
-        room = joined
         if (connection.isClosed) rooms.leave(joined, connection)
         else connection.attach(joined)
       },
@@ -89,6 +85,15 @@ export function acceptWebSockets(server: Server, { rooms, config, log }: Upgrade
         connection.close(CloseCode.internalError, 'document could not be opened')
       },
     )
+  }
+
+  // Shared by every connection rather than a closure each: per-connection memory is what a server
+  // holding thousands of idle editors pays for.
+  function leave(connection: Connection): void {
+    if (connection.joined) rooms.leave(connection.joined, connection)
+  }
+  function markAlive(this: WebSocket): void {
+    alive.add(this)
   }
 
   // One timer for all sockets: a socket that has not answered the previous ping is gone.

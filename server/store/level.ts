@@ -10,6 +10,8 @@ interface MetaRecord {
   bytes: number
   updates: number
   head: number
+  /** Head of the document's first record ever (absent in records written before fencing: 0). */
+  since?: number
 }
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
@@ -79,6 +81,12 @@ export class LevelStore implements DocStore {
   /** Bytes of records each document has shed since its key range was last compacted on disk. */
   private readonly garbage = new Map<string, number>()
   private reclaiming: Promise<void> = Promise.resolve()
+  /**
+   * The last head of each document deleted since open (see deletion fencing in `store.ts`). Only
+   * writers in this process can hold an old head, and a restart ends them all, so tombstones need
+   * not be stored.
+   */
+  private readonly tombstones = new Map<string, number>()
   /** The compaction running per document; the next one of the same document waits for it. */
   private readonly compactions = new Map<string, Promise<void>>()
   private readonly history: LevelVersions
@@ -125,12 +133,15 @@ export class LevelStore implements DocStore {
     return { updates, head }
   }
 
-  async append(name: string, update: Uint8Array): Promise<number> {
+  async append(name: string, update: Uint8Array, seen = 0): Promise<number> {
     let meta = this.readable(name)
+    if (seen > 0 && (!meta || (meta.since ?? 0) > seen)) throw new StoreError('deleted', `document "${name}" was deleted`)
     const now = Date.now()
     if (!meta) {
-      meta = { createdAt: now, updatedAt: now, bytes: 0, updates: 0, head: 0 }
+      const last = this.tombstones.get(name) ?? 0
+      meta = { createdAt: now, updatedAt: now, bytes: 0, updates: 0, head: last, since: last + 1 }
       this.meta.set(name, meta)
+      this.tombstones.delete(name)
       this.urgentMeta.add(name)
     }
     meta.head += 1
@@ -256,7 +267,9 @@ export class LevelStore implements DocStore {
   }
 
   remove(name: string): Promise<boolean> {
-    if (!this.meta.has(name) && !this.broken.has(name)) return Promise.resolve(false)
+    const meta = this.meta.get(name)
+    if (!meta && !this.broken.has(name)) return Promise.resolve(false)
+    if (meta) this.tombstones.set(name, meta.head)
     this.meta.delete(name)
     this.broken.delete(name)
     this.metaWrittenAt.delete(name)

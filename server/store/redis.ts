@@ -6,14 +6,22 @@ import { type Compaction, type DocMeta, type DocStore, type NewVersion, StoreErr
 // Each document is a list of update records plus a metadata hash; a set indexes the names. The
 // hash's `first` is the sequence number of the list's first record and `head` that of its last,
 // so a head handed out by `append` still names the same records after other instances append.
+// `since` is the head of the document's first record ever. Deleting a document leaves its hash
+// with only `head` (a tombstone, see `store.ts`): a document exists while its hash has `first`.
 // Every mutation is one Lua script: atomic, so concurrent instances never interleave halfway.
+
+// Refuses (-1) an append by a writer that knew the document at head `seen` (ARGV[4]) when that
+// document is gone: deleted, or deleted and created again since (it starts after `seen`).
+// Documents stored before `since` existed count as created at 0.
 const APPEND = `
+local seen = tonumber(ARGV[4])
+local first = redis.call('HGET', KEYS[2], 'first')
+if seen > 0 and (not first or tonumber(redis.call('HGET', KEYS[2], 'since') or 0) > seen) then return -1 end
 local head = redis.call('HINCRBY', KEYS[2], 'head', 1)
+if not first then redis.call('HSET', KEYS[2], 'first', head, 'since', head, 'createdAt', ARGV[2]) end
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('HINCRBY', KEYS[2], 'updates', 1)
 redis.call('HINCRBY', KEYS[2], 'bytes', string.len(ARGV[1]))
-redis.call('HSETNX', KEYS[2], 'createdAt', ARGV[2])
-redis.call('HSETNX', KEYS[2], 'first', head)
 redis.call('HSET', KEYS[2], 'updatedAt', ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
 return head`
@@ -38,7 +46,9 @@ return count`
 
 const REMOVE = `
 local existed = redis.call('SREM', KEYS[3], ARGV[1])
+local head = redis.call('HGET', KEYS[2], 'head')
 redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[2])
+if head then redis.call('HSET', KEYS[2], 'head', head) end
 return existed`
 
 /** Reads and swaps a compaction tries before giving up; each retry means another one just merged. */
@@ -76,14 +86,17 @@ export class RedisStore implements DocStore {
 
   async load(name: string): Promise<StoredDoc | null> {
     // One transaction, so the head read is the head of exactly the records read.
-    const results = await this.run(() => this.redis.multi().lrangeBuffer(this.key(name, 'u'), 0, -1).hget(this.key(name, 'm'), 'head').exec())
-    const [[, records] = [], [, head] = []] = results ?? []
-    if (!head) return null
+    const results = await this.run(() => this.redis.multi().lrangeBuffer(this.key(name, 'u'), 0, -1).hmget(this.key(name, 'm'), 'head', 'first').exec())
+    const [[, records] = [], [, fields] = []] = results ?? []
+    const [head, first] = (fields as Array<string | null> | undefined) ?? []
+    if (!head || !first) return null
     return { updates: (records as Buffer[]).map(toBytes), head: Number(head) }
   }
 
-  append(name: string, update: Uint8Array): Promise<number> {
-    return this.run(() => this.redis.eval(APPEND, 3, ...this.keys(name), toBuffer(update), Date.now(), name)).then(Number)
+  async append(name: string, update: Uint8Array, seen = 0): Promise<number> {
+    const head = Number(await this.run(() => this.redis.eval(APPEND, 3, ...this.keys(name), toBuffer(update), Date.now(), name, seen)))
+    if (head === -1) throw new StoreError('deleted', `document "${name}" was deleted`)
+    return head
   }
 
   async compact(name: string): Promise<Compaction | null> {
@@ -108,7 +121,7 @@ export class RedisStore implements DocStore {
 
   async stat(name: string): Promise<DocMeta | null> {
     const hash = await this.run(() => this.redis.hgetall(this.key(name, 'm')))
-    if (!hash.head) return null
+    if (!hash.first) return null
     return { name, bytes: Number(hash.bytes), updates: Number(hash.updates), createdAt: new Date(Number(hash.createdAt)), updatedAt: new Date(Number(hash.updatedAt)) }
   }
 

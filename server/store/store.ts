@@ -10,12 +10,24 @@ import type { PresenceUser } from '../../shared/presence.js'
  * itself, and replaces exactly those records by the merge, so no caller has to promise that its
  * state contains them all, and appends that race with a compaction are never lost (compaction by
  * reference, as y-redis does it).
+ *
+ * Deletion is fenced by heads that are never reused: a deleted document leaves a tombstone with
+ * its last head, and a document created again under that name numbers its records on from there.
+ * A writer hands `append` the head it knows the document by (from `load` or its last append), so
+ * a writer that has not heard of a deletion gets `StoreError('deleted')` instead of creating the
+ * document again with an edit of the old one. Tombstones rather than a separate generation number,
+ * because the head is what every writer already tracks: it needs nothing new to carry around.
  */
 export interface DocStore {
   /** Every stored update of `name`, oldest first, or `null` when there is no such document. */
   load(name: string): Promise<StoredDoc | null>
-  /** Durably appends one update; resolves once it is on disk. Creates the document if needed. */
-  append(name: string, update: Uint8Array): Promise<number>
+  /**
+   * Durably appends one update; resolves with its head once it is on disk. `seen` is the head of
+   * the document as the caller knows it: if that document has been deleted since (and perhaps
+   * created again), the append fails with `StoreError('deleted')` and writes nothing. Without
+   * `seen` (or 0) the caller knows of no document, and the append creates one if there is none.
+   */
+  append(name: string, update: Uint8Array, seen?: number): Promise<number>
   /**
    * Merges the stored records of `name` into one, keeping deleted content (for version history to
    * build on; see `merge.ts`), and swaps exactly the records it merged for the result; records
@@ -94,7 +106,7 @@ export interface DocMeta {
 }
 
 /** Why a store operation failed: callers map the kind to a close code, HTTP status or exit code. */
-export type StoreErrorKind = 'corrupt' | 'unavailable'
+export type StoreErrorKind = 'corrupt' | 'unavailable' | 'deleted'
 
 /** A store failure that names its document and kind, so the edge can say what went wrong. */
 export class StoreError extends Error {

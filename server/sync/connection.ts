@@ -40,7 +40,7 @@ export class Connection implements Peer {
   private closed = false
   private corked = false
   private readonly bucket: TokenBucket
-  private readonly cancelExpiry: () => void
+  private readonly cancelExpiry: (() => void) | null
 
   constructor(
     private readonly socket: WebSocket,
@@ -55,10 +55,10 @@ export class Connection implements Peer {
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst)
     socket.on('message', this.onFrame)
     // A token is valid until its `exp`, not for as long as the socket it opened stays up.
-    this.cancelExpiry = access.expiresAt === null ? () => {} : onExpiry(access.expiresAt, this.expire)
+    this.cancelExpiry = access.expiresAt === null ? null : onExpiry(access.expiresAt, () => this.expire())
     socket.on('close', (code, reason) => {
       this.closed = true
-      this.cancelExpiry()
+      this.cancelExpiry?.()
       this.events.emit('conn.closed', { doc, id: this.id, code, reason: reason.toString() })
       this.onClose(this)
     })
@@ -68,6 +68,11 @@ export class Connection implements Peer {
       this.events.emit('problem', { kind: error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message-too-big' : 'socket', doc, message: error.message })
     })
     events.emit('conn.opened', { doc, id: this.id })
+  }
+
+  /** The room this connection is attached to, once it has loaded. */
+  get joined(): Room | null {
+    return this.room
   }
 
   /** Whether the socket has closed (possibly before its room finished loading). */
@@ -94,7 +99,7 @@ export class Connection implements Peer {
     if (!this.corked) {
       this.corked = true
       this.raw.cork()
-      process.nextTick(this.uncork)
+      process.nextTick(uncork, this)
     }
     this.socket.send(message, { binary: true })
     this.events.emit('message.out', { bytes: message.byteLength })
@@ -107,13 +112,14 @@ export class Connection implements Peer {
   }
 
   /** Ends a connection whose token expired as the upgrade ends one that came with an expired token. */
-  private readonly expire = (): void => {
+  private expire(): void {
     if (this.closed) return
     this.socket.send(encodePermissionDenied('expired token'))
     this.fail('token-expired', CloseCode.unauthorized, 'expired token')
   }
 
-  private readonly uncork = (): void => {
+  /** Ends the cork `send` started; called once per tick at most (see `uncork`). */
+  uncorkNow(): void {
     this.corked = false
     this.raw.uncork()
   }
@@ -152,6 +158,14 @@ export class Connection implements Peer {
     this.events.emit('problem', { kind, doc: this.doc, message: reason })
     this.close(code, truncateUtf8(reason, 123))
   }
+}
+
+/**
+ * `process.nextTick`'s callback for every connection: one shared function with the connection as
+ * argument costs nothing per connection, where a bound method would be one closure each.
+ */
+function uncork(connection: Connection): void {
+  connection.uncorkNow()
 }
 
 /** A close reason must fit in a control frame: at most 123 bytes of UTF-8. */

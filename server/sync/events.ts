@@ -1,4 +1,5 @@
 import type { PresenceUser } from '../../shared/presence.js'
+import type { VersionInfo } from '../../shared/versions.js'
 
 /**
  * What happens in the sync layer, announced after the fact. Metrics, logs, Server-Sent Events and
@@ -26,6 +27,8 @@ export interface SyncEventMap {
   'doc.removed': [{ doc: string }]
   /** A document's records were merged into one. */
   'doc.compacted': [{ doc: string; bytes: number }]
+  /** A version of a document was recorded (see `server/history/`). */
+  'doc.version': [{ doc: string; version: VersionInfo }]
   /** Users appeared in or left a document's awareness. */
   presence: [{ doc: string; joined: PresenceUser[]; left: PresenceUser[] }]
   'conn.opened': [{ doc: string; id: number }]

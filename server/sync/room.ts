@@ -39,6 +39,12 @@ export class Room {
   private readonly relay: RelayChain
   private readonly gate: StoredGate
   private readonly compaction: CompactionPolicy
+  /**
+   * The head this room knows the document by, which fences its appends: if the document was
+   * deleted meanwhile by someone this room has not heard from, the store refuses the append
+   * (`StoreError('deleted')`) rather than create the document again.
+   */
+  private head: number
   /** The chain step of the last update applied with `LOCAL_ORIGIN`, for `applyLocal` to wait on. */
   private localStep: Promise<void> | null = null
   /** Set once the room can no longer persist; it is being torn down and accepts nothing. */
@@ -52,12 +58,13 @@ export class Room {
     private readonly events: SyncEvents,
     options: RoomOptions,
     private readonly onFailure: (room: Room) => void,
-    records: number,
+    stored: { head: number; records: number },
   ) {
+    this.head = stored.head
     this.presence = new Presence(this.doc, name, events, (message) => this.broadcast(message, null))
-    this.relay = new RelayChain((update) => store.append(name, update), this.deliver, (error) => this.fail(error))
+    this.relay = new RelayChain((update) => store.append(name, update, this.head), this.deliver, (error) => this.fail(error))
     this.gate = new StoredGate(() => this.relay.settled(), () => this.relay.stored)
-    this.compaction = new CompactionPolicy(options.compactAfterUpdates, records, () => this.relay.settled(), () => this.merge(), (error) => this.fail(error))
+    this.compaction = new CompactionPolicy(options.compactAfterUpdates, stored.records, () => this.relay.settled(), () => this.merge(), (error) => this.fail(error))
     this.doc.on('update', this.onUpdate)
   }
 
@@ -68,7 +75,7 @@ export class Room {
   static async open(name: string, store: DocStore, events: SyncEvents, options: RoomOptions, onFailure: (room: Room) => void): Promise<Room> {
     const started = performance.now()
     const stored = await store.load(name)
-    const room = new Room(name, store, events, options, onFailure, stored?.updates.length ?? 0)
+    const room = new Room(name, store, events, options, onFailure, { head: stored?.head ?? 0, records: stored?.updates.length ?? 0 })
     let bytes = 0
     try {
       bytes = replay(room.doc, name, stored?.updates ?? [], room)
@@ -224,6 +231,7 @@ export class Room {
 
   /** Relays a stored update to every peer but its sender and announces it. */
   private readonly deliver = (update: Uint8Array, origin: unknown, head: number | null, started: number): void => {
+    if (head !== null) this.head = Math.max(this.head, head)
     this.broadcast(encodeUpdate(update), origin)
     this.events.emit('doc.update', { doc: this.name, update, bytes: update.byteLength, persistMs: performance.now() - started, origin: originKind(origin), user: this.presence.userOf(origin) })
     if (head !== null) this.compaction.appended(update.byteLength)
@@ -253,12 +261,14 @@ export class Room {
   }
 
   /** The store refused a write: nobody may see updates that are not stored, so everyone is
-   * disconnected and the room unloaded. Clients keep their edits and resend them on reconnect. */
+   * disconnected and the room unloaded. Clients keep their edits and resend them on reconnect,
+   * unless the document was deleted: then they are told so (4404) and must not write it back. */
   private fail(error: unknown): void {
     if (this.failed) return
     this.failed = true
     this.events.emit('problem', { kind: 'store-write', doc: this.name, message: (error as Error).message })
-    this.closeAll(CloseCode.internalError, 'the server could not save this document')
+    if (error instanceof StoreError && error.kind === 'deleted') this.closeAll(CloseCode.documentDeleted, 'document deleted')
+    else this.closeAll(CloseCode.internalError, 'the server could not save this document')
     this.onFailure(this)
   }
 

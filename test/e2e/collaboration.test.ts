@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage, screenshot } from '../helpers/browser.js'
+import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage, screenshot, typeAtEnd } from '../helpers/browser.js'
 import { type TestServer, startServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
@@ -23,12 +23,6 @@ async function open(doc: string, name: string): Promise<BrowserUser> {
   const user = await openDocPage(browser, server.url, doc, name)
   users.push(user)
   return user
-}
-
-async function typeAtEnd(page: Page, text: string): Promise<void> {
-  await page.locator('.ProseMirror').click()
-  await page.keyboard.press('Control+End')
-  await page.keyboard.type(text)
 }
 
 const status = (page: Page) => page.locator('[data-quire="status"]').getAttribute('data-state')

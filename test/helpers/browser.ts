@@ -82,3 +82,10 @@ export function editorText(page: Page): Promise<string> {
     return [...clone.children].map((block) => (block.textContent ?? '').replaceAll('\u2060', '')).join('\n')
   })
 }
+
+/** Types `text` at the end of the document, as a user clicking into it and pressing Ctrl+End would. */
+export async function typeAtEnd(page: Page, text: string): Promise<void> {
+  await page.locator('.ProseMirror').click()
+  await page.keyboard.press('Control+End')
+  await page.keyboard.type(text)
+}

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
@@ -8,6 +7,7 @@ import { toNode } from '../../shared/content/ydoc.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { verifyToken } from '../../server/guard/access.js'
 import { serverFilePath } from '../../server/server-file.js'
+import { quire } from '../helpers/cli.js'
 import { connectClient } from '../helpers/client.js'
 import { type TestServer, startServer, tempDataDir } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
@@ -16,27 +16,6 @@ import { b, sampleDoc } from '../fixtures/sample.js'
 const ROOT = resolve(import.meta.dirname, '../..')
 const fixture = (ext: string) => join(ROOT, 'test/fixtures', `sample.${ext}`)
 const expected = (ext: string) => readFileSync(fixture(ext), 'utf8')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** Runs the built `quire` binary to completion, as a user would from a shell. */
-function quire(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    // QUIRE_SECRET and QUIRE_DATA of the developer's shell must not leak into the spec.
-    const { QUIRE_SECRET: _s, QUIRE_DATA: _d, ...base } = process.env
-    const child = spawn(process.execPath, [join(ROOT, 'bin/quire.js'), ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
-    child.stderr.on('data', (chunk) => (stderr += chunk))
-    child.on('error', fail)
-    child.on('close', (code) => done({ code, stdout, stderr }))
-  })
-}
 
 const lines = (text: string) => text.split('\n').filter((line) => line !== '')
 

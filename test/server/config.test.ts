@@ -17,6 +17,14 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({}, { LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of debug, info, warn, error/)
   })
 
+  it('reads version timings as durations', () => {
+    expect(resolveConfig({}, {})).toMatchObject({ versionIdleMs: 120_000, versionEveryMs: 600_000 })
+    expect(resolveConfig({ versionIdleMs: '30s' }, { QUIRE_VERSION_EVERY: '1h' })).toMatchObject({ versionIdleMs: 30_000, versionEveryMs: 3_600_000 })
+    expect(resolveConfig({ versionIdleMs: '200ms' }, {}).versionIdleMs).toBe(200)
+    expect(() => resolveConfig({ versionIdleMs: '2 minutes' }, {})).toThrow(/--version-idle must be a duration like 30s, 2m or 1h/)
+    expect(() => resolveConfig({}, { QUIRE_VERSION_EVERY: '0s' })).toThrow(/QUIRE_VERSION_EVERY must be a duration/)
+  })
+
   it('splits allowed origins on commas', () => {
     expect(resolveConfig({ allowedOrigins: 'https://a.example, https://b.example' }, {}).allowedOrigins).toEqual(['https://a.example', 'https://b.example'])
   })
@@ -34,7 +42,7 @@ describe('the README configuration table', () => {
     const expected = CONFIG_OPTIONS.map((o) => ({
       flag: `\`${o.flag.split(' ')[0]}\``,
       env: `\`${o.env}\``,
-      def: o.default === null ? '(none)' : Array.isArray(o.default) ? '(own + loopback)' : `\`${o.default}\``,
+      def: o.defaultText !== undefined ? `\`${o.defaultText}\`` : o.default === null ? '(none)' : Array.isArray(o.default) ? '(own + loopback)' : `\`${o.default}\``,
     }))
     expect(rows).toEqual(expected)
   })

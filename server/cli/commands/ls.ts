@@ -1,23 +1,14 @@
 import type { Command } from 'commander'
 import type { DocInfo } from '../../docs.js'
-import { humanBytes } from '../human.js'
+import { columns, humanBytes, localTime } from '../human.js'
 import { type TargetFlags, targetOptions } from '../options.js'
 import { withDocs } from '../target.js'
-
-/** Local time without the `T` and milliseconds, e.g. `2024-05-01 12:03:04`. */
-function localTime(iso: string): string {
-  const d = new Date(iso)
-  const pad = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
-}
 
 const HEADER = ['NAME', 'SIZE', 'UPDATES', 'LAST CHANGE']
 
 /** Aligned columns, one line per document, with a header line when `header` is set. */
 function table(docs: DocInfo[], header: boolean): string {
-  const rows = [...(header ? [HEADER] : []), ...docs.map((d) => [d.name, humanBytes(d.bytes), String(d.updates), localTime(d.updatedAt)])]
-  const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  return rows.map((row) => `${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')}\n`).join('')
+  return columns([...(header ? [HEADER] : []), ...docs.map((d) => [d.name, humanBytes(d.bytes), String(d.updates), localTime(d.updatedAt)])])
 }
 
 /**

@@ -1,13 +1,14 @@
 import type { Command } from 'commander'
 import { DEFAULT_FORMAT, type FormatName } from '../../../shared/content/formats.js'
-import { formatOption, type TargetFlags, targetOptions } from '../options.js'
-import { withDocs } from '../target.js'
+import { formatOption, type TargetFlags, targetOptions, versionOption } from '../options.js'
+import { contentOf, withDocs } from '../target.js'
 
-/** `quire show <doc> [--format]`: the document, rendered, on standard output. */
+/** `quire show <doc> [--format] [--version <id>]`: the document (or one of its versions), rendered, on standard output. */
 export function registerShow(program: Command): void {
   targetOptions(program.command('show').description('print a document').argument('<doc>', 'document name'))
     .addOption(formatOption('how to render it').default(DEFAULT_FORMAT))
-    .action(async (doc: string, flags: TargetFlags & { format: FormatName }) => {
-      process.stdout.write(await withDocs(flags, { create: false }, (docs) => docs.content(doc, flags.format)))
+    .addOption(versionOption())
+    .action(async (doc: string, flags: TargetFlags & { format: FormatName; version?: number }) => {
+      process.stdout.write(await withDocs(flags, { create: false }, (docs) => contentOf(docs, doc, flags.format, flags.version)))
     })
 }

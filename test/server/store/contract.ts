@@ -154,6 +154,29 @@ export function describeStore(name: string, factory: () => { open: () => Promise
       expect(textOf((await store.load('gone'))!.updates)).toBe('fresh')
     })
 
+    it('refuses an append from a writer that knew the document before it was deleted', async () => {
+      await store.append('fenced', update('a'))
+      const { head } = (await store.load('fenced'))!
+      await store.remove('fenced')
+      await expect(store.append('fenced', update('stale'), head)).rejects.toMatchObject({ name: 'StoreError', kind: 'deleted' })
+      expect(await store.load('fenced')).toBeNull()
+      expect(await store.stat('fenced')).toBeNull()
+      expect((await store.list()).map((m) => m.name)).not.toContain('fenced')
+      expect(await store.compact('fenced')).toBeNull()
+    })
+
+    it('creates a document again after a delete, numbering on, and still fences writers of the old one', async () => {
+      const old = await store.append('again', update('a'))
+      await store.remove('again')
+      const fresh = await store.append('again', update('b'))
+      expect(fresh).toBeGreaterThan(old)
+      await expect(store.append('again', update('stale'), old)).rejects.toMatchObject({ kind: 'deleted' })
+      expect(await store.append('again', update('c'), fresh)).toBeGreaterThan(fresh)
+      const loaded = await store.load('again')
+      expect(lettersOf(loaded!.updates)).toBe('bc')
+      expect(await store.stat('again')).toMatchObject({ updates: 2 })
+    })
+
     describe('versions', () => {
       it('has none for a document that never had one', async () => {
         await store.append('plain', update('x'))
@@ -245,6 +268,18 @@ export function describeStore(name: string, factory: () => { open: () => Promise
       const loaded = await b.load('shared')
       expect(lettersOf(loaded!.updates)).toBe(letters)
       expect((await a.stat('shared'))!.updates).toBe(loaded!.updates.length)
+    })
+
+    it('refuses an append from a handle that loaded the document before another handle deleted it', async () => {
+      await a.append('fenced', update('a'))
+      const { head } = (await a.load('fenced'))!
+      expect(await b.remove('fenced')).toBe(true)
+      await expect(a.append('fenced', update('stale'), head)).rejects.toMatchObject({ kind: 'deleted' })
+      expect(await b.load('fenced')).toBeNull()
+      // A new load knows of no document: creating it again is an ordinary append.
+      expect(await a.load('fenced')).toBeNull()
+      await a.append('fenced', update('new'))
+      expect(lettersOf((await b.load('fenced'))!.updates)).toBe('enw')
     })
 
     it('keeps a record another handle appended that the compacting handle never loaded', async () => {

@@ -149,6 +149,25 @@ describe('LevelDB store, writes in flight', () => {
   })
 })
 
+describe('LevelDB store, deletion racing writes', () => {
+  it('deletes after an append that was already being written, and fences the ones after', async () => {
+    const store = await LevelStore.open(tempDir())
+    const head = await store.append('doc', update('a'))
+    const { held, release } = interceptBatches(store).hold()
+    const inFlight = store.append('doc', update('b'), head)
+    await held
+    const removing = store.remove('doc')
+    const stale = expect(store.append('doc', update('c'), head)).rejects.toMatchObject({ kind: 'deleted' })
+    release()
+    expect(await inFlight).toBeGreaterThan(head)
+    await stale
+    expect(await removing).toBe(true)
+    expect(await store.load('doc')).toBeNull()
+    expect(await store.list()).toEqual([])
+    await store.close()
+  })
+})
+
 describe('LevelDB store after a crash', () => {
   /** Writes records without their metadata, as a process killed between the two leaves them. */
   async function writeBehindMeta(dir: string, records: Array<[seq: number, value: Uint8Array]>) {

@@ -77,4 +77,17 @@ describe('Redis store, compactions racing other instances', () => {
     expect(await a.stat('doc')).toMatchObject({ updates: 1, bytes: loaded!.updates[0]!.byteLength })
     await Promise.all([a.close(), b.close()])
   })
+  it('does not bring back a document another instance deleted between its read and its swap', async () => {
+    const [a, b] = await openPair()
+    for (const letter of 'ab') await a.append('doc', update(letter))
+    const { held, release } = holdSwap(a)
+    const compacting = a.compact('doc')
+    await held
+    expect(await b.remove('doc')).toBe(true)
+    release()
+    expect(await compacting).toBeNull()
+    expect(await a.load('doc')).toBeNull()
+    expect(await a.list()).toEqual([])
+    await Promise.all([a.close(), b.close()])
+  })
 })

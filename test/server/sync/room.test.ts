@@ -270,3 +270,20 @@ describe('Room', () => {
     expect(rooms.get('shared')).toBeUndefined()
   })
 })
+
+describe('Room whose document another instance deleted', () => {
+  it('closes its peers with 4404 on their next edit instead of creating the document again', async () => {
+    // A second registry on the same store is another instance that deletes without telling this one.
+    const elsewhere = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 10 })
+    const a = new RecordingPeer()
+    const room = await rooms.join('doc', a)
+    await room.applyLocal(edit('before'))
+    expect(await elsewhere.remove('doc')).toBe(true)
+    room.receive(a, { type: 'update', update: edit('after') })
+    await room.settled()
+    expect(a.closedWith).toEqual({ code: 4404, reason: 'document deleted' })
+    expect(await store.load('doc')).toBeNull()
+    expect(rooms.get('doc')).toBeUndefined()
+    await elsewhere.shutdown()
+  })
+})

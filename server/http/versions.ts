@@ -1,0 +1,87 @@
+import express, { type Request, type RequestHandler, type Router } from 'express'
+import { FORMATS, type FormatName } from '../../shared/content/formats.js'
+import { CURRENT } from '../../shared/versions.js'
+import { type Docs, DocsError } from '../docs.js'
+import { isOriginAllowed } from '../guard/origin.js'
+
+/** Longest label a named version may have, in characters. */
+export const MAX_LABEL_LENGTH = 200
+
+/** What the version routes are built on: the documents and the API's two access guards. */
+export interface VersionRouteDeps {
+  docs: Docs
+  read: RequestHandler
+  write: RequestHandler
+  formatOf: (req: Request) => FormatName
+  /** `--allowed-origins`: pages of these origins (see `isOriginAllowed`) get CORS answers. */
+  allowedOrigins: readonly string[]
+}
+
+/**
+ * CORS for the History panel of an editor embedded on another origin: pages of an origin that may
+ * open a WebSocket to the document (and so read and edit it already) may also call these routes
+ * and watch its events. Preflights are answered here; the token still decides what is allowed.
+ */
+function historyCors(allowedOrigins: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    const { origin } = req.headers
+    if (origin === undefined || !isOriginAllowed(origin, allowedOrigins, req.headers.host)) return next()
+    res.setHeader('Access-Control-Allow-Origin', origin)
+    res.vary('Origin')
+    if (req.method !== 'OPTIONS') return next()
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST')
+    res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type')
+    res.setHeader('Access-Control-Max-Age', '600')
+    res.status(204).end()
+  }
+}
+
+function idOf(raw: unknown): number {
+  const id = Number(raw)
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id < 1) throw new DocsError('invalid', `not a version id: ${JSON.stringify(raw)}`)
+  return id
+}
+
+function labelOf(body: unknown): string | null {
+  const label = (body as { label?: unknown } | undefined)?.label
+  if (label === undefined || label === null) return null
+  if (typeof label !== 'string') throw new DocsError('invalid', 'label must be a string')
+  const trimmed = label.trim()
+  if (trimmed.length > MAX_LABEL_LENGTH) throw new DocsError('invalid', `label is longer than ${MAX_LABEL_LENGTH} characters`)
+  return trimmed === '' ? null : trimmed
+}
+
+/**
+ * `/api/docs/<doc>/versions…` (CONTRACT "Version history"), thin adapters over `Docs`: reading
+ * needs read access to the document, recording and restoring write access.
+ *
+ * - `GET .../versions`: the versions, newest first
+ * - `POST .../versions` `{"label"?}`: record one now (201)
+ * - `GET .../versions/<id>/content?format=`: that version rendered
+ * - `GET .../versions/<id>/diff?to=<id>|current`: unified diff of the Markdown renderings
+ * - `POST .../versions/<id>/restore`: make it the content; answers the version recorded just before
+ */
+export function versionRoutes({ docs, read, write, formatOf, allowedOrigins }: VersionRouteDeps): Router {
+  const router = express.Router()
+  router.use(['/api/docs/:name/versions', '/api/docs/:name/events'], historyCors(allowedOrigins))
+  const doc = (req: Request) => String(req.params.name)
+
+  router.get('/api/docs/:name/versions', read, async (req, res) => {
+    res.json(await docs.versions(doc(req)))
+  })
+  router.post('/api/docs/:name/versions', write, express.json({ limit: '16kb', strict: false }), async (req, res) => {
+    res.status(201).json(await docs.checkpoint(doc(req), labelOf(req.body)))
+  })
+  router.get('/api/docs/:name/versions/:id/content', read, async (req, res) => {
+    const format = formatOf(req)
+    res.type(FORMATS[format].mime).send(await docs.versionContent(doc(req), idOf(req.params.id), format))
+  })
+  router.get('/api/docs/:name/versions/:id/diff', read, async (req, res) => {
+    const to = req.query.to ?? CURRENT
+    res.type('text/plain').send(await docs.diff(doc(req), idOf(req.params.id), to === CURRENT ? CURRENT : idOf(to)))
+  })
+  router.post('/api/docs/:name/versions/:id/restore', write, async (req, res) => {
+    res.json(await docs.restore(doc(req), idOf(req.params.id)))
+  })
+  return router
+}

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto'
+import { type Server, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { VersionInfo } from '../../shared/versions.js'
+import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage, screenshot, typeAtEnd } from '../helpers/browser.js'
+import { type TestServer, startServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
+
+let server: TestServer
+let browser: Browser
+/** Every simulated person of this file, closed at the end. */
+const people: BrowserUser[] = []
+const track = (user: BrowserUser) => (people.push(user), user)
+const open = async (doc: string, name: string) => track(await openDocPage(browser, server.url, doc, name))
+
+// A version as soon as typing pauses briefly, so the spec need not wait minutes.
+beforeAll(async () => {
+  ;[server, browser] = await Promise.all([startServer({ args: ['--version-idle', '400ms'] }), launchBrowser()])
+})
+afterAll(async () => {
+  for (const person of people) await person.context.close()
+  await browser?.close()
+  await server?.stop()
+})
+
+const versionsOf = async (doc: string) => (await (await fetch(`${server.url}/api/docs/${encodeURIComponent(doc)}/versions`)).json()) as VersionInfo[]
+const waitForVersions = (doc: string, count: number) => until(async () => expect(await versionsOf(doc)).toHaveLength(count))
+
+describe('the History panel', () => {
+  it('lists versions with their authors, previews one with its changes highlighted, and restores it for everyone', async () => {
+    const doc = `history ${randomUUID().slice(0, 8)}`
+    const ada = await open(doc, 'Ada')
+    const grace = await open(doc, 'Grace')
+    await typeAtEnd(ada.page, 'Hello from Ada.')
+    await waitForVersions(doc, 1)
+    await until(async () => expect(await editorText(grace.page)).toBe('Hello from Ada.'))
+    await typeAtEnd(grace.page, ' And Grace.')
+    await waitForVersions(doc, 2)
+
+    await ada.page.locator('[data-quire="history-toggle"]').click()
+    const panel = ada.page.locator('[data-quire="history"]')
+    await panel.waitFor()
+    const items = panel.locator('[data-quire="version"]')
+    await until(async () => expect(await items.count()).toBe(2))
+    expect(await items.nth(0).innerText()).toContain('Grace')
+    expect(await items.nth(1).innerText()).toContain('Ada')
+
+    await items.nth(0).click()
+    const added = panel.locator('.quire-preview ins.quire-added')
+    await until(async () => expect((await added.allInnerTexts()).join('')).toContain('And Grace'))
+    expect(await panel.locator('.quire-preview .ProseMirror').getAttribute('contenteditable')).toBe('false')
+    expect(await panel.locator('.quire-preview').innerText()).toContain('Hello from Ada.')
+    await screenshot(ada.page, 'history-panel')
+
+    await items.nth(1).click()
+    await until(async () => expect(await panel.locator('.quire-preview-title').innerText()).toContain('first version'))
+    await panel.locator('[data-quire="restore"]').click()
+    await until(async () => expect(await editorText(grace.page)).toBe('Hello from Ada.'))
+    expect(await editorText(ada.page)).toBe('Hello from Ada.')
+    await until(async () => expect(await panel.locator('[data-quire="version"]').first().innerText()).toContain('Before restoring version'))
+
+    await panel.locator('.quire-history-label').fill('Submitted draft')
+    await panel.locator('[data-quire="checkpoint"]').click()
+    await until(async () => expect(await panel.locator('[data-quire="version"]').first().innerText()).toContain('Submitted draft'))
+    expect((await versionsOf(doc))[0]).toMatchObject({ label: 'Submitted draft', auto: false, authors: [] })
+    // Grace's open panel follows the server's version events.
+    await grace.page.locator('[data-quire="history-toggle"]').click()
+    await until(async () => expect(await grace.page.locator('[data-quire="version"]').count()).toBe((await versionsOf(doc)).length))
+    expect([...ada.errors, ...grace.errors]).toEqual([])
+  })
+
+  it('offers neither restoring nor saving without write access', async () => {
+    const doc = `viewer ${randomUUID().slice(0, 8)}`
+    const writer = await open(doc, 'Ada')
+    await typeAtEnd(writer.page, 'Read me.')
+    await waitForVersions(doc, 1)
+    const viewer = track(await newUser(browser))
+    await viewer.page.goto(`${server.url}/d/${encodeURIComponent(doc)}?name=Viewer&readonly`)
+    await viewer.page.locator('[data-quire="history-toggle"]').click()
+    await viewer.page.locator('[data-quire="version"]').first().click()
+    await viewer.page.locator('.quire-preview .ProseMirror').waitFor()
+    expect(await viewer.page.locator('[data-quire="restore"]').isVisible()).toBe(false)
+    expect(await viewer.page.locator('[data-quire="checkpoint"]').isVisible()).toBe(false)
+  })
+
+  it('fits a narrow screen', async () => {
+    const doc = `narrow ${randomUUID().slice(0, 8)}`
+    const writer = await open(doc, 'Ada')
+    await typeAtEnd(writer.page, 'Small screens too.')
+    await waitForVersions(doc, 1)
+    const phone = track(await newUser(browser, { width: 375, height: 700 }))
+    await phone.page.goto(`${server.url}/d/${encodeURIComponent(doc)}?name=Phone`)
+    await phone.page.locator('[data-quire="history-toggle"]').click()
+    await phone.page.locator('[data-quire="version"]').first().click()
+    await phone.page.locator('.quire-preview .ProseMirror').waitFor()
+    const box = (await phone.page.locator('[data-quire="history"]').boundingBox())!
+    expect(box.x).toBeGreaterThanOrEqual(0)
+    expect(box.x + box.width).toBeLessThanOrEqual(375)
+    expect(await phone.page.locator('[data-quire="restore"]').isVisible()).toBe(true)
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375)
+  })
+})
+
+describe('the History panel of an editor embedded on another origin', () => {
+  let host: Server
+  afterAll(() => host?.close())
+
+  it('lists, previews and restores versions through the API', async () => {
+    const doc = `embedded history ${randomUUID().slice(0, 8)}`
+    host = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html')
+      res.end(`<!doctype html><html><head><link rel="stylesheet" href="${server.url}/embed/quire-editor.css"></head>
+<body><div id="here"></div><script type="module">
+  import { createEditor } from '${server.url}/embed/quire-editor.js'
+  createEditor(document.getElementById('here'), { url: '${server.wsUrl}', doc: ${JSON.stringify(doc)}, user: { name: 'Embedder', color: '#1e88e5' } })
+</script></body></html>`)
+    })
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve))
+    const writer = await open(doc, 'Ada')
+    await typeAtEnd(writer.page, 'First words.')
+    await waitForVersions(doc, 1)
+    await typeAtEnd(writer.page, ' More words.')
+    await waitForVersions(doc, 2)
+
+    const embed = track(await newUser(browser))
+    await embed.page.goto(`http://127.0.0.1:${(host.address() as AddressInfo).port}/`)
+    await embed.page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    await embed.page.locator('[data-quire="history-toggle"]').click()
+    const items = embed.page.locator('[data-quire="version"]')
+    await until(async () => expect(await items.count()).toBe(2))
+    await items.nth(1).click()
+    await embed.page.locator('.quire-preview .ProseMirror').waitFor()
+    await embed.page.locator('[data-quire="restore"]').click()
+    await until(async () => expect(await editorText(writer.page)).toBe('First words.'))
+    expect(embed.errors).toEqual([])
+  })
+})

@@ -1,0 +1,26 @@
+import { spawn } from 'node:child_process'
+import { join, resolve } from 'node:path'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+
+/** What a finished `quire` process printed and how it exited. */
+export interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs the built `quire` binary to completion, as a user would from a shell. */
+export function quire(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((done, fail) => {
+    // QUIRE_SECRET and QUIRE_DATA of the developer's shell must not leak into the spec.
+    const { QUIRE_SECRET: _s, QUIRE_DATA: _d, ...base } = process.env
+    const child = spawn(process.execPath, [join(ROOT, 'bin/quire.js'), ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => (stdout += chunk))
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    child.on('error', fail)
+    child.on('close', (code) => done({ code, stdout, stderr }))
+  })
+}
