@@ -7,6 +7,8 @@ export interface Config {
   host: string
   dataDir: string
   maxMessageBytes: number
+  /** Largest import body (`PUT /api/docs/<doc>/content`); bigger ones get 413. */
+  maxImportBytes: number
   messagesPerSecond: number
   compactAfterUpdates: number
   logLevel: LogLevel
@@ -71,6 +73,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   option({ key: 'host', flag: '--host <host>', env: 'HOST', description: 'interface to listen on', default: DEFAULTS.host, parse: (raw) => raw }),
   option({ key: 'dataDir', flag: '--data <dir>', env: 'QUIRE_DATA', description: 'data directory', default: DEFAULTS.dataDir, parse: (raw) => raw }),
   option({ key: 'maxMessageBytes', flag: '--max-message-bytes <bytes>', env: 'QUIRE_MAX_MESSAGE_BYTES', description: 'largest WebSocket message accepted', default: DEFAULTS.maxMessageBytes, parse: integer(1024, 1024 ** 3) }),
+  option({ key: 'maxImportBytes', flag: '--max-import-bytes <bytes>', env: 'QUIRE_MAX_IMPORT_BYTES', description: 'largest import (PUT of a document\'s content) accepted; bigger ones get 413', default: DEFAULTS.maxImportBytes, parse: integer(1024, 1024 ** 3) }),
   option({ key: 'messagesPerSecond', flag: '--rate-limit <messages>', env: 'QUIRE_RATE_LIMIT', description: 'messages per second a connection may send, sustained (bursts up to 10x)', default: DEFAULTS.messagesPerSecond, parse: integer(1, 10_000_000) }),
   option({ key: 'compactAfterUpdates', flag: '--compact-after <updates>', env: 'QUIRE_COMPACT_AFTER', description: "merge a document's records once it has this many", default: DEFAULTS.compactAfterUpdates, parse: integer(2, 1_000_000) }),
   option({

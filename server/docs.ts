@@ -1,8 +1,11 @@
+import * as Y from 'yjs'
 import { ContentError, FORMATS, type FormatName } from '../shared/content/formats.js'
+import { ContentLimitError } from '../shared/content/limits.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import { CURRENT, type VersionInfo } from '../shared/versions.js'
 import { unifiedDiff } from './history/diff.js'
 import type { VersionRecorder } from './history/recorder.js'
+import type { Importer } from './imports/importer.js'
 import type { DocMeta, DocStore } from './store/store.js'
 import type { Rooms } from './sync/rooms.js'
 
@@ -60,10 +63,11 @@ export interface Docs {
 
 /**
  * Why a `Docs` operation failed, in the terms both edges map: `not-found` (HTTP 404), `invalid`
- * input (400), `denied` by access control (401/403) and `failed` for anything else (500).
+ * input (400), `too-large` input (413), `denied` by access control (401/403), `busy` with other
+ * work of the same kind (503) and `failed` for anything else (500).
  * The CLI exits 1 for all of them with the message, which names the document.
  */
-export type DocsErrorKind = 'not-found' | 'invalid' | 'denied' | 'failed'
+export type DocsErrorKind = 'not-found' | 'invalid' | 'too-large' | 'denied' | 'busy' | 'failed'
 
 /** A `Docs` failure the user can read: `message` is one line naming what went wrong. */
 export class DocsError extends Error {
@@ -103,7 +107,7 @@ const ydocContent = () => import('../shared/content/ydoc.js')
 /**
  * `Docs` over this process's store and rooms. Reads see a document's stored state (a live one's
  * included), and writes (import, remove, compact) go through its room, so connected editors see
- * them at once; a write resolves only once it is stored.
+ * them at once; a write resolves only once it is stored, and rejects when it could not be.
  * `StoreError`s pass through unchanged: they are the server's failures, not the caller's.
  */
 export class LocalDocs implements Docs {
@@ -111,6 +115,8 @@ export class LocalDocs implements Docs {
     private readonly store: DocStore,
     private readonly rooms: Rooms,
     private readonly recorder: VersionRecorder,
+    /** Where imported text becomes an update: a worker thread, so this thread stays free. */
+    private readonly importer: Importer,
   ) {}
 
   async list(): Promise<DocInfo[]> {
@@ -125,24 +131,21 @@ export class LocalDocs implements Docs {
 
   async content(name: string, format: FormatName): Promise<string> {
     const { toNode } = await ydocContent()
-    const text = await this.rooms.view(checkName(name), (ydoc) => FORMATS[format].render(toNode(ydoc)))
-    if (text === null) throw notFound(name)
-    return text
+    const node = await this.rooms.view(checkName(name), toNode)
+    if (node === null) throw notFound(name)
+    return FORMATS[format].render(node)
   }
 
   async import(name: string, format: FormatName, text: string): Promise<void> {
     checkName(name)
-    let node
     try {
-      node = FORMATS[format].parse(text)
+      // The updates are computed (on the importer's thread) against the stored state read here;
+      // an edit that lands before they are applied merges with them like any concurrent edit.
+      await this.rooms.edit(name, (current) => this.importer.updates({ format, text, state: Y.encodeStateAsUpdate(current) }))
     } catch (error) {
-      if (error instanceof ContentError) throw new DocsError('invalid', error.message, { cause: error })
+      if (error instanceof ContentError) throw new DocsError(error instanceof ContentLimitError ? 'too-large' : 'invalid', error.message, { cause: error })
       throw error
     }
-    const { replacementUpdate } = await ydocContent()
-    // An edit that lands between reading the stored state and applying the replacement merges
-    // with it like any concurrent edit.
-    await this.rooms.edit(name, (current) => replacementUpdate(current, node))
   }
 
   async remove(name: string): Promise<void> {

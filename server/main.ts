@@ -2,6 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config.js'
 import { createApp } from './http/app.js'
+import { WorkerImporter } from './imports/importer.js'
 import { acceptWebSockets } from './http/upgrade.js'
 import type { Logger } from './log.js'
 import { startVersioning } from './history/versioning.js'
@@ -31,7 +32,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const versions = startVersioning(store, rooms, { idleMs: config.versionIdleMs, everyMs: config.versionEveryMs })
   const bus = config.redisUrl ? await startBus(config.redisUrl, rooms, log) : null
   let connections = () => 0
-  const app = createApp({ config, rooms, store, versions, log, connections: () => connections() })
+  const importer = new WorkerImporter()
+  const app = createApp({ config, rooms, store, versions, log, connections: () => connections(), importer })
   const server = createServer(app)
   const gate = acceptWebSockets(server, { rooms, config, log })
   connections = () => gate.connections
@@ -52,6 +54,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await removeServerFile(config.dataDir, process.pid)
       gate.close()
       server.close()
+      await importer.close()
       await rooms.shutdown()
       await versions.close()
       server.closeAllConnections()

@@ -25,11 +25,27 @@ export const DEFAULTS = {
    */
   pingIntervalMs: 5_000,
   logLevel: 'info',
+  /**
+   * Largest body an import (`PUT /api/docs/<doc>/content`) accepts; bigger ones get 413. Parsing
+   * and converting text costs tens of times its size in memory; 8 MiB is far more than any
+   * document written by hand (a long novel is about 1 MiB) and stays well inside the memory an
+   * import may use.
+   */
+  maxImportBytes: 8 * 1024 * 1024,
   /** An automatic version is recorded once a document has had no edit for this long... */
   versionIdle: '2m',
   /** ...and at least this often while editing goes on without such a pause. */
   versionEvery: '10m',
 } as const
+
+/**
+ * How deep and how big an imported document may be (`shared/content/limits.ts`). 128 levels is
+ * far beyond any real nesting of quotes and lists, and below where recursive parsers overflow
+ * the stack. 100,000 nodes is a book of 50,000 paragraphs (a long novel has about 20,000); what
+ * an import builds is applied to the open document on the event loop, and this keeps that under a
+ * second.
+ */
+export const IMPORT_LIMITS = { maxDepth: 128, maxNodes: 100_000 } as const
 
 /** The longest document name, counted in UTF-8 bytes. */
 export const MAX_DOC_NAME_BYTES = 256

@@ -1,5 +1,6 @@
 import type { Node } from 'prosemirror-model'
 import { docNameToSegment } from '../../shared/doc-name.js'
+import { docExists } from './exists.js'
 import { download } from './formats.js'
 
 // A page learns that its document was deleted from the server's 4404 close. Remembering that in
@@ -38,9 +39,9 @@ export async function stillDeleted(doc: string): Promise<boolean> {
   }
   if (noted === null) return false
   try {
-    const res = await fetch(`/api/docs/${docNameToSegment(doc)}`)
-    if (res.ok) forgetDeleted(doc)
-    return res.status === 404
+    if (!(await docExists(doc))) return true
+    forgetDeleted(doc)
+    return false
   } catch {
     return true
   }
@@ -50,8 +51,7 @@ export async function stillDeleted(doc: string): Promise<boolean> {
 async function freeCopyName(doc: string): Promise<string> {
   for (let n = 1; ; n++) {
     const name = `${doc} (copy${n === 1 ? '' : ` ${n}`})`
-    const res = await fetch(`/api/docs/${docNameToSegment(name)}`)
-    if (res.status === 404) return name
+    if (!(await docExists(name))) return name
   }
 }
 

@@ -1,23 +1,28 @@
 import './app.css'
 import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
+import { docExists } from './exists.js'
+import { keepShellOffline } from './shell.js'
 
 /** One row of `GET /api/docs`, the fields this page shows. */
 interface DocSummary {
   name: string
+  bytes: number
   updatedAt: string
   clients: number
 }
 
 // The list comes over HTTP from whatever answers at /api/docs; rows that do not have the expected
 // shape are skipped rather than trusted.
-function readSummaries(body: unknown): DocSummary[] | null {
-  if (!Array.isArray(body)) return null
-  return body.flatMap((row: unknown) => {
-    if (typeof row !== 'object' || row === null) return []
-    const { name, updatedAt, clients } = row as Record<string, unknown>
-    if (typeof name !== 'string') return []
-    return [{ name, updatedAt: typeof updatedAt === 'string' ? updatedAt : '', clients: typeof clients === 'number' ? clients : 0 }]
-  })
+function readSummary(row: unknown): DocSummary | null {
+  if (typeof row !== 'object' || row === null) return null
+  const { name, bytes, updatedAt, clients } = row as Record<string, unknown>
+  if (typeof name !== 'string') return null
+  return {
+    name,
+    bytes: typeof bytes === 'number' ? bytes : 0,
+    updatedAt: typeof updatedAt === 'string' ? updatedAt : '',
+    clients: typeof clients === 'number' ? clients : 0,
+  }
 }
 
 const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
@@ -32,44 +37,196 @@ function ago(iso: string): string {
   return 'just now'
 }
 
-function docLink(name: string): string {
-  return `/d/${docNameToSegment(name)}`
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
 
-function row(doc: DocSummary): HTMLLIElement {
-  const li = document.createElement('li')
-  li.className = 'doc-row'
+const docUrl = (name: string) => `/d/${docNameToSegment(name)}`
+const apiUrl = (name: string) => `/api/docs/${docNameToSegment(name)}`
+
+const list = document.getElementById('docs') as HTMLUListElement
+const note = document.getElementById('docs-note') as HTMLElement
+const search = document.getElementById('search') as HTMLInputElement
+const rows = new Map<string, { summary: DocSummary; el: HTMLLIElement }>()
+
+function button(label: string, run: () => void, className = ''): HTMLButtonElement {
+  const el = document.createElement('button')
+  el.type = 'button'
+  el.textContent = label
+  el.className = className
+  el.addEventListener('click', run)
+  return el
+}
+
+/** Why a change through the API failed, in words. */
+async function problemOf(res: Response): Promise<string> {
+  const body = (await res.json().catch(() => ({}))) as { error?: unknown }
+  return typeof body.error === 'string' ? body.error : `the server answered ${res.status}`
+}
+
+/**
+ * Renames by copying: the content goes to the new name (an import of its JSON), then the old
+ * document is deleted. The store has no rename, and a copy keeps the text while editors that had
+ * the old name open are told it was deleted (and can save their view as a new document).
+ */
+async function rename(from: string, to: string): Promise<void> {
+  if (await docExists(to)) throw new Error(`“${to}” exists already`)
+  const content = await fetch(`${apiUrl(from)}/content?format=json`)
+  if (!content.ok) throw new Error(await problemOf(content))
+  const put = await fetch(`${apiUrl(to)}/content?format=json`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: await content.text() })
+  if (!put.ok) throw new Error(await problemOf(put))
+  const removed = await fetch(apiUrl(from), { method: 'DELETE' })
+  if (!removed.ok) throw new Error(await problemOf(removed))
+}
+
+/** One document's row: link, size and last change, people there now, Rename and Delete (confirmed). */
+function drawRow(li: HTMLLIElement, doc: DocSummary): void {
   const link = document.createElement('a')
-  link.href = docLink(doc.name)
+  link.href = docUrl(doc.name)
   link.textContent = doc.name
   const meta = document.createElement('span')
   meta.className = 'doc-meta'
-  const parts = [doc.updatedAt ? `edited ${ago(doc.updatedAt)}` : '']
+  const parts = [size(doc.bytes), doc.updatedAt ? `edited ${ago(doc.updatedAt)}` : '']
   if (doc.clients > 0) parts.push(`${doc.clients} ${doc.clients === 1 ? 'person' : 'people'} here now`)
   meta.textContent = parts.filter(Boolean).join(' · ')
-  li.append(link, meta)
-  return li
+  const problem = document.createElement('span')
+  problem.className = 'doc-problem'
+  problem.setAttribute('role', 'alert')
+  const actions = document.createElement('span')
+  actions.className = 'doc-row-actions'
+  const fail = (error: unknown) => (problem.textContent = (error as Error).message)
+
+  const askDelete = button(`Delete`, () => {
+    const confirm = button('Delete for everyone', async () => {
+      const res = await fetch(apiUrl(doc.name), { method: 'DELETE' })
+      if (res.ok || res.status === 404) removeRow(doc.name)
+      else fail(new Error(await problemOf(res)))
+    }, 'danger')
+    const cancel = button('Keep it', () => drawRow(li, doc))
+    const question = document.createElement('span')
+    question.textContent = `Delete “${doc.name}”? Everyone loses it.`
+    actions.replaceChildren(question, confirm, cancel)
+    cancel.focus()
+  })
+  askDelete.setAttribute('aria-label', `Delete ${doc.name}`)
+  const askRename = button('Rename', () => {
+    const form = document.createElement('form')
+    const input = document.createElement('input')
+    input.type = 'text'
+    input.value = doc.name
+    input.setAttribute('aria-label', `New name for ${doc.name}`)
+    const save = document.createElement('button')
+    save.type = 'submit'
+    save.textContent = 'Save name'
+    form.append(input, save, button('Cancel', () => drawRow(li, doc)))
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault()
+      const to = input.value.trim()
+      const invalid = to === doc.name ? 'that is its name already' : docNameProblem(to)
+      if (invalid) return fail(new Error(invalid))
+      save.disabled = true
+      try {
+        await rename(doc.name, to)
+        removeRow(doc.name)
+        await refresh(to)
+      } catch (error) {
+        fail(error)
+        save.disabled = false
+      }
+    })
+    li.replaceChildren(form, problem)
+    input.select()
+  })
+  askRename.setAttribute('aria-label', `Rename ${doc.name}`)
+  actions.append(askRename, askDelete)
+  li.replaceChildren(link, meta, actions, problem)
 }
 
-async function showDocuments(list: HTMLElement, note: HTMLElement): Promise<void> {
-  let docs: DocSummary[] | null = null
-  try {
-    const res = await fetch('/api/docs', { headers: { accept: 'application/json' } })
-    if (res.ok) docs = readSummaries(await res.json())
-  } catch {
-    docs = null
+function applySearch(): void {
+  const query = search.value.trim().toLocaleLowerCase()
+  let shown = 0
+  for (const { summary, el } of rows.values()) {
+    el.hidden = query !== '' && !summary.name.toLocaleLowerCase().includes(query)
+    if (!el.hidden) shown++
   }
-  if (docs === null) {
+  note.textContent = rows.size === 0 ? 'No documents yet. Create the first one above.' : shown === 0 ? `No document name contains “${search.value.trim()}”.` : ''
+}
+
+/** Puts `doc` in the list, newest change first, or redraws its row. */
+function upsert(doc: DocSummary): void {
+  let row = rows.get(doc.name)
+  if (!row) {
+    row = { summary: doc, el: document.createElement('li') }
+    row.el.className = 'doc-row'
+    rows.set(doc.name, row)
+  }
+  row.summary = doc
+  // A row being renamed or deleted keeps its form until the user is done with it.
+  if (!row.el.querySelector('form, .danger')) drawRow(row.el, doc)
+  // Newest change first. Rows are moved only when the order changed: moving a row would take
+  // focus out of a rename field in it.
+  const sorted = [...rows.values()].sort((a, b) => b.summary.updatedAt.localeCompare(a.summary.updatedAt)).map((r) => r.el)
+  if (sorted.some((el, i) => list.children[i] !== el)) list.append(...sorted)
+  applySearch()
+}
+
+function removeRow(name: string): void {
+  rows.get(name)?.el.remove()
+  rows.delete(name)
+  applySearch()
+}
+
+/** Re-reads one document's row; a 404 means it is gone. */
+async function refresh(name: string): Promise<void> {
+  const res = await fetch(apiUrl(name), { headers: { accept: 'application/json' } })
+  if (res.status === 404) return removeRow(name)
+  const summary = res.ok ? readSummary(await res.json()) : null
+  if (summary) upsert(summary)
+}
+
+// Metadata is stored at most once a second per document, so a row is read again a little after
+// the last event for it: the final size and time of a burst of edits are then shown too.
+const SETTLE_MS = 1200
+const settling = new Map<string, ReturnType<typeof setTimeout>>()
+function changed(name: string): void {
+  void refresh(name)
+  clearTimeout(settling.get(name))
+  settling.set(name, setTimeout(() => {
+    settling.delete(name)
+    void refresh(name)
+  }, SETTLE_MS))
+}
+
+function docOfEvent(event: MessageEvent<string>): string | null {
+  try {
+    const { doc } = JSON.parse(event.data) as { doc?: unknown }
+    return typeof doc === 'string' ? doc : null
+  } catch {
+    return null
+  }
+}
+
+/** The list, then live: documents appear, change and go as the server's list stream says. */
+async function showDocuments(): Promise<void> {
+  const res = await fetch('/api/docs', { headers: { accept: 'application/json' } }).catch(() => null)
+  const body: unknown = res?.ok ? await res.json() : null
+  if (!Array.isArray(body)) {
     note.textContent = 'This server does not list its documents. Open one by name above.'
     return
   }
-  if (docs.length === 0) {
-    note.textContent = 'No documents yet. Create the first one above.'
-    return
-  }
-  docs.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-  list.replaceChildren(...docs.map(row))
-  note.textContent = ''
+  for (const doc of body.map(readSummary)) if (doc) upsert(doc)
+  applySearch()
+  const stream = new EventSource('/api/events')
+  stream.addEventListener('changed', (event) => {
+    const doc = docOfEvent(event)
+    if (doc !== null) changed(doc)
+  })
+  stream.addEventListener('removed', (event) => {
+    const doc = docOfEvent(event)
+    if (doc !== null) removeRow(doc)
+  })
 }
 
 function untitled(): string {
@@ -77,9 +234,19 @@ function untitled(): string {
   return `Untitled ${day} ${Math.random().toString(36).slice(2, 6)}`
 }
 
+/**
+ * Creates `name` on the server (empty) unless it exists, so that it is listed, here and on every
+ * other open list, from the moment it is made rather than from its first edit. Where the server
+ * refuses (access control on), the editor page creates it on the first edit instead.
+ */
+async function create(name: string): Promise<void> {
+  if (await docExists(name).catch(() => true)) return
+  await fetch(`${apiUrl(name)}/content?format=text`, { method: 'PUT', body: '' }).catch(() => undefined)
+}
+
 const form = document.getElementById('new') as HTMLFormElement
 const input = form.querySelector('input') as HTMLInputElement
-form.addEventListener('submit', (event) => {
+form.addEventListener('submit', async (event) => {
   event.preventDefault()
   const name = input.value.trim() || untitled()
   const problem = docNameProblem(name)
@@ -88,8 +255,11 @@ form.addEventListener('submit', (event) => {
     input.reportValidity()
     return
   }
-  location.assign(docLink(name))
+  await create(name)
+  location.assign(docUrl(name))
 })
 input.addEventListener('input', () => input.setCustomValidity(''))
+search.addEventListener('input', applySearch)
 
-void showDocuments(document.getElementById('docs')!, document.getElementById('docs-note')!)
+void showDocuments()
+keepShellOffline()

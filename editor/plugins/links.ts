@@ -271,7 +271,12 @@ export function linksPlugin(): Plugin<LinkState> {
         if (!value.editing || !tr.docChanged) return value
         const from = tr.mapping.map(value.editing.from, 1)
         const to = tr.mapping.map(value.editing.to, -1)
-        return { editing: from < to ? { from, to } : null }
+        if (from < to) return { editing: { from, to } }
+        // y-prosemirror redraws the whole document on some remote changes, which collapses any
+        // mapped range; it restores the selection afterwards, so the range is found from that.
+        const { selection, doc } = tr
+        const again = selection.empty ? linkAround(doc, selection.from) : { from: selection.from, to: selection.to }
+        return { editing: again }
       },
     },
     props: {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { resolveConfig } from '../config.js'
 import type { FormatName } from '../../shared/content/formats.js'
 import { type Docs, DocsError, LocalDocs } from '../docs.js'
+import { WorkerImporter } from '../imports/importer.js'
 import { mintToken } from '../guard/access.js'
 import { startVersioning } from '../history/versioning.js'
 import { readServerFile, type ServerAddress } from '../server-file.js'
@@ -44,9 +45,11 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
   const store = await openStore(config)
   const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: config.compactAfterUpdates })
   const versions = startVersioning(store, rooms, { idleMs: config.versionIdleMs, everyMs: config.versionEveryMs })
+  const importer = new WorkerImporter()
   try {
-    return await work(new LocalDocs(store, rooms, versions))
+    return await work(new LocalDocs(store, rooms, versions, importer))
   } finally {
+    await importer.close()
     await rooms.shutdown()
     await versions.close()
     await store.close()

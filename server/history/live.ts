@@ -9,6 +9,6 @@ import type { LiveDocs } from './history.js'
 export function liveDocsOf(rooms: Rooms): LiveDocs {
   return {
     storedSnapshot: (name) => rooms.view(name, (doc) => Y.snapshot(doc)),
-    apply: (name, update) => rooms.edit(name, () => update),
+    apply: (name, update) => rooms.edit(name, () => [update]),
   }
 }

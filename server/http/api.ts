@@ -1,37 +1,45 @@
-import express, { type ErrorRequestHandler, type Request, type Router } from 'express'
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express'
 import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from '../../shared/content/formats.js'
-import { docNameProblem } from '../../shared/doc-name.js'
+import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
-import { docNameToSegment } from '../../shared/doc-name.js'
 import { AccessError, mintToken } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { requireAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import type { ListEvents } from './list-events.js'
 import { versionRoutes } from './versions.js'
+
+/**
+ * Imports that may be under way at once, their bodies being read included; more get 503. They
+ * are parsed one at a time anyway (`WorkerImporter`), and each holds its body in memory while it
+ * waits, so a queue beyond this only costs memory.
+ */
+export const MAX_PENDING_IMPORTS = 4
 
 /** How long a view-only link minted by `POST /api/docs/<doc>/share` works: `quire token`'s default. */
 export const SHARE_TTL_SECONDS = 86_400
-
-/** Largest body `PUT /api/docs/<doc>/content` accepts; bigger imports get HTTP 413. */
-export const MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 /** What the document API is built on. */
 export interface ApiDeps {
   docs: Docs
   streams: EventStreams
+  /** The document list's live stream (`GET /api/events`). */
+  listStreams: ListEvents
   /** The access-token secret; `null` leaves the API open, as it leaves WebSockets open. */
   secret: string | null
   log: Logger
   /** The data dir, whose server file `GET /api/server` returns. */
   dataDir: string
+  /** Largest import body; bigger ones get 413 before they are read to the end. */
+  maxImportBytes: number
   /** `--allowed-origins`, for the CORS answers of the version routes. */
   allowedOrigins: readonly string[]
 }
 
-const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, denied: 403, failed: 500 }
+const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
 
 /** The document a `/api/docs/:name…` route is about (express has already percent-decoded it). */
 function docOf(req: Request): string {
@@ -58,9 +66,10 @@ function formatOf(req: Request): FormatName {
  * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
  * - `/api/docs/<doc>/versions…`: version history (see `versions.ts`)
+ * - `GET /api/events`: Server-Sent Events for the document list (see `list-events.ts`), as open as the list
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, secret, log, dataDir, allowedOrigins }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, maxImportBytes, allowedOrigins }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
@@ -76,6 +85,9 @@ export function apiRoutes({ docs, streams, secret, log, dataDir, allowedOrigins 
   router.get('/api/docs', async (_req, res) => {
     res.json(await docs.list())
   })
+  router.get('/api/events', (req, res) => {
+    listStreams.serve(req, res)
+  })
   router.get('/api/docs/:name', async (req, res) => {
     res.json(await docs.stat(docOf(req)))
   })
@@ -83,7 +95,7 @@ export function apiRoutes({ docs, streams, secret, log, dataDir, allowedOrigins 
     const format = formatOf(req)
     res.type(FORMATS[format].mime).send(await docs.content(docOf(req), format))
   })
-  router.put('/api/docs/:name/content', write, express.text({ type: () => true, limit: MAX_IMPORT_BYTES }), async (req, res) => {
+  router.put('/api/docs/:name/content', write, pendingImports(MAX_PENDING_IMPORTS), express.text({ type: () => true, limit: maxImportBytes }), async (req, res) => {
     // express.text leaves the body undefined when there was none.
     const text = typeof req.body === 'string' ? req.body : ''
     await docs.import(docOf(req), formatOf(req), text)
@@ -122,6 +134,20 @@ export function apiRoutes({ docs, streams, secret, log, dataDir, allowedOrigins 
   return router
 }
 
+/** Lets at most `max` requests through at once, counting each until its response is finished; more get 503. */
+function pendingImports(max: number): RequestHandler {
+  let pending = 0
+  return (_req, res, next) => {
+    if (pending >= max) {
+      res.setHeader('Retry-After', '5')
+      return next(new DocsError('busy', `${max} imports are already under way; try again shortly`))
+    }
+    pending += 1
+    res.once('close', () => (pending -= 1))
+    next()
+  }
+}
+
 /**
  * The one mapping from errors to API responses, `{"error": "<message>"}` with a status code.
  * Messages of quire's own errors are meant for users and are sent; anything unexpected is a 500
@@ -138,7 +164,8 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
     // http-errors from express itself: a body over the limit (413).
     else if (error.expose && typeof error.status === 'number') [status, message] = [error.status, error.message]
-    if (status >= 500) log.error('http.error', { method: req.method, path: req.path, error: error.message })
+    // A busy server turning work away is expected, not an error to look into.
+    if (status >= 500 && !(error instanceof DocsError && error.kind === 'busy')) log.error('http.error', { method: req.method, path: req.path, error: error.message })
     res.status(status).json({ error: message })
   }
 }

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express'
 import type { Config } from '../config.js'
 import { LocalDocs } from '../docs.js'
 import type { VersionRecorder } from '../history/recorder.js'
+import type { Importer } from '../imports/importer.js'
 import type { Logger } from '../log.js'
 import { createMetrics, metricsHandler } from '../metrics.js'
 import type { DocStore } from '../store/store.js'
@@ -10,6 +11,7 @@ import type { Rooms } from '../sync/rooms.js'
 import { apiRoutes } from './api.js'
 import { errorPage } from './error-page.js'
 import { EventStreams } from './events.js'
+import { ListEvents } from './list-events.js'
 import { hostGuard, originGuard, securityHeaders } from './security.js'
 import { staticRoutes } from './static.js'
 
@@ -23,6 +25,8 @@ export interface AppDeps {
   log: Logger
   /** Open WebSocket connections right now. */
   connections: () => number
+  /** Where imports are parsed, off the event loop. */
+  importer: Importer
 }
 
 /**
@@ -38,7 +42,18 @@ export function createApp(deps: AppDeps): Express {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
   app.get('/metrics', metricsHandler(createMetrics(deps.rooms.events, { connections: deps.connections, openDocuments: () => deps.rooms.count })))
-  app.use(apiRoutes({ docs: new LocalDocs(deps.store, deps.rooms, deps.versions), streams: new EventStreams(deps.rooms.events), secret: deps.config.secret, log: deps.log, dataDir: deps.config.dataDir, allowedOrigins: deps.config.allowedOrigins }))
+  app.use(
+    apiRoutes({
+      docs: new LocalDocs(deps.store, deps.rooms, deps.versions, deps.importer),
+      streams: new EventStreams(deps.rooms.events),
+      listStreams: new ListEvents(deps.rooms.events),
+      secret: deps.config.secret,
+      log: deps.log,
+      dataDir: deps.config.dataDir,
+      maxImportBytes: deps.config.maxImportBytes,
+      allowedOrigins: deps.config.allowedOrigins,
+    }),
+  )
   // This file runs compiled as dist/server/http/app.js, so dist/ (where Vite put the app) is two up.
   app.use(staticRoutes(fileURLToPath(new URL('../../', import.meta.url))))
   app.use(errorHandler(deps.log))

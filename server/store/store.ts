@@ -106,7 +106,15 @@ export interface DocMeta {
 }
 
 /** Why a store operation failed: callers map the kind to a close code, HTTP status or exit code. */
-export type StoreErrorKind = 'corrupt' | 'unavailable' | 'deleted'
+export type StoreErrorKind =
+  /** One document's records or metadata cannot be decoded; every other document is fine. */
+  | 'corrupt'
+  /** The store's own files cannot be read (a damaged LevelDB table): `quire repair` is the way out. */
+  | 'damaged'
+  /** The store cannot be reached or written right now (locked, disk full, Redis down). */
+  | 'unavailable'
+  /** The document was deleted by someone this writer has not heard from (deletion fencing). */
+  | 'deleted'
 
 /** A store failure that names its document and kind, so the edge can say what went wrong. */
 export class StoreError extends Error {

@@ -84,15 +84,16 @@ export class Rooms {
   }
 
   /**
-   * Changes `name` (creating it if needed) as an edit of the server's own: `change` gets the doc
-   * holding the stored content and returns the update to apply, or `null` for none. One room is
-   * held throughout, loaded once if the document was closed. Resolves once the update is stored
-   * and relayed to connected peers; rejects with the store's error when it could not be stored.
+   * Changes `name` (creating it if needed) as an edit of the server's own. `change` is called with
+   * the doc holding the stored content and returns the updates to apply, in order, or a promise of
+   * them (for work done elsewhere from what it read synchronously; it must not keep the doc). One
+   * room is held throughout, loaded once if the document was closed. Each update is stored and
+   * relayed to connected peers before the next is applied, so the event loop runs between them.
+   * Rejects with the store's error when one could not be stored.
    */
-  async edit(name: string, change: (doc: Y.Doc) => Uint8Array | null): Promise<void> {
+  async edit(name: string, change: (doc: Y.Doc) => Uint8Array[] | Promise<Uint8Array[]>): Promise<void> {
     await this.hold(name, async (room) => {
-      const update = await room.view(change)
-      if (update) await room.applyLocal(update)
+      for (const update of await room.view(change)) await room.applyLocal(update)
     })
   }
 

@@ -1,6 +1,7 @@
 import { Node } from 'prosemirror-model'
 import { schema } from '../schema.js'
 import { parseHtml, renderHtml } from './html.js'
+import { ContentError, checkTree } from './limits.js'
 import { parseMarkdown, renderMarkdown } from './markdown.js'
 import { parseText, renderText } from './text.js'
 
@@ -12,7 +13,7 @@ export interface Format {
   /** File name endings (lower case, with the dot) that import reads as this format; the first is export's. */
   readonly extensions: readonly string[]
   render(doc: Node): string
-  /** Throws `ContentError` for input that is not this format (only JSON can fail). */
+  /** Throws `ContentError` for input that is not this format (only JSON can fail) or is over the import limits. */
   parse(text: string): Node
 }
 
@@ -25,19 +26,30 @@ export type FormatName = (typeof FORMAT_NAMES)[number]
 /** The format used when a request or command names none: readable as it is, and lossless for quire's schema. */
 export const DEFAULT_FORMAT: FormatName = 'markdown'
 
-/** Content that could not be read as the format it claimed to be; the message says why. */
-export class ContentError extends Error {
-  override name = 'ContentError'
-}
+export { ContentError } from './limits.js'
 
 function renderJson(doc: Node): string {
   // ProseMirror leaves `content` out of an empty node; the API promises `{"type":"doc","content":[...]}`.
   return `${JSON.stringify({ content: [], ...doc.toJSON() }, null, 2)}\n`
 }
 
+/** The children of a node in ProseMirror's JSON form, for walking it before it is built. */
+function jsonChildren(node: unknown): unknown[] {
+  const content = typeof node === 'object' && node !== null ? (node as { content?: unknown }).content : undefined
+  return Array.isArray(content) ? content : []
+}
+
 function parseJson(text: string): Node {
+  let json: unknown
   try {
-    const doc = Node.fromJSON(schema, JSON.parse(text))
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new ContentError(`not a quire JSON document: ${(error as Error).message}`, { cause: error })
+  }
+  // Node.fromJSON recurses: its input is checked first.
+  checkTree(json, jsonChildren)
+  try {
+    const doc = Node.fromJSON(schema, json)
     if (doc.type !== schema.topNodeType) throw new Error(`top node is ${doc.type.name}, not doc`)
     // Each block is checked, but not the doc's own content rule (at least one block), so that the
     // empty doc an unwritten document renders as can be read back.

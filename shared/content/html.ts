@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { DOMParser, DOMSerializer, type Node } from 'prosemirror-model'
 import { schema } from '../schema.js'
+import { checkTree } from './limits.js'
 
 // HTML goes through ProseMirror's own DOMParser and DOMSerializer, driven by the schema's
 // parseDOM/toDOM rules (which already refuse unsafe URLs), so the editor and every export agree
@@ -62,6 +63,7 @@ export function renderHtml(doc: Node): string {
 /**
  * A document from an HTML fragment or a whole page (only its body counts). Scripts, styles and
  * unknown tags are dropped, keeping the text they wrap; unsafe link and image URLs are refused.
+ * Throws `ContentError` for a page nested or sized beyond the import limits.
  */
 export function parseHtml(html: string): Node {
   // linkedom's parser is lenient rather than spec-complete: it finds `<body>` only in a page that
@@ -69,5 +71,7 @@ export function parseHtml(html: string): Node {
   const page = /<html[\s>]/i.test(html) ? html : `<!doctype html><html><head></head><body>${html}</body></html>`
   // reason: linkedom's Document implements the DOM subset used here but is typed on its own.
   const { document } = parseHTML(page) as unknown as { document: Document }
+  // ProseMirror's DOMParser recurses: the DOM is checked first.
+  checkTree<globalThis.Node>(document.body, (node) => node.childNodes)
   return DOMParser.fromSchema(schema).parse(document.body)
 }

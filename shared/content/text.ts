@@ -1,5 +1,6 @@
 import type { Node } from 'prosemirror-model'
 import { schema } from '../schema.js'
+import { checkLines } from './limits.js'
 
 /** What an inline or block leaf stands for in plain text: a line break, an image's alt text. */
 function leafText(node: Node): string {
@@ -16,9 +17,11 @@ export function renderText(doc: Node): string {
 
 /**
  * A document with one paragraph per line of `text`, so `renderText(parseText(t))` gives `t` back
- * (line endings normalised to `\n`, with one final newline).
+ * (line endings normalised to `\n`, with one final newline). Throws `ContentError` for more
+ * lines than a document may have nodes.
  */
 export function parseText(text: string): Node {
+  checkLines(text)
   const lines = text.replace(/\r\n?/g, '\n').split('\n')
   // The newline that ends the last line does not start another one.
   if (lines.length > 1 && lines.at(-1) === '') lines.pop()

@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import * as Y from 'yjs'
 import { History } from '../../server/history/history.js'
@@ -32,6 +33,7 @@ let stateVector = Y.encodeStateVector(doc)
 let fullStates = 0
 let fullSnapshots = 0
 let recordMs = 0
+const stalls: number[] = []
 const perVersion = Math.ceil(patches.length / VERSIONS)
 for (let start = 0; start < patches.length; start += perVersion) {
   for (const [pos, del, ins] of patches.slice(start, start + perVersion)) {
@@ -44,9 +46,15 @@ for (let start = 0; start < patches.length; start += perVersion) {
   stateVector = Y.encodeStateVector(doc)
   await store.compact(NAME)
   now += 10 * MINUTE
+  // How long recording keeps the event loop (and so every relay) from running, apart from the
+  // time it waits for the store: the longest delay a 1 ms timer sees while it runs.
+  const loop = monitorEventLoopDelay({ resolution: 1 })
+  loop.enable()
   const started = performance.now()
   await history.record(NAME, { label: null, auto: true, authors: [{ name: 'Ada', color: '#e91e63' }], force: false })
   recordMs = Math.max(recordMs, performance.now() - started)
+  loop.disable()
+  stalls.push(loop.max / 1e6)
   fullStates += Y.encodeStateAsUpdate(doc).byteLength
   fullSnapshots += Y.encodeSnapshot(Y.snapshot(doc)).byteLength
 }
@@ -61,6 +69,7 @@ const readMs = performance.now() - readStarted
 const expectedFirst = loadTrace(perVersion).text
 if (first?.getText('text').toString() !== expectedFirst) throw new Error('the first version does not read back as the text typed by then')
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`
 const rows: Array<[string, string]> = [
   ['edits typed', `${patches.length.toLocaleString('en')} over ${versions.length} versions`],
@@ -69,7 +78,8 @@ const rows: Array<[string, string]> = [
   ['history: version records (snapshot deltas + headers)', `${kib(historyBytes)} = ${(historyBytes / stored).toFixed(3)}× the stored document`],
   ['alternative: a full Y.snapshot per version', `${kib(fullSnapshots)} = ${(fullSnapshots / stored).toFixed(1)}×`],
   ['alternative: a full encoded state per version', `${kib(fullStates)} = ${(fullStates / stored).toFixed(1)}×`],
-  ['slowest record of a version', `${recordMs.toFixed(1)} ms`],
+  ['slowest record of a version (mostly waiting for LevelDB)', `${recordMs.toFixed(1)} ms`],
+  ['event-loop stall while recording: median, max', `${median(stalls).toFixed(1)} ms, ${Math.max(...stalls).toFixed(1)} ms`],
   ['reading the first version back', `${readMs.toFixed(0)} ms`],
 ]
 for (const [what, value] of rows) console.log(`| ${what} | ${value} |`)

@@ -142,7 +142,7 @@ describe('version history', SLOW, () => {
     expect((await run('diff', 'essay', 'first')).code).toBe(2)
   })
 
-  it('keeps every version through compaction, a restart and the CLI on the stopped server\'s data dir', async () => {
+  it('keeps every version through compaction, a restart, SIGKILL and the CLI on the stopped server\'s data dir', async () => {
     const before = await versions()
     const texts = await Promise.all(before.map(async (v) => (await api(`/versions/${v.id}/content?format=text`)).text()))
     expect((await api('/compact', { method: 'POST' })).status).toBe(200)
@@ -158,6 +158,10 @@ describe('version history', SLOW, () => {
     expect(after.slice(1)).toEqual(before)
     expect(after[0]).toMatchObject({ id: Number(checkpoint.stdout.trim()), label: 'Offline' })
     for (const [i, v] of before.entries()) expect(await (await api(`/versions/${v.id}/content?format=text`)).text()).toBe(texts[i])
+    const named = (await (await api('/versions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ label: 'Just before the crash' }) })).json()) as VersionInfo
+    await server.kill('SIGKILL')
+    await server.restart()
+    expect((await versions())[0]).toEqual(named)
   })
 
   it('removes the versions with the document', async () => {

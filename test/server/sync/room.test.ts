@@ -169,7 +169,7 @@ describe('Room', () => {
     const a = new RecordingPeer()
     const room = await rooms.join('doc', a)
     store.append = () => Promise.reject(new StoreError('unavailable', 'disk full'))
-    await expect(rooms.edit('doc', () => edit('lost'))).rejects.toThrow('disk full')
+    await expect(rooms.edit('doc', () => [edit('lost')])).rejects.toThrow('disk full')
     expect(a.closedWith?.code).toBe(1011)
     expect(room.failed).toBe(true)
   })

@@ -80,3 +80,18 @@ describe('markdown export of text that looks like HTML', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
   })
 })
+
+describe('markdown export of long documents', () => {
+  it('renders a long document, lists side by side included, as one serializer pass over it would', async () => {
+    const { defaultMarkdownSerializer, MarkdownSerializer } = await import('prosemirror-markdown')
+    const blocks = []
+    for (let i = 0; i < 450; i++) {
+      if (i % 199 === 0) blocks.push(b.ul(b.li(b.p(`item ${i}`))), b.ul(b.li(b.p(`next list ${i}`))))
+      else blocks.push(b.p(`paragraph ${i} with *stars* and <angles>`))
+    }
+    const long = b.doc(...blocks)
+    // No links or images here, so prosemirror-markdown's own serializer writes what quire's does.
+    const whole = new MarkdownSerializer(defaultMarkdownSerializer.nodes, defaultMarkdownSerializer.marks, { escapeExtraCharacters: /[<>&]/g }).serialize(long, { tightLists: true })
+    expect(renderMarkdown(long)).toBe(`${whole}\n`)
+  })
+})

@@ -1,0 +1,58 @@
+import type { Request, Response } from 'express'
+import type { SyncEvents } from '../sync/events.js'
+
+/** How often an idle list stream gets a `: heartbeat` comment, so proxies keep it open. */
+const HEARTBEAT_MS = 15_000
+
+/**
+ * `GET /api/events`: Server-Sent Events for the document list page. `changed` (`{doc}`) when a
+ * document was edited or someone opened or closed a connection to it (its size, last change or
+ * client count moved; the page re-reads that one row from `GET /api/docs/<doc>`), `removed`
+ * (`{doc}`) when it was deleted. Only names travel here, the same as `GET /api/docs` shows, and
+ * only while someone watches: with no list open, nothing is built.
+ */
+export class ListEvents {
+  private readonly clients = new Set<Response>()
+  private timer: NodeJS.Timeout | null = null
+
+  constructor(events: SyncEvents) {
+    const changed = ({ doc }: { doc: string }) => this.publish('changed', doc)
+    events.on('doc.update', changed)
+    events.on('conn.opened', changed)
+    events.on('conn.closed', changed)
+    events.on('doc.removed', ({ doc }) => this.publish('removed', doc))
+  }
+
+  serve(req: Request, res: Response): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    })
+    res.write('retry: 2000\n\n')
+    this.clients.add(res)
+    this.timer ??= setInterval(() => this.write(': heartbeat\n\n'), HEARTBEAT_MS)
+    // A stream must not keep a stopping server's process alive.
+    this.timer.unref()
+    req.on('close', () => {
+      this.clients.delete(res)
+      if (this.clients.size === 0 && this.timer) {
+        clearInterval(this.timer)
+        this.timer = null
+      }
+    })
+  }
+
+  private publish(event: 'changed' | 'removed', doc: string): void {
+    if (this.clients.size > 0) this.write(`event: ${event}\ndata: ${JSON.stringify({ doc })}\n\n`)
+  }
+
+  // A list page that stopped reading is dropped rather than buffered for.
+  private write(frame: string): void {
+    for (const res of this.clients) {
+      if (res.writableLength > 256 * 1024) res.destroy()
+      else res.write(frame)
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type TestClient, connectClient } from '../helpers/client.js'
+import { type TestServer, startServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
+
+let server: TestServer
+const clients: TestClient[] = []
+
+beforeAll(async () => {
+  server = await startServer()
+})
+afterAll(async () => {
+  for (const client of clients) client.destroy()
+  await server.stop()
+})
+
+const put = (doc: string, format: string, body: string) => fetch(`${server.url}/api/docs/${doc}/content?format=${format}`, { method: 'PUT', body })
+const error = async (res: Response) => ((await res.json()) as { error: string }).error
+
+/** A Markdown book of `paragraphs` paragraphs of about 100 bytes each. */
+function book(paragraphs: number): string {
+  const parts: string[] = []
+  for (let i = 0; i < paragraphs; i++) parts.push(`Paragraph ${i} of a long book that someone imports all at once, to see what happens.\n\n`)
+  return parts.join('')
+}
+
+describe('imports that could harm the server', () => {
+  it('refuses a body over --max-import-bytes (8 MiB by default) with 413', async () => {
+    const res = await put('huge', 'text', 'x'.repeat(8 * 1024 * 1024 + 1))
+    expect(res.status).toBe(413)
+    expect((await fetch(`${server.url}/api/docs/huge`)).status).toBe(404)
+  })
+
+  it('refuses 20,000 nested blockquotes with 413, not a stack overflow', async () => {
+    const res = await put('deep', 'html', `${'<blockquote>'.repeat(20_000)}deep${'</blockquote>'.repeat(20_000)}`)
+    expect(res.status).toBe(413)
+    expect(await error(res)).toBe('the document is nested more than 128 levels deep')
+    const json = await put('deep', 'json', `${'{"type":"doc","content":['.repeat(5_000)}${']}'.repeat(5_000)}`)
+    expect(json.status).toBe(413)
+  })
+
+  it('refuses more nodes than a document may have (100,000) with 413', async () => {
+    const res = await put('many', 'text', 'line\n'.repeat(100_001))
+    expect(res.status).toBe(413)
+    expect(await error(res)).toBe('the document has more than 100000 lines')
+    const html = await put('many', 'html', '<p>a<br>b</p>'.repeat(30_000))
+    expect(html.status).toBe(413)
+    expect(await error(html)).toBe('the document has more than 100000 nodes')
+  })
+
+  it('answers /healthz within 2 s all through a big import, and open editors receive all of it', async () => {
+    const watcher = connectClient(server.wsUrl, 'book')
+    clients.push(watcher)
+    await watcher.synced()
+    // 45,000 paragraphs (90,000 nodes, 4 MiB): just under the node limit.
+    const text = book(45_000)
+    let finished = false
+    const importing = put('book', 'markdown', text).finally(() => (finished = true))
+    const latencies: number[] = []
+    while (!finished) {
+      const started = performance.now()
+      const health = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(10_000) })
+      expect(health.status).toBe(200)
+      latencies.push(performance.now() - started)
+    }
+    expect((await importing).status).toBe(200)
+    expect(latencies.length).toBeGreaterThan(1)
+    expect(Math.max(...latencies)).toBeLessThan(2_000)
+    const fragment = watcher.doc.getXmlFragment('prosemirror')
+    await until(() => expect(fragment.length).toBe(45_000), { timeout: 30_000 })
+    const exported = await (await fetch(`${server.url}/api/docs/book/content?format=markdown`)).text()
+    expect(exported).toBe(text.replace(/\n\n$/, '\n'))
+  })
+
+  it('takes a few imports at once, one at a time, and answers 503 beyond them', async () => {
+    const statuses = await Promise.all(Array.from({ length: 8 }, (_, i) => put(`queued-${i}`, 'markdown', book(5_000)).then((res) => res.status)))
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(4)
+    expect(statuses.filter((s) => s !== 200)).toEqual(statuses.filter((s) => s === 503))
+    expect(statuses).toContain(503)
+  })
+})
