@@ -6,6 +6,7 @@ import { docNameProblem } from '../shared/doc-name.js'
 import { CURRENT, type VersionInfo } from '../shared/versions.js'
 import { unifiedDiff } from './history/diff.js'
 import type { VersionRecorder } from './history/recorder.js'
+import { LimitError } from './guard/limits.js'
 import type { Importer } from './imports/importer.js'
 import type { DocMeta, DocStore } from './store/store.js'
 import type { Rooms } from './sync/rooms.js'
@@ -151,6 +152,7 @@ export class LocalDocs implements Docs {
       await this.rooms.edit(name, (current) => this.importer.updates({ format, text, state: Y.encodeStateAsUpdate(current) }))
     } catch (error) {
       if (error instanceof ContentError) throw new DocsError(error instanceof ContentLimitError ? 'too-large' : 'invalid', error.message, { cause: error })
+      if (error instanceof LimitError) throw new DocsError('too-large', error.message, { cause: error })
       throw error
     }
   }

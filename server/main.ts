@@ -30,7 +30,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const store = await openStore(config)
   const events = new SyncEvents()
   logSyncEvents(events, log)
-  const rooms = new Rooms(store, events, { compactAfterUpdates: config.compactAfterUpdates })
+  const rooms = new Rooms(store, events, { compactAfterUpdates: config.compactAfterUpdates, maxDocBytes: config.maxDocBytes, maxAwarenessBytes: config.maxAwarenessBytes })
   const versions = startVersioning(store, rooms, { idleMs: config.versionIdleMs, everyMs: config.versionEveryMs })
   const bus = config.redisUrl ? await startBus(config.redisUrl, rooms, log) : null
   let connections = () => 0

@@ -44,7 +44,7 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
   say(`opening ${dataDir} directly (${why})`)
   if (!options.create && !config.redisUrl && !existsSync(dataDir)) throw new DocsError('failed', `no data dir at ${dataDir} (set it with --data or QUIRE_DATA)`)
   const store = await openStore(config)
-  const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: config.compactAfterUpdates })
+  const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: config.compactAfterUpdates, maxDocBytes: config.maxDocBytes, maxAwarenessBytes: config.maxAwarenessBytes })
   const versions = startVersioning(store, rooms, { idleMs: config.versionIdleMs, everyMs: config.versionEveryMs })
   const importer = new WorkerImporter()
   try {

@@ -10,6 +10,7 @@ import { StoreError } from '../../../server/store/store.js'
 import { SyncEvents } from '../../../server/sync/events.js'
 import type { Peer } from '../../../server/sync/peer.js'
 import { Rooms } from '../../../server/sync/rooms.js'
+import { DEFAULTS } from '../../../shared/defaults.js'
 import { until } from '../../helpers/until.js'
 
 /** A peer that records what it is sent, and reads updates back into a doc of its own. */
@@ -77,7 +78,7 @@ let rooms: Rooms
 beforeEach(async () => {
   store = await LevelStore.open(mkdtempSync(join(tmpdir(), 'quire-room-')))
   events = new SyncEvents()
-  rooms = new Rooms(store, events, { compactAfterUpdates: 10 })
+  rooms = new Rooms(store, events, { compactAfterUpdates: 10, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes })
 })
 afterEach(async () => {
   await rooms.shutdown()
@@ -274,7 +275,7 @@ describe('Room', () => {
 describe('Room whose document another instance deleted', () => {
   it('closes its peers with 4404 on their next edit instead of creating the document again', async () => {
     // A second registry on the same store is another instance that deletes without telling this one.
-    const elsewhere = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 10 })
+    const elsewhere = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 10, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes })
     const a = new RecordingPeer()
     const room = await rooms.join('doc', a)
     await room.applyLocal(edit('before'))
