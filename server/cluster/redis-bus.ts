@@ -13,6 +13,10 @@ export function redisTransport(url: string, prefix: string, log: Logger): BusTra
   const sub = new Redis(url)
   const channel = (doc: string) => `${prefix}:doc:${doc}:bus`
   const docOf = (name: string) => name.slice(prefix.length + 5, -4)
+  // A SUBSCRIBE sent before the connection's ready check puts it in subscriber mode, where the
+  // check's INFO fails and the connection starts over: a message published meanwhile is lost with
+  // no reconnection announced. So subscriptions wait until the link is ready.
+  const ready = new Promise<void>((resolve) => sub.once('ready', resolve))
   pub.on('error', (error: Error) => log.warn('cluster.redis_error', { error: error.message }))
   sub.on('error', (error: Error) => log.warn('cluster.redis_error', { error: error.message }))
   return {
@@ -20,6 +24,7 @@ export function redisTransport(url: string, prefix: string, log: Logger): BusTra
       await pub.publish(channel(doc), message)
     },
     subscribe: async (doc) => {
+      await ready
       await sub.subscribe(channel(doc))
     },
     unsubscribe: async (doc) => {

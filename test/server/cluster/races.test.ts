@@ -89,6 +89,14 @@ async function instance(broker: Broker, prefix: string) {
   return { store, rooms }
 }
 
+/** Two instances on one key prefix, linked by a broker, each with one peer ready to join `doc`. */
+async function twoInstances() {
+  const prefix = `race${++prefixes}`
+  const broker = new Broker()
+  const [a, b] = [await instance(broker, prefix), await instance(broker, prefix)]
+  return { prefix, broker, a, b, pa: new RecordingPeer(), pb: new RecordingPeer() }
+}
+
 /** The text of `doc` as Redis holds it, read through a store connection of its own. */
 async function storedText(prefix: string, doc: string): Promise<string | null> {
   const store = await RedisStore.open(redis.url, prefix)
@@ -105,10 +113,7 @@ async function storedText(prefix: string, doc: string): Promise<string | null> {
 
 describe('two instances racing on one Redis', () => {
   it('keeps an append of another instance that a compaction overtakes before its delivery', async () => {
-    const prefix = `race${++prefixes}`
-    const broker = new Broker()
-    const [a, b] = [await instance(broker, prefix), await instance(broker, prefix)]
-    const [pa, pb] = [new RecordingPeer(), new RecordingPeer()]
+    const { prefix, broker, a, b, pa, pb } = await twoInstances()
     const roomA = await a.rooms.join('doc', pa)
     const roomB = await b.rooms.join('doc', pb)
     await roomA.applyLocal(edit('A1 '))
@@ -124,10 +129,7 @@ describe('two instances racing on one Redis', () => {
   })
 
   it('refuses an append of an instance that has not yet heard of a deletion, and closes its editors with 4404', async () => {
-    const prefix = `race${++prefixes}`
-    const broker = new Broker()
-    const [a, b] = [await instance(broker, prefix), await instance(broker, prefix)]
-    const [pa, pb] = [new RecordingPeer(), new RecordingPeer()]
+    const { prefix, broker, a, b, pa, pb } = await twoInstances()
     await a.rooms.join('doc', pa)
     const roomB = await b.rooms.join('doc', pb)
     await roomB.applyLocal(edit('before '))
@@ -143,10 +145,7 @@ describe('two instances racing on one Redis', () => {
   })
 
   it('catches the other instances up after a publish failed', async () => {
-    const prefix = `race${++prefixes}`
-    const broker = new Broker()
-    const [a, b] = [await instance(broker, prefix), await instance(broker, prefix)]
-    const [pa, pb] = [new RecordingPeer(), new RecordingPeer()]
+    const { prefix, broker, a, b, pa, pb } = await twoInstances()
     const roomA = await a.rooms.join('doc', pa)
     await b.rooms.join('doc', pb)
     broker.failNext = 1
