@@ -299,7 +299,7 @@ export class LevelStore implements DocStore {
   }
 
   addVersion(name: string, version: NewVersion, after: number): Promise<StoredVersion | null> {
-    return this.history.add(name, version, after)
+    return this.history.add(name, version, after, () => this.meta.has(name))
   }
 
   thinVersions(name: string, drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean> {
@@ -307,6 +307,8 @@ export class LevelStore implements DocStore {
   }
 
   async close(): Promise<void> {
+    // A compaction started before close still reads and swaps; it settles either way.
+    await Promise.all(this.compactions.values())
     if (this.metaTimer) clearTimeout(this.metaTimer)
     const metas = this.takeMeta(true)
     await this.exclusive(() => this.db.batch(metas))
