@@ -1,6 +1,7 @@
+import type { Node } from 'prosemirror-model'
 import * as Y from 'yjs'
-import { ContentError, FORMATS, type FormatName } from '../shared/content/formats.js'
-import { ContentLimitError } from '../shared/content/limits.js'
+import type { FormatName } from '../shared/content/catalog.js'
+import { ContentError, ContentLimitError } from '../shared/content/limits.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import { CURRENT, type VersionInfo } from '../shared/versions.js'
 import { unifiedDiff } from './history/diff.js'
@@ -99,10 +100,16 @@ function checkName(name: string): string {
 }
 
 /**
- * The Y.Doc ⇄ ProseMirror bridge, loaded with the first render or import: y-prosemirror brings
- * prosemirror-view and -state along, megabytes of code a server that only relays never runs.
+ * The content stack, loaded with the first render, import or restore: the renderers (markdown-it,
+ * prosemirror-markdown, linkedom) and the Y.Doc ⇄ ProseMirror bridge (y-prosemirror, which brings
+ * prosemirror-view and -state along) are megabytes of code a server that only relays never runs.
  */
 const ydocContent = () => import('../shared/content/ydoc.js')
+
+async function render(format: FormatName, node: Node): Promise<string> {
+  const { FORMATS } = await import('../shared/content/formats.js')
+  return FORMATS[format].render(node)
+}
 
 /**
  * `Docs` over this process's store and rooms. Reads see a live document's latest state, and
@@ -132,7 +139,7 @@ export class LocalDocs implements Docs {
     const ydoc = await this.rooms.read(checkName(name))
     if (!ydoc) throw notFound(name)
     const { toNode } = await ydocContent()
-    return FORMATS[format].render(toNode(ydoc))
+    return render(format, toNode(ydoc))
   }
 
   async import(name: string, format: FormatName, text: string): Promise<void> {
@@ -173,12 +180,12 @@ export class LocalDocs implements Docs {
   }
 
   async versionContent(name: string, id: number, format: FormatName): Promise<string> {
-    return FORMATS[format].render(await this.versionNode(name, id))
+    return render(format, await this.versionNode(name, id))
   }
 
   async diff(name: string, from: number, to: number | typeof CURRENT): Promise<string> {
-    const before = FORMATS.markdown.render(await this.versionNode(name, from))
-    const after = to === CURRENT ? await this.content(name, 'markdown') : FORMATS.markdown.render(await this.versionNode(name, to))
+    const before = await render('markdown', await this.versionNode(name, from))
+    const after = to === CURRENT ? await this.content(name, 'markdown') : await render('markdown', await this.versionNode(name, to))
     return unifiedDiff(`${name} (version ${from})`, before, `${name} (${to === CURRENT ? CURRENT : `version ${to}`})`, after)
   }
 

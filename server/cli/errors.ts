@@ -1,4 +1,4 @@
-import { ContentError } from '../../shared/content/formats.js'
+import { ContentError } from '../../shared/content/limits.js'
 import { ConfigError } from '../config.js'
 import { DocsError } from '../docs.js'
 import { StoreError } from '../store/store.js'

@@ -8,6 +8,7 @@ import { registerExport } from './commands/export.js'
 import { registerHistory } from './commands/history.js'
 import { registerImport } from './commands/import.js'
 import { registerLs } from './commands/ls.js'
+import { registerRepair } from './commands/repair.js'
 import { registerRestore } from './commands/restore.js'
 import { registerRm } from './commands/rm.js'
 import { registerShow } from './commands/show.js'
@@ -35,7 +36,11 @@ export function createProgram(): Command {
     const log = createLogger(config.logLevel)
     // Loaded on demand: the HTTP and WebSocket stack would slow every other command's start.
     const { startServer } = await import('../main.js')
-    const server = await startServer(config, log)
+    const server = await startServer(config, log).catch((error: Error) => {
+      // Logged beside everything else the server says; `main` then prints the one line and exits 1.
+      log.error('server.start_failed', { error: error.message })
+      throw error
+    })
     let stopping = false
     const stop = (signal: string) => {
       if (stopping) return
@@ -53,7 +58,7 @@ export function createProgram(): Command {
     process.on('SIGINT', () => stop('SIGINT'))
   })
   // Registered on `program` (not built apart and added) so they inherit its exit and help settings.
-  for (const register of [registerLs, registerShow, registerExport, registerImport, registerRm, registerCompact, registerToken, registerHistory, registerCheckpoint, registerDiff, registerRestore]) register(program)
+  for (const register of [registerLs, registerShow, registerExport, registerImport, registerRm, registerCompact, registerRepair, registerToken, registerHistory, registerCheckpoint, registerDiff, registerRestore]) register(program)
   return program
 }
 

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander'
-import { FORMAT_NAMES } from '../../shared/content/formats.js'
+import { FORMAT_NAMES } from '../../shared/content/catalog.js'
 
 /** Options every document command takes (see `targetOptions`). */
 export interface TargetFlags {

@@ -35,8 +35,9 @@ export class VersionRecorder {
    */
   async checkpoint(doc: string, label: string | null): Promise<VersionInfo | null> {
     const authors = this.policy.take(doc)
-    const force = label !== null || (await this.history.list(doc)).length === 0
-    const recorded = await this.history.record(doc, { label, auto: false, authors, force })
+    // Not forced without a label: two servers asked at once must not record one state twice (a
+    // stored document always differs from an empty history, so its first version is recorded).
+    const recorded = await this.history.record(doc, { label, auto: false, authors, force: label !== null })
     return recorded ?? (await this.history.list(doc))[0] ?? null
   }
 

@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express'
-import { DEFAULT_FORMAT, FORMAT_NAMES, FORMATS, type FormatName, isFormatName } from '../../shared/content/formats.js'
+import { DEFAULT_FORMAT, FORMAT_FILES, FORMAT_NAMES, type FormatName, isFormatName } from '../../shared/content/catalog.js'
 import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
@@ -93,7 +93,7 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   })
   router.get('/api/docs/:name/content', read, async (req, res) => {
     const format = formatOf(req)
-    res.type(FORMATS[format].mime).send(await docs.content(docOf(req), format))
+    res.type(FORMAT_FILES[format].mime).send(await docs.content(docOf(req), format))
   })
   router.put('/api/docs/:name/content', write, pendingImports(MAX_PENDING_IMPORTS), express.text({ type: () => true, limit: maxImportBytes }), async (req, res) => {
     // express.text leaves the body undefined when there was none.

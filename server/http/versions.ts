@@ -1,5 +1,5 @@
 import express, { type Request, type RequestHandler, type Router } from 'express'
-import { FORMATS, type FormatName } from '../../shared/content/formats.js'
+import { FORMAT_FILES, type FormatName } from '../../shared/content/catalog.js'
 import { CURRENT } from '../../shared/versions.js'
 import { type Docs, DocsError } from '../docs.js'
 import { isOriginAllowed } from '../guard/origin.js'
@@ -74,7 +74,7 @@ export function versionRoutes({ docs, read, write, formatOf, allowedOrigins }: V
   })
   router.get('/api/docs/:name/versions/:id/content', read, async (req, res) => {
     const format = formatOf(req)
-    res.type(FORMATS[format].mime).send(await docs.versionContent(doc(req), idOf(req.params.id), format))
+    res.type(FORMAT_FILES[format].mime).send(await docs.versionContent(doc(req), idOf(req.params.id), format))
   })
   router.get('/api/docs/:name/versions/:id/diff', read, async (req, res) => {
     const to = req.query.to ?? CURRENT

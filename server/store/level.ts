@@ -1,18 +1,8 @@
 import { Level } from 'level'
+import { type MetaRecord, META, META_RANGE, decodeMeta, encodeMeta, metaKey, recordKey, recordRange, recount } from './level-keys.js'
 import { LevelVersions } from './level-versions.js'
 import { mergeRecords } from './merge.js'
 import { type Compaction, type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
-
-/** What is kept per document beside its records; `head` is the last record's sequence number. */
-interface MetaRecord {
-  createdAt: number
-  updatedAt: number
-  bytes: number
-  updates: number
-  head: number
-  /** Head of the document's first record ever (absent in records written before fencing: 0). */
-  since?: number
-}
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
@@ -24,22 +14,9 @@ interface Delta {
   bytes: number
 }
 
-// Keys: `m:<name>` for metadata, `u:<name>\0<seq>` for update records. Names cannot contain
-// control characters, so `\0` ends the name and `\x01` bounds its range; hex sequence numbers
-// padded to 13 digits sort numerically.
-const META = 'm:'
-const META_RANGE = { gte: META, lt: 'm;' }
-const metaKey = (name: string) => META + name
-const recordKey = (name: string, seq: number) => `u:${name}\u0000${seq.toString(16).padStart(13, '0')}`
-const recordRange = (name: string, lte?: number) => ({
-  gte: `u:${name}\u0000`,
-  ...(lte === undefined ? { lt: `u:${name}\u0001` } : { lte: recordKey(name, lte) }),
-})
 const RECLAIM_MIN_BYTES = 64 * 1024
 const META_WRITE_MS = 1000
-const utf8 = new TextEncoder()
-const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
-const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key: metaKey(name), value: utf8.encode(JSON.stringify(meta)) })
+const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key: metaKey(name), value: encodeMeta(meta) })
 
 /**
  * The embedded store: one LevelDB directory holding every document as append-only update records
@@ -91,12 +68,19 @@ export class LevelStore implements DocStore {
   private readonly compactions = new Map<string, Promise<void>>()
   private readonly history: LevelVersions
 
-  private constructor(private readonly db: Level<string, Uint8Array>) {
+  private constructor(
+    private readonly db: Level<string, Uint8Array>,
+    private readonly dir: string,
+    private readonly repairCommand: string,
+  ) {
     this.history = new LevelVersions(db)
   }
 
-  /** Opens (creating if needed) the LevelDB store in `dir`; fails if another process holds it. */
-  static async open(dir: string): Promise<LevelStore> {
+  /**
+   * Opens (creating if needed) the LevelDB store in `dir`; fails if another process holds it, and
+   * with `StoreError('damaged')` naming `repairCommand` when LevelDB cannot read its own files.
+   */
+  static async open(dir: string, repairCommand = 'quire repair'): Promise<LevelStore> {
     const db = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' })
     try {
       await db.open()
@@ -104,22 +88,54 @@ export class LevelStore implements DocStore {
       const locked = (error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
       throw new StoreError('unavailable', locked ? `data dir ${dir} is in use by another process` : `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
     }
-    const store = new LevelStore(db)
-    for await (const [key, value] of db.iterator(META_RANGE)) {
-      const name = key.slice(META.length)
-      try {
-        const meta = parseMeta(fromUtf8.decode(value))
-        store.meta.set(name, meta)
-        if (await recount(db, name, meta)) {
-          store.dirtyMeta.add(name)
-          store.urgentMeta.add(name)
-        }
-      } catch (error) {
-        store.broken.set(name, `metadata record is not valid: ${(error as Error).message}`)
-      }
+    const store = new LevelStore(db, dir, repairCommand)
+    try {
+      await store.readMeta()
+    } catch (error) {
+      await db.close().catch(() => {})
+      throw store.damaged(error) ?? error
     }
     await store.flush()
     return store
+  }
+
+  private async readMeta(): Promise<void> {
+    for await (const [key, value] of this.db.iterator(META_RANGE)) {
+      const name = key.slice(META.length)
+      let meta: MetaRecord
+      try {
+        meta = decodeMeta(value)
+      } catch (error) {
+        this.broken.set(name, `metadata record is not valid: ${(error as Error).message}`)
+        continue
+      }
+      this.meta.set(name, meta)
+      if (await recount(this.db, name, meta)) {
+        this.dirtyMeta.add(name)
+        this.urgentMeta.add(name)
+      }
+    }
+  }
+
+  /**
+   * LevelDB's errors for files it cannot read (a damaged or truncated table) as one `StoreError`
+   * that says what to do; `null` for any other error.
+   */
+  private damaged(error: unknown): StoreError | null {
+    const code = (error as { code?: unknown }).code
+    if (code !== 'LEVEL_CORRUPTION' && code !== 'LEVEL_IO_ERROR') return null
+    return new StoreError('damaged', `the LevelDB store in ${this.dir} is damaged (${(error as Error).message}): stop quire, back up the data dir, then run: ${this.repairCommand}`, { cause: error })
+  }
+
+  /** Reads all of `entries`, reporting unreadable files as `damaged`. */
+  private async read<T>(entries: AsyncIterable<T>): Promise<T[]> {
+    const all: T[] = []
+    try {
+      for await (const entry of entries) all.push(entry)
+    } catch (error) {
+      throw this.damaged(error) ?? error
+    }
+    return all
   }
 
   async load(name: string): Promise<StoredDoc | null> {
@@ -128,9 +144,7 @@ export class LevelStore implements DocStore {
     // The records up to the head handed out so far, once the queued ones among them are written.
     const head = meta.head
     await this.flush()
-    const updates: Uint8Array[] = []
-    for await (const value of this.db.values(recordRange(name, head))) updates.push(value)
-    return { updates, head }
+    return { updates: await this.read(this.db.values(recordRange(name, head))), head }
   }
 
   async append(name: string, update: Uint8Array, seen = 0): Promise<number> {
@@ -175,14 +189,10 @@ export class LevelStore implements DocStore {
     // are read while appends go on, and only the swap joins the write queue, in order with them.
     const head = meta.head
     await this.flush()
-    const keys: string[] = []
-    const records: Uint8Array[] = []
-    let replacedBytes = 0
-    for await (const [key, value] of this.db.iterator(recordRange(name, head))) {
-      keys.push(key)
-      records.push(value)
-      replacedBytes += value.byteLength
-    }
+    const entries = await this.read(this.db.iterator(recordRange(name, head)))
+    const keys = entries.map(([key]) => key)
+    const records = entries.map(([, value]) => value)
+    const replacedBytes = records.reduce((sum, record) => sum + record.byteLength, 0)
     const last = keys.at(-1)
     if (keys.length <= 1 || last === undefined) return { bytes: replacedBytes, records: keys.length }
     const merged = mergeRecords(name, records)
@@ -289,7 +299,7 @@ export class LevelStore implements DocStore {
   }
 
   addVersion(name: string, version: NewVersion, after: number): Promise<StoredVersion | null> {
-    return this.history.add(name, version, after)
+    return this.history.add(name, version, after, () => this.meta.has(name))
   }
 
   thinVersions(name: string, drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean> {
@@ -297,6 +307,8 @@ export class LevelStore implements DocStore {
   }
 
   async close(): Promise<void> {
+    // A compaction started before close still reads and swaps; it settles either way.
+    await Promise.all(this.compactions.values())
     if (this.metaTimer) clearTimeout(this.metaTimer)
     const metas = this.takeMeta(true)
     await this.exclusive(() => this.db.batch(metas))
@@ -339,7 +351,8 @@ export class LevelStore implements DocStore {
       },
       (error) => {
         this.settle(deltas, true)
-        for (const w of waiters) w.reject(new StoreError('unavailable', `write failed: ${(error as Error).message}`, { cause: error }))
+        const failure = this.damaged(error) ?? new StoreError('unavailable', `write failed: ${(error as Error).message}`, { cause: error })
+        for (const w of waiters) w.reject(failure)
       },
     )
     return this.writing
@@ -383,33 +396,4 @@ export class LevelStore implements DocStore {
     )
     return result
   }
-}
-
-function parseMeta(value: string): MetaRecord {
-  const meta = JSON.parse(value) as Partial<MetaRecord>
-  for (const field of ['createdAt', 'updatedAt', 'bytes', 'updates', 'head'] as const) {
-    if (typeof meta[field] !== 'number' || !Number.isFinite(meta[field])) throw new Error(`field ${field} is missing`)
-  }
-  return meta as MetaRecord
-}
-
-/**
- * Metadata is written at most once a second, so after a crash it may lag its records (or, after a
- * failed write, count records that never landed). The last record's number tells: it equals the
- * head exactly when the metadata was written with the last batch. Else the head is recovered (a
- * new record must not take an existing record's key) and the counts are recounted from the
- * records. Returns whether anything changed.
- */
-async function recount(db: Level<string, Uint8Array>, name: string, meta: MetaRecord): Promise<boolean> {
-  let last = 0
-  for await (const key of db.keys({ ...recordRange(name), reverse: true, limit: 1 })) last = Number.parseInt(key.slice(-13), 16)
-  if (last === meta.head) return false
-  meta.head = Math.max(meta.head, last)
-  meta.updates = 0
-  meta.bytes = 0
-  for await (const value of db.values(recordRange(name))) {
-    meta.updates += 1
-    meta.bytes += value.byteLength
-  }
-  return true
 }

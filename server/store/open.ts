@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { LevelStore } from './level.js'
+import { type RepairReport, repairLevelStore } from './level-repair.js'
 import type { DocStore } from './store.js'
 
 /** Where the LevelDB store lives inside a data dir. */
@@ -13,8 +14,16 @@ export const REDIS_PREFIX = 'quire'
  * Redis URL, documents live in Redis (shared by every instance); else in LevelDB in the data dir.
  */
 export async function openStore({ dataDir, redisUrl }: { dataDir: string; redisUrl: string | null }): Promise<DocStore> {
-  if (!redisUrl) return LevelStore.open(storeDir(dataDir))
+  if (!redisUrl) return LevelStore.open(storeDir(dataDir), `quire repair --data ${dataDir}`)
   // Loaded only in cluster mode: ioredis alone adds about 14 MiB to the RSS of every process.
   const { RedisStore } = await import('./redis.js')
   return RedisStore.open(redisUrl, REDIS_PREFIX)
+}
+
+/**
+ * Repairs the LevelDB store of `dataDir` after damage (see `repairLevelStore`); the data dir must
+ * not be in use. Redis has no files of quire's to repair: its own `redis-check-aof` does that.
+ */
+export function repairStore(dataDir: string): Promise<RepairReport> {
+  return repairLevelStore(storeDir(dataDir))
 }

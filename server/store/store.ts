@@ -17,12 +17,16 @@ import type { PresenceUser } from '../../shared/presence.js'
  * a writer that has not heard of a deletion gets `StoreError('deleted')` instead of creating the
  * document again with an edit of the old one. Tombstones rather than a separate generation number,
  * because the head is what every writer already tracks: it needs nothing new to carry around.
+ * The fence holds from a writer's first answered append on: a writer that creates a document
+ * appends with `seen` 0 until then, and those first appends can still create it again.
  */
 export interface DocStore {
   /** Every stored update of `name`, oldest first, or `null` when there is no such document. */
   load(name: string): Promise<StoredDoc | null>
   /**
-   * Durably appends one update; resolves with its head once it is on disk. `seen` is the head of
+   * Appends one update; resolves with its head once the store has written it (LevelDB: to the OS,
+   * not synced, so a power cut can lose the last moments; Redis: as durable as its `appendonly`
+   * setting), and not before, so nothing is relayed that a crash could lose. `seen` is the head of
    * the document as the caller knows it: if that document has been deleted since (and perhaps
    * created again), the append fails with `StoreError('deleted')` and writes nothing. Without
    * `seen` (or 0) the caller knows of no document, and the append creates one if there is none.
@@ -45,7 +49,8 @@ export interface DocStore {
   /**
    * Records a version under the next id of `name`, but only if the newest recorded version is still
    * `after` (0: none yet), since a version's snapshot is a delta against its predecessor. Resolves
-   * `null` when another writer recorded one first: re-read and decide again. The check and the id
+   * `null` when another writer recorded one first (re-read and decide again) or when there is no
+   * such document (it was deleted meanwhile: its versions went with it). The check and the id
    * allocation are one atomic step, so two servers never record the same version twice.
    */
   addVersion(name: string, version: NewVersion, after: number): Promise<StoredVersion | null>
@@ -106,7 +111,15 @@ export interface DocMeta {
 }
 
 /** Why a store operation failed: callers map the kind to a close code, HTTP status or exit code. */
-export type StoreErrorKind = 'corrupt' | 'unavailable' | 'deleted'
+export type StoreErrorKind =
+  /** One document's records or metadata cannot be decoded; every other document is fine. */
+  | 'corrupt'
+  /** The store's own files cannot be read (a damaged LevelDB table): `quire repair` is the way out. */
+  | 'damaged'
+  /** The store cannot be reached or written right now (locked, disk full, Redis down). */
+  | 'unavailable'
+  /** The document was deleted by someone this writer has not heard from (deletion fencing). */
+  | 'deleted'
 
 /** A store failure that names its document and kind, so the edge can say what went wrong. */
 export class StoreError extends Error {

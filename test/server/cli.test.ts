@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,10 +7,12 @@ import { toNode } from '../../shared/content/ydoc.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { verifyToken } from '../../server/guard/access.js'
 import { serverFilePath } from '../../server/server-file.js'
+import { storeDir } from '../../server/store/open.js'
 import { quire } from '../helpers/cli.js'
 import { connectClient } from '../helpers/client.js'
 import { type TestServer, startServer, tempDataDir } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
+import { writeDamagedStore } from '../fixtures/damaged-store.js'
 import { b, sampleDoc } from '../fixtures/sample.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -190,6 +192,55 @@ describe('quire CLI without a usable data dir', () => {
   })
 })
 
+describe('quire with a damaged data dir', SLOW, () => {
+  const damagedDataDir = async () => {
+    const dataDir = tempDataDir()
+    mkdirSync(storeDir(dataDir))
+    await writeDamagedStore(dataDir)
+    return dataDir
+  }
+  const repairLine = (dataDir: string) =>
+    new RegExp(`^quire: the LevelDB store in ${storeDir(dataDir)} is damaged \\(IO error: .*\\.ldb: Invalid argument\\): stop quire, back up the data dir, then run: quire repair --data ${dataDir}\n$`)
+
+  it('says in one line that the data dir is damaged and how to repair it, and exits 1', async () => {
+    const dataDir = await damagedDataDir()
+    const { code, stdout, stderr } = await quire(['ls', '--data', dataDir])
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' })
+    expect(stderr).toMatch(repairLine(dataDir))
+  })
+
+  it('does not start a server on it: logs why and exits 1 with the same line', async () => {
+    const dataDir = await damagedDataDir()
+    const { code, stdout, stderr } = await quire(['serve', '--port', '0', '--data', dataDir])
+    expect(code).toBe(1)
+    expect(stderr).toMatch(repairLine(dataDir))
+    expect(lines(stdout).map((line) => JSON.parse(line) as { event: string; error?: string })).toContainEqual(expect.objectContaining({ event: 'server.start_failed', error: expect.stringContaining('is damaged') }))
+  })
+
+  it('repairs it with quire repair: keeps every readable document and lists the ones it cannot read', async () => {
+    const dataDir = await damagedDataDir()
+    const repaired = await quire(['repair', '--data', dataDir])
+    expect(repaired.code).toBe(1)
+    expect(lines(repaired.stdout)).toEqual([`repaired ${dataDir}: 2 documents readable, 1 not`, 'cannot read "victim": lost: its records were in a damaged part of the store'])
+    expect(repaired.stderr).toBe('quire: 1 document could not be read: restore it from a backup or delete with quire rm\n')
+    expect((await quire(['show', 'kept', '--format', 'text', '--data', dataDir])).stdout).toBe('kept text\n')
+    expect((await quire(['show', 'orphan', '--format', 'text', '--data', dataDir])).stdout).toBe('orphan text\n')
+    expect((await quire(['rm', 'victim', '--data', dataDir])).code).toBe(0)
+    expect(await quire(['repair', '--data', dataDir])).toMatchObject({ code: 0, stdout: `repaired ${dataDir}: 2 documents readable, 0 not\n`, stderr: '' })
+  })
+
+  it('refuses to repair a data dir a server is using', async () => {
+    const server = await startServer()
+    try {
+      const { code, stderr } = await quire(['repair', '--data', server.dataDir])
+      expect(code).toBe(1)
+      expect(stderr).toBe(`quire: the LevelDB store in ${storeDir(server.dataDir)} is in use by another process: stop it first\n`)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
 describe('quire token', () => {
   it('prints a token the server accepts, for the document and access asked for', async () => {
     const { code, stdout } = await quire(['token', 'notes/2024', '--read-only', '--ttl', '1h'], { QUIRE_SECRET: 's3cret' })
@@ -209,7 +260,7 @@ describe('quire token', () => {
 })
 
 describe('quire --help', () => {
-  it.each(['ls', 'show', 'export', 'import', 'rm', 'compact', 'token', 'serve'])('explains %s and exits 0', async (command) => {
+  it.each(['ls', 'show', 'export', 'import', 'rm', 'compact', 'repair', 'token', 'serve'])('explains %s and exits 0', async (command) => {
     const { code, stdout } = await quire([command, '--help'])
     expect(code).toBe(0)
     expect(stdout).toContain(`Usage: quire ${command}`)

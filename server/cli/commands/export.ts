@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { DEFAULT_FORMAT, type FormatName, formatOfFile } from '../../../shared/content/formats.js'
+import { DEFAULT_FORMAT, type FormatName, formatOfFile } from '../../../shared/content/catalog.js'
 import { CommandError } from '../errors.js'
 import { formatOption, type TargetFlags, targetOptions, versionOption } from '../options.js'
 import { contentOf, withDocs } from '../target.js'

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { FORMATS, type FormatName, formatOfFile } from '../../../shared/content/formats.js'
+import { FORMAT_FILES, type FormatName, formatOfFile } from '../../../shared/content/catalog.js'
 import { CommandError } from '../errors.js'
 import { humanBytes } from '../human.js'
 import { formatOption, type TargetFlags, targetOptions } from '../options.js'
 import { progress } from '../progress.js'
 import { withDocs } from '../target.js'
 
-const EXTENSIONS = Object.values(FORMATS).flatMap((f) => f.extensions)
+const EXTENSIONS = Object.values(FORMAT_FILES).flatMap((f) => f.extensions)
 
 async function readUtf8(file: string): Promise<string> {
   const bytes = await readFile(file).catch((error: Error) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { DEFAULT_FORMAT, type FormatName } from '../../../shared/content/formats.js'
+import { DEFAULT_FORMAT, type FormatName } from '../../../shared/content/catalog.js'
 import { formatOption, type TargetFlags, targetOptions, versionOption } from '../options.js'
 import { contentOf, withDocs } from '../target.js'
 
