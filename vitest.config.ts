@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/shared/**/*.test.ts', 'test/server/**/*.test.ts', 'test/*.test.ts'],
+          include: ['test/shared/**/*.test.ts', 'test/server/**/*.test.ts', 'test/editor/**/*.test.ts', 'test/*.test.ts'],
           testTimeout: 20_000,
         },
       },

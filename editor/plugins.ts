@@ -4,6 +4,7 @@ import type { Plugin } from 'prosemirror-state'
 import type { WebsocketProvider } from 'y-websocket'
 import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type * as Y from 'yjs'
+import type { Connection } from './connection.js'
 import { buildCaret, buildSelection, showCaretOf } from './cursors.js'
 import { editorInputRules } from './input-rules.js'
 import { editorKeymap } from './keymap.js'
@@ -13,6 +14,7 @@ import { countPlugin } from './plugins/count.js'
 import { linksPlugin } from './plugins/links.js'
 import { placeholderPlugin } from './plugins/placeholder.js'
 import { presencePlugin } from './plugins/presence.js'
+import { readOnlyGuard } from './plugins/read-only.js'
 import { savedPlugin } from './plugins/saved.js'
 import { statusPlugin } from './plugins/status.js'
 import { toolbarPlugin } from './plugins/toolbar.js'
@@ -22,35 +24,37 @@ import { typingPlugin } from './plugins/typing.js'
 export interface PluginParts {
   fragment: Y.XmlFragment
   provider: WebsocketProvider
+  connection: Connection
   /** Where the toolbar, status and presence list are drawn. */
   bar: HTMLElement
   /** Where the word count and the saved state are drawn, under the text. */
   foot: HTMLElement
-  readOnly: boolean
   keptOffline: boolean
   /** Shown in an empty document. */
   placeholder: string
+  /** Whether editing is off now (it can be switched at run time). */
+  readOnly: () => boolean
 }
 
 /**
  * The editor's plugins, in order. ySync comes first because the cursor and undo plugins read its
- * state when they start. The bar's pieces are ordered by CSS, not by plugin order. A read-only editor gets no toolbar, keymap, input rules, typing indicator,
- * saved state or placeholder: it cannot edit, so nothing would come of them.
+ * state when they start. The bar's pieces are ordered by CSS, not by plugin order. Every editor
+ * gets every plugin, because read-only can be switched at run time: while the view is not
+ * editable ProseMirror gives keys and text input to no plugin, the toolbar disables itself, the
+ * stylesheet hides the placeholder, code hint and saved state, and `readOnlyGuard` refuses local
+ * changes.
  */
-export function editorPlugins({ fragment, provider, bar, foot, readOnly, keptOffline, placeholder }: PluginParts): Plugin[] {
+export function editorPlugins({ fragment, provider, connection, bar, foot, keptOffline, placeholder, readOnly }: PluginParts): Plugin[] {
   const { awareness } = provider
-  const shared = [
+  return [
+    readOnlyGuard(readOnly),
     ySyncPlugin(fragment),
     yCursorPlugin(awareness, { awarenessStateFilter: showCaretOf, cursorBuilder: buildCaret, selectionBuilder: buildSelection }),
     caretLabelsPlugin(awareness),
-    statusPlugin(provider, keptOffline, bar, readOnly),
+    statusPlugin(provider, connection, keptOffline, bar),
     presencePlugin(awareness, bar),
     countPlugin(foot),
     linksPlugin(),
-  ]
-  if (readOnly) return shared
-  return [
-    ...shared,
     yUndoPlugin(),
     editorInputRules(),
     ...editorKeymap(),

@@ -2,9 +2,13 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import { precacheList, precompress } from './build-plugins.js'
 
-// Two builds from one file, chained by `npm run build`:
+// Three builds from one file, chained by `npm run build`:
 //   default mode  → the app pages (`/` and `/d/<name>`) in dist/app, served by server/http/static.ts
-//   `--mode embed` → the embeddable ES module + CSS in dist/embed (`/embed/quire-editor.{js,css}`)
+//   `--mode embed` → the embeddable ES module + CSS in dist/embed (`/embed/quire-editor.{js,css}`):
+//                    everything inlined and minified, for `<script type=module>` on any page
+//   `--mode lib`   → the `@quire/editor` package in editor/dist (index, react and vue entries +
+//                    style.css); Yjs, y-*, ProseMirror and the frameworks stay imports, so an app
+//                    that uses them too has one copy of each (two Yjs break `instanceof` checks)
 // `npm run dev` serves the app pages with hot reload, talking to a quire server that is already
 // running (QUIRE_URL, default http://127.0.0.1:1234).
 
@@ -23,7 +27,26 @@ function docPages(): Plugin {
   }
 }
 
+/** What the package build leaves to the app's bundler: its dependencies and peer dependencies. */
+const PACKAGE_IMPORTS = /^(yjs|y-[a-z]+|lib0|prosemirror-[a-z-]+|markdown-it|react|vue)(\/|$)/
+
 export default defineConfig(({ command, mode }) => {
+  if (mode === 'lib') {
+    return {
+      publicDir: false,
+      build: {
+        outDir: here('./dist'),
+        emptyOutDir: true,
+        sourcemap: true,
+        lib: {
+          entry: { index: here('./entry.ts'), react: here('./react.ts'), vue: here('./vue.ts') },
+          formats: ['es'],
+          cssFileName: 'style',
+        },
+        rolldownOptions: { external: (id) => PACKAGE_IMPORTS.test(id) },
+      },
+    }
+  }
   if (mode === 'embed') {
     return {
       publicDir: false,
@@ -38,7 +61,7 @@ export default defineConfig(({ command, mode }) => {
         minify: 'oxc',
         rollupOptions: { output: { minify: true } },
         lib: {
-          entry: here('./index.ts'),
+          entry: here('./entry.ts'),
           formats: ['es'],
           fileName: () => 'quire-editor.js',
           cssFileName: 'quire-editor',

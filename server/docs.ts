@@ -112,8 +112,9 @@ async function render(format: FormatName, node: Node): Promise<string> {
 }
 
 /**
- * `Docs` over this process's store and rooms. Reads see a live document's latest state, and
- * writes (import, remove, compact) go through its room, so connected editors see them at once.
+ * `Docs` over this process's store and rooms. Reads see a document's stored state (a live one's
+ * included), and writes (import, remove, compact) go through its room, so connected editors see
+ * them at once; a write resolves only once it is stored, and rejects when it could not be.
  * `StoreError`s pass through unchanged: they are the server's failures, not the caller's.
  */
 export class LocalDocs implements Docs {
@@ -136,26 +137,22 @@ export class LocalDocs implements Docs {
   }
 
   async content(name: string, format: FormatName): Promise<string> {
-    const ydoc = await this.rooms.read(checkName(name))
-    if (!ydoc) throw notFound(name)
     const { toNode } = await ydocContent()
-    return render(format, toNode(ydoc))
+    const node = await this.rooms.view(checkName(name), toNode)
+    if (node === null) throw notFound(name)
+    return render(format, node)
   }
 
   async import(name: string, format: FormatName, text: string): Promise<void> {
     checkName(name)
-    // The update is computed against the state read here; an edit that lands before it is
-    // applied merges with it like any concurrent edit.
-    const current = await this.rooms.read(name)
-    const state = Y.encodeStateAsUpdate(current ?? new Y.Doc())
-    let updates: Uint8Array[]
     try {
-      updates = await this.importer.updates({ format, text, state })
+      // The updates are computed (on the importer's thread) against the stored state read here;
+      // an edit that lands before they are applied merges with them like any concurrent edit.
+      await this.rooms.edit(name, (current) => this.importer.updates({ format, text, state: Y.encodeStateAsUpdate(current) }))
     } catch (error) {
       if (error instanceof ContentError) throw new DocsError(error instanceof ContentLimitError ? 'too-large' : 'invalid', error.message, { cause: error })
       throw error
     }
-    await this.rooms.apply(name, ...updates)
   }
 
   async remove(name: string): Promise<void> {

@@ -1,3 +1,4 @@
+import '../style.css'
 import './app.css'
 import { docNameProblem } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'

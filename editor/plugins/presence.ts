@@ -1,14 +1,13 @@
 import { Plugin, type PluginView } from 'prosemirror-state'
 import type { Awareness } from 'y-protocols/awareness'
-import { readPresence, readTyping } from '../../shared/presence.js'
+import { people } from '../people.js'
 
 /** Most people listed by name; a crowd (or a peer forging many client ids) collapses into "+N". */
 const MAX_LISTED = 12
 
 /**
  * `[data-quire="presence"]`: one `<li>` per connected user (this one first), with their color, name
- * and a "typing" mark while they edit. Awareness states come from any peer, so each is read through
- * `readPresence`/`readTyping` and rendered as text only; invalid states are not listed.
+ * and a "typing" mark while they edit, rendered as text only (see `people` for who is listed).
  */
 class PresenceView implements PluginView {
   private readonly list = document.createElement('ul')
@@ -27,25 +26,22 @@ class PresenceView implements PluginView {
   }
 
   private draw(): void {
-    const own = this.awareness.clientID
-    const people = [...this.awareness.getStates()]
+    const everyone = people(this.awareness)
+    const entries = everyone.slice(0, MAX_LISTED).map(({ clientId, name: userName, color, typing: peerTyping, self }) => {
       // Being told that oneself is typing is noise, and it made the bar change under the caret.
-      .map(([clientId, state]) => ({ clientId, user: readPresence(state), typing: clientId !== own && readTyping(state) }))
-      .filter((p) => p.user !== null)
-      .sort((a, b) => (a.clientId === own ? -1 : b.clientId === own ? 1 : a.clientId - b.clientId))
-    const entries = people.slice(0, MAX_LISTED).map(({ clientId, user, typing }) => {
+      const typing = peerTyping && !self
       const li = document.createElement('li')
       li.className = 'quire-person'
       li.dataset.clientId = String(clientId)
-      if (clientId === own) li.dataset.self = ''
+      if (self) li.dataset.self = ''
       if (typing) li.dataset.typing = ''
       const dot = document.createElement('span')
       dot.className = 'quire-person-dot'
-      dot.style.backgroundColor = user!.color
+      dot.style.backgroundColor = color
       const name = document.createElement('span')
       name.className = 'quire-person-name'
-      name.textContent = clientId === own ? `${user!.name} (you)` : user!.name
-      li.style.setProperty('--quire-person-color', user!.color)
+      name.textContent = self ? `${userName} (you)` : userName
+      li.style.setProperty('--quire-person-color', color)
       li.title = name.textContent
       li.append(dot, name)
       if (typing) {
@@ -56,10 +52,10 @@ class PresenceView implements PluginView {
       }
       return li
     })
-    if (people.length > MAX_LISTED) {
+    if (everyone.length > MAX_LISTED) {
       const more = document.createElement('li')
       more.className = 'quire-person-more'
-      more.textContent = `+${people.length - MAX_LISTED}`
+      more.textContent = `+${everyone.length - MAX_LISTED}`
       entries.push(more)
     }
     this.list.replaceChildren(...entries)

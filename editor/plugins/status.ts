@@ -1,84 +1,57 @@
 import { Plugin, type PluginView } from 'prosemirror-state'
+import type { EditorView } from 'prosemirror-view'
 import type { WebsocketProvider } from 'y-websocket'
-import { CloseCode } from '../../shared/protocol.js'
-
-/** What `[data-quire="status"]` reports in its `data-state` attribute. */
-export type ConnectionState = 'connected' | 'connecting' | 'disconnected'
-
-const FINAL_MESSAGES: Record<number, string> = {
-  [CloseCode.documentDeleted]: 'This document was deleted. Your copy is no longer saved.',
-  [CloseCode.unauthorized]: 'Not allowed to open this document: the link or token is missing, invalid or expired.',
-  [CloseCode.forbidden]: 'This access token is for another document.',
-}
+import type { Connection } from '../connection.js'
 
 /**
- * `[data-quire="status"]`: the connection as the user should understand it. y-websocket reports
- * `connecting` again before every retry, which would hide an outage behind a flickering label, so
- * here "connecting" means "not connected yet" and any lost or refused connection reads
- * "disconnected" (with the retry count) until a socket is open again. A close the server marks as
- * final (4400-4499, e.g. the document was deleted) stays disconnected with the reason shown. A
- * view-only editor also says "View only" next to it.
+ * `[data-quire="status"]`: the connection as `Connection` understands it (the same state the
+ * editor's `status` events report), with the retry count while disconnected and the server's
+ * reason after a final close. A view-only editor also says "View only" next to it.
  */
 class StatusView implements PluginView {
   private readonly el = document.createElement('div')
-  private lostConnection = false
-  private finalMessage: string | null = null
-  private readonly onLost = (): void => {
-    this.lostConnection = true
-    this.draw()
-  }
-  private readonly onConnected = ({ status }: { status: string }): void => {
-    if (status === 'connected') this.lostConnection = false
-    this.draw()
-  }
-  private readonly onFinal = ({ code }: { code: number }): void => {
-    this.finalMessage = FINAL_MESSAGES[code] ?? `The server closed the connection for good (code ${code}).`
-    this.draw()
-  }
-
   private readonly badge = document.createElement('span')
-  private readonly onNetwork = (): void => this.draw()
+  private readonly onNetwork = (): void => this.render()
+  private readonly unwatch: () => void
 
   constructor(
+    view: EditorView,
     private readonly provider: WebsocketProvider,
+    private readonly connection: Connection,
     private readonly keptOffline: boolean,
     host: HTMLElement,
-    readOnly: boolean,
   ) {
     this.el.dataset.quire = 'status'
     this.el.className = 'quire-status'
     this.el.setAttribute('role', 'status')
     this.el.setAttribute('aria-live', 'polite')
-    host.append(this.el)
-    if (readOnly) {
-      this.badge.className = 'quire-view-only'
-      this.badge.textContent = 'View only'
-      host.append(this.badge)
-    }
+    this.badge.className = 'quire-view-only'
+    this.badge.textContent = 'View only'
+    host.append(this.el, this.badge)
     window.addEventListener('online', this.onNetwork)
     window.addEventListener('offline', this.onNetwork)
-    provider.on('status', this.onConnected)
-    provider.on('connection-close', this.onLost)
-    provider.on('connection-error', this.onLost)
-    provider.on('closed', this.onFinal)
-    this.draw()
+    this.unwatch = connection.watch(() => this.render())
+    this.update(view)
   }
 
-  private state(): ConnectionState {
-    if (this.finalMessage === null && this.provider.wsconnected) return 'connected'
-    return this.lostConnection || this.finalMessage !== null ? 'disconnected' : 'connecting'
+  /** Read-only can be switched at run time (and a deletion ends editing, which the status says). */
+  update(view: EditorView): void {
+    this.badge.hidden = view.editable || this.connection.final !== null
+    this.render()
   }
 
-  private draw(): void {
-    const state = this.state()
+  private render(): void {
+    const { state, final } = this.connection
     this.el.dataset.state = state
     this.el.title = ''
-    if (this.finalMessage !== null) {
-      this.el.textContent = this.finalMessage
-      this.el.title = this.finalMessage
+    if (final !== null) {
+      this.el.textContent = final.message
+      this.el.title = final.message
       this.el.dataset.final = ''
+      this.badge.hidden = true
       return
     }
+    delete this.el.dataset.final
     if (state === 'connected') this.el.textContent = 'Connected'
     else if (state === 'connecting') this.el.textContent = 'Connecting…'
     else {
@@ -92,10 +65,7 @@ class StatusView implements PluginView {
   }
 
   destroy(): void {
-    this.provider.off('status', this.onConnected)
-    this.provider.off('connection-close', this.onLost)
-    this.provider.off('connection-error', this.onLost)
-    this.provider.off('closed', this.onFinal)
+    this.unwatch()
     window.removeEventListener('online', this.onNetwork)
     window.removeEventListener('offline', this.onNetwork)
     this.badge.remove()
@@ -104,6 +74,6 @@ class StatusView implements PluginView {
 }
 
 /** The connection status plugin, rendered into `host`. */
-export function statusPlugin(provider: WebsocketProvider, keptOffline: boolean, host: HTMLElement, readOnly: boolean): Plugin {
-  return new Plugin({ view: () => new StatusView(provider, keptOffline, host, readOnly) })
+export function statusPlugin(provider: WebsocketProvider, connection: Connection, keptOffline: boolean, host: HTMLElement): Plugin {
+  return new Plugin({ view: (view) => new StatusView(view, provider, connection, keptOffline, host) })
 }

@@ -2,7 +2,7 @@ import * as Y from 'yjs'
 import type { PresenceUser } from '../../shared/presence.js'
 import type { VersionInfo } from '../../shared/versions.js'
 import type { DocStore, StoredVersion } from '../store/store.js'
-import { replay } from '../sync/room.js'
+import { replay } from '../sync/replay.js'
 import { isEmptyDelta, snapshotDelta, unionOf } from './snapshots.js'
 import { versionsToDrop } from './thinning.js'
 

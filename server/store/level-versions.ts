@@ -34,8 +34,10 @@ export class LevelVersions {
     return { versions, revision: counters.revision }
   }
 
-  add(name: string, version: NewVersion, after: number): Promise<StoredVersion | null> {
+  /** `exists` is asked inside the document's queue, so a removal queued before the add wins. */
+  add(name: string, version: NewVersion, after: number, exists: () => boolean): Promise<StoredVersion | null> {
     return this.locked(name, async () => {
+      if (!exists()) return null
       const counters = await this.counters(name)
       if (after !== (await this.newest(name))) return null
       const stored = { ...version, id: counters.last + 1 }

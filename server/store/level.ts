@@ -299,7 +299,7 @@ export class LevelStore implements DocStore {
   }
 
   addVersion(name: string, version: NewVersion, after: number): Promise<StoredVersion | null> {
-    return this.history.add(name, version, after)
+    return this.history.add(name, version, after, () => this.meta.has(name))
   }
 
   thinVersions(name: string, drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean> {

@@ -2,11 +2,13 @@ import type { Redis } from 'ioredis'
 import type { NewVersion, StoredVersion, VersionList } from './store.js'
 import { decodeVersion, encodeVersion } from './version-record.js'
 
-// Per document: a hash of version records by id (KEYS[1]) and a hash of counters (KEYS[2]):
+// Per document: a hash of version records by id (KEYS[1]) and a hash of counters (KEYS[2]);
+// KEYS[3] is the index of existing documents, so no version is added to a deleted one. Counters:
 // `last` (the highest id ever given out, so ids are never reused), `newest` (the id of the newest
 // version still kept) and `revision` (bumped by every change of the list). Each mutation is one
 // Lua script, so instances recording or thinning at once see each other's changes whole.
 const ADD = `
+if redis.call('SISMEMBER', KEYS[3], ARGV[3]) == 0 then return 0 end
 local newest = tonumber(redis.call('HGET', KEYS[2], 'newest') or '0')
 if newest ~= tonumber(ARGV[1]) then return 0 end
 local id = redis.call('HINCRBY', KEYS[2], 'last', 1)
@@ -32,7 +34,7 @@ return 1`
 
 const buffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
-/** The versions half of the Redis store; `keys` are the document's version and counter hashes. */
+/** The versions half of the Redis store; `keys` are the document's version and counter hashes (and for `add`, the document index). */
 export class RedisVersions {
   constructor(private readonly redis: Redis) {}
 
@@ -44,8 +46,8 @@ export class RedisVersions {
     return { versions, revision: Number(revision ?? 0) }
   }
 
-  async add(keys: [string, string], version: NewVersion, after: number): Promise<StoredVersion | null> {
-    const id = Number(await this.redis.eval(ADD, 2, ...keys, after, buffer(encodeVersion(version))))
+  async add(name: string, keys: [string, string, string], version: NewVersion, after: number): Promise<StoredVersion | null> {
+    const id = Number(await this.redis.eval(ADD, 3, ...keys, after, buffer(encodeVersion(version)), name))
     return id === 0 ? null : { ...version, id }
   }
 

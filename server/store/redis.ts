@@ -134,7 +134,7 @@ export class RedisStore implements DocStore {
   }
 
   addVersion(name: string, version: NewVersion, after: number): Promise<StoredVersion | null> {
-    return this.run(() => this.history.add(this.versionKeys(name), version, after))
+    return this.run(() => this.history.add(name, [...this.versionKeys(name), this.key(name, 'index')], version, after))
   }
 
   thinVersions(name: string, drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean> {

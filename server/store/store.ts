@@ -49,7 +49,8 @@ export interface DocStore {
   /**
    * Records a version under the next id of `name`, but only if the newest recorded version is still
    * `after` (0: none yet), since a version's snapshot is a delta against its predecessor. Resolves
-   * `null` when another writer recorded one first: re-read and decide again. The check and the id
+   * `null` when another writer recorded one first (re-read and decide again) or when there is no
+   * such document (it was deleted meanwhile: its versions went with it). The check and the id
    * allocation are one atomic step, so two servers never record the same version twice.
    */
   addVersion(name: string, version: NewVersion, after: number): Promise<StoredVersion | null>

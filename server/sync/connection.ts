@@ -4,8 +4,9 @@ import { CloseCode } from '../../shared/protocol.js'
 import { onExpiry } from '../guard/access.js'
 import { TokenBucket } from '../guard/limits.js'
 import type { SyncEvents } from './events.js'
+import type { Peer } from './peer.js'
 import { ProtocolError, decodeMessage, encodePermissionDenied } from './protocol.js'
-import type { Peer, Room } from './room.js'
+import type { Room } from './room.js'
 
 /** What a connection may do, decided at the upgrade. */
 export interface ConnectionAccess {

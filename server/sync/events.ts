@@ -1,11 +1,12 @@
-import { EventEmitter } from 'node:events'
 import type { PresenceUser } from '../../shared/presence.js'
 import type { VersionInfo } from '../../shared/versions.js'
 
 /**
- * What happens in the sync layer, announced after the fact. Metrics, logs and Server-Sent Events
- * listen here; they observe and can never delay or veto the relay (guards act before it, at the
- * upgrade and per frame). Every payload is a plain object that listeners must not mutate.
+ * What happens in the sync layer, announced after the fact. Metrics, logs, Server-Sent Events and
+ * the cluster bus listen here. Listeners run synchronously inside the relay, so they must be
+ * quick, but they cannot veto it: an exception a listener throws is reported as a `problem` of
+ * kind `observer` and the relay goes on (guards act before it, at the upgrade and per frame).
+ * Every payload is a plain object that listeners must not mutate.
  */
 export interface SyncEventMap {
   /** A document was loaded into memory. */
@@ -44,5 +45,54 @@ export interface SyncEventMap {
 /** Where an update came from (Hocuspocus's typed origins): never echoed back, never stored twice. */
 export type UpdateOrigin = 'peer' | 'local' | 'cluster'
 
-/** The typed emitter the sync layer announces on; one per server. */
-export class SyncEvents extends EventEmitter<SyncEventMap> {}
+type Listener<K extends keyof SyncEventMap> = (...args: SyncEventMap[K]) => void
+
+/**
+ * The typed emitter the sync layer announces on; one per server. Unlike Node's `EventEmitter`, a
+ * listener that throws neither stops the listeners after it nor reaches the code that emitted:
+ * the relay must not fail (and disconnect everyone) because a dashboard or a metric broke. The
+ * exception becomes a `problem` event (`kind: 'observer'`), which is logged and counted like any
+ * other.
+ */
+export class SyncEvents {
+  private readonly listeners = new Map<keyof SyncEventMap, Array<Listener<never>>>()
+  /** Set while a broken listener is being reported, so a broken `problem` listener cannot loop. */
+  private reporting = false
+
+  /** Calls `listener` for every `event` from now on. */
+  on<K extends keyof SyncEventMap>(event: K, listener: Listener<K>): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener as Listener<never>])
+    return this
+  }
+
+  /** Stops calling `listener` for `event`. */
+  off<K extends keyof SyncEventMap>(event: K, listener: Listener<K>): this {
+    this.listeners.set(event, (this.listeners.get(event) ?? []).filter((l) => l !== listener))
+    return this
+  }
+
+  /** Calls every listener of `event` in the order they were added; returns whether there was any. */
+  emit<K extends keyof SyncEventMap>(event: K, ...args: SyncEventMap[K]): boolean {
+    const listeners = this.listeners.get(event) as Array<Listener<K>> | undefined
+    if (!listeners || listeners.length === 0) return false
+    for (const listener of listeners) {
+      try {
+        listener(...args)
+      } catch (error) {
+        this.report(event, args[0] as { doc?: string }, error)
+      }
+    }
+    return true
+  }
+
+  private report(event: keyof SyncEventMap, payload: { doc?: string }, error: unknown): void {
+    if (this.reporting) return
+    this.reporting = true
+    try {
+      const message = `a ${event} listener threw: ${error instanceof Error ? error.message : String(error)}`
+      this.emit('problem', payload.doc === undefined ? { kind: 'observer', message } : { kind: 'observer', doc: payload.doc, message })
+    } finally {
+      this.reporting = false
+    }
+  }
+}

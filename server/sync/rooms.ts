@@ -2,7 +2,9 @@ import * as Y from 'yjs'
 import { CloseCode } from '../../shared/protocol.js'
 import type { DocStore } from '../store/store.js'
 import type { SyncEvents } from './events.js'
-import { type Peer, Room, type RoomOptions, replay } from './room.js'
+import type { Peer } from './peer.js'
+import { replay } from './replay.js'
+import { Room, type RoomOptions } from './room.js'
 
 /**
  * The registry of open documents. A document is loaded when its first peer joins (concurrent joins
@@ -10,8 +12,8 @@ import { type Peer, Room, type RoomOptions, replay } from './room.js'
  * last peer leaves. A join that arrives while its document is unloading waits for the unload and
  * then loads it afresh, so no update can slip between an old and a new copy.
  *
- * The server-side operations the API and CLI need (read, apply, compact, remove) go through here
- * too, so a live document is never edited behind its room's back.
+ * The server-side operations the API and CLI need (view, edit, compact, remove) go through here
+ * too, so a live document is never edited behind its room's back, and they see only stored state.
  */
 export class Rooms {
   private readonly open = new Map<string, Room>()
@@ -61,27 +63,37 @@ export class Rooms {
   }
 
   /**
-   * The current content of `name` for reading: the live `Y.Doc` of an open room (do not modify
-   * it), else a fresh copy loaded from the store; `null` for a document that does not exist.
+   * Runs `read` on the stored content of `name` and resolves with its result, or `null` for a
+   * document that does not exist. An open room is read when it holds exactly what is stored; a
+   * closed document is read from the store into a scratch doc, without opening a room for it.
+   * `read` must not keep or modify the doc.
    */
-  async read(name: string): Promise<Y.Doc | null> {
+  async view<T>(name: string, read: (doc: Y.Doc) => T): Promise<T | null> {
     await this.closing.get(name)
     const room = this.open.get(name)
-    if (room) return room.doc
+    if (room) return room.view(read)
     const stored = await this.store.load(name)
     if (!stored) return null
     const doc = new Y.Doc()
-    replay(doc, name, stored.updates)
-    return doc
+    try {
+      replay(doc, name, stored.updates)
+      return read(doc)
+    } finally {
+      doc.destroy()
+    }
   }
 
   /**
-   * Applies `updates`, in order, as an edit of the server's own: each stored, then relayed to
-   * connected peers, before the next is applied, so the event loop runs between them.
+   * Changes `name` (creating it if needed) as an edit of the server's own. `change` is called with
+   * the doc holding the stored content and returns the updates to apply, in order, or a promise of
+   * them (for work done elsewhere from what it read synchronously; it must not keep the doc). One
+   * room is held throughout, loaded once if the document was closed. Each update is stored and
+   * relayed to connected peers before the next is applied, so the event loop runs between them.
+   * Rejects with the store's error when one could not be stored.
    */
-  async apply(name: string, ...updates: Uint8Array[]): Promise<void> {
+  async edit(name: string, change: (doc: Y.Doc) => Uint8Array[] | Promise<Uint8Array[]>): Promise<void> {
     await this.hold(name, async (room) => {
-      for (const update of updates) await room.applyLocal(update)
+      for (const update of await room.view(change)) await room.applyLocal(update)
     })
   }
 

@@ -1,13 +1,9 @@
 import { createRequire } from 'node:module'
-import { DOMParser, DOMSerializer, type Node } from 'prosemirror-model'
-import { schema } from '../schema.js'
-import { checkTree } from './limits.js'
+import { type PageParser, htmlCodec } from './html-codec.js'
 
-// HTML goes through ProseMirror's own DOMParser and DOMSerializer, driven by the schema's
-// parseDOM/toDOM rules (which already refuse unsafe URLs), so the editor and every export agree
-// on what each tag means. The server has no DOM, so linkedom supplies one: it is small, pure
-// JavaScript (fine in `shared/`) and enough for these two walks. The final string is written
-// here, not by the DOM, because the escaping of output is the part that must not be left to chance.
+// The server has no DOM, so linkedom supplies one: it is small, pure JavaScript and enough for the
+// two walks of `html-codec.ts`. The editor uses the browser's own DOMParser instead (see
+// `editor/content.ts`), so neither linkedom nor `node:module` ever reaches a browser bundle.
 
 /**
  * linkedom's `parseHTML`, required on the first HTML render or import rather than at startup: it
@@ -20,58 +16,17 @@ function parseHTML(html: string): ReturnType<typeof import('linkedom').parseHTML
   return parseHTMLOnce(html)
 }
 
-/** A fresh, empty DOM document to build into; never shared, so concurrent renders can't interfere. */
-function emptyDocument(): Document {
-  // reason: linkedom's Document implements the DOM subset used here but is typed on its own.
-  return parseHTML('<!doctype html><html><head></head><body></body></html>').document as unknown as Document
-}
-
-const VOID = new Set(['br', 'hr', 'img'])
-
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
-
-function escapeAttribute(value: string): string {
-  return escapeText(value).replace(/"/g, '&quot;')
-}
-
-/** Markup for a DOM subtree made by `DOMSerializer`, which holds only elements, attributes and text. */
-function markup(node: globalThis.Node): string {
-  if (node.nodeType === 3) return escapeText(node.textContent ?? '')
-  if (node.nodeType === 1) {
-    const el = node as Element
-    const tag = el.tagName.toLowerCase()
-    const attrs = Array.from(el.attributes, (a) => ` ${a.name}="${escapeAttribute(a.value)}"`).join('')
-    if (VOID.has(tag)) return `<${tag}${attrs}>`
-    return `<${tag}${attrs}>${Array.from(el.childNodes, markup).join('')}</${tag}>`
-  }
-  // Nothing else (comments, processing instructions) comes out of DOMSerializer.
-  return ''
-}
-
-/**
- * The document as an HTML fragment (no `<html>` wrapper): every text and attribute value is
- * escaped, and links and images carry only safe URLs (the schema's `toDOM` drops the rest).
- */
-export function renderHtml(doc: Node): string {
-  const fragment = DOMSerializer.fromSchema(schema).serializeFragment(doc.content, { document: emptyDocument() })
-  // One top-level block per line: readable diffs of exports, and the same meaning to any parser.
-  return Array.from(fragment.childNodes, (block) => `${markup(block)}\n`).join('')
-}
-
-/**
- * A document from an HTML fragment or a whole page (only its body counts). Scripts, styles and
- * unknown tags are dropped, keeping the text they wrap; unsafe link and image URLs are refused.
- * Throws `ContentError` for a page nested or sized beyond the import limits.
- */
-export function parseHtml(html: string): Node {
-  // linkedom's parser is lenient rather than spec-complete: it finds `<body>` only in a page that
-  // has an `<html>` element, so anything else is placed in one.
+/** A page parsed by linkedom, which finds `<body>` only in a page that has an `<html>` element. */
+const linkedomPage: PageParser = (html) => {
   const page = /<html[\s>]/i.test(html) ? html : `<!doctype html><html><head></head><body>${html}</body></html>`
   // reason: linkedom's Document implements the DOM subset used here but is typed on its own.
-  const { document } = parseHTML(page) as unknown as { document: Document }
-  // ProseMirror's DOMParser recurses: the DOM is checked first.
-  checkTree<globalThis.Node>(document.body, (node) => node.childNodes)
-  return DOMParser.fromSchema(schema).parse(document.body)
+  return (parseHTML(page) as unknown as { document: Document }).document
 }
+
+const codec = htmlCodec(linkedomPage)
+
+/** The document as an HTML fragment; see `HtmlCodec.render`. */
+export const renderHtml = codec.render
+
+/** A document from HTML; see `HtmlCodec.parse`. */
+export const parseHtml = codec.parse

@@ -29,6 +29,8 @@ export interface StartOptions {
   dataDir?: string
   env?: Record<string, string>
   args?: string[]
+  /** The `quire` binary to run; this checkout's `bin/quire.js` unless given (e.g. an installed package's). */
+  bin?: string
 }
 
 /** A fresh empty data dir under the system temp dir. */
@@ -47,7 +49,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   async function launch(): Promise<void> {
     mkdirSync(OUT, { recursive: true })
     const out = createWriteStream(join(OUT, `server-${process.pid}-${++runs}.log`))
-    child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, ...(options.args ?? [])], {
+    child = spawn(process.execPath, [options.bin ?? BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, ...(options.args ?? [])], {
       env: { ...process.env, LOG_LEVEL: 'debug', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

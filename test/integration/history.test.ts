@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -162,6 +164,25 @@ describe('version history', SLOW, () => {
     await server.kill('SIGKILL')
     await server.restart()
     expect((await versions())[0]).toEqual(named)
+  })
+
+  it('diffs, exports and restores versions from the CLI with the server stopped', async () => {
+    const oldest = (await versions()).at(-1)!
+    const current = await (await fetch(`${server.url}/api/docs/essay/content?format=markdown`)).text()
+    await server.stop()
+    const diff = await run('diff', 'essay', String(oldest.id))
+    expect(diff.code).toBe(0)
+    expect(diff.stdout).toContain(`--- essay (version ${oldest.id})`)
+    const file = join(server.dataDir, 'oldest.txt')
+    expect((await run('export', 'essay', '--version', String(oldest.id), '-o', file)).code).toBe(0)
+    expect(readFileSync(file, 'utf8')).toBe('Ada wrote this.\n')
+    const restored = await run('restore', 'essay', String(oldest.id))
+    expect(restored.code).toBe(0)
+    await server.restart()
+    expect(await (await fetch(`${server.url}/api/docs/essay/content?format=text`)).text()).toBe('Ada wrote this.\n')
+    const pre = (await versions()).find((v) => restored.stdout.includes(`version ${v.id}\n`))!
+    expect(pre.label).toBe(`Before restoring version ${oldest.id}`)
+    expect(await (await api(`/versions/${pre.id}/content?format=markdown`)).text()).toBe(current)
   })
 
   it('removes the versions with the document', async () => {

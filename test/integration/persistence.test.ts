@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { replay } from '../../server/sync/room.js'
+import { replay } from '../../server/sync/replay.js'
 import { openStore } from '../../server/store/open.js'
 import { type TestClient, connectClient } from '../helpers/client.js'
 import { type TestServer, startServer } from '../helpers/server.js'

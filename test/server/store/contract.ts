@@ -231,6 +231,15 @@ export function describeStore(name: string, factory: () => { open: () => Promise
         expect(next!.id).toBeGreaterThan(d)
       })
 
+      it('records no version for a document that does not exist or was deleted', async () => {
+        expect(await store.addVersion('never', version(1), 0)).toBeNull()
+        await store.append('deleted-v', update('x'))
+        const removing = store.remove('deleted-v')
+        expect(await store.addVersion('deleted-v', version(1), 0)).toBeNull()
+        await removing
+        expect((await store.versions('deleted-v')).versions).toEqual([])
+      })
+
       it('removes versions with their document', async () => {
         await store.append('gone-v', update('x'))
         await store.addVersion('gone-v', version(1), 0)

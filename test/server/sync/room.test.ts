@@ -6,9 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { LevelStore } from '../../../server/store/level.js'
+import { StoreError } from '../../../server/store/store.js'
 import { SyncEvents } from '../../../server/sync/events.js'
-import type { Peer } from '../../../server/sync/room.js'
+import type { Peer } from '../../../server/sync/peer.js'
 import { Rooms } from '../../../server/sync/rooms.js'
+import { until } from '../../helpers/until.js'
 
 /** A peer that records what it is sent, and reads updates back into a doc of its own. */
 class RecordingPeer implements Peer {
@@ -26,6 +28,40 @@ class RecordingPeer implements Peer {
   }
   close(code: number, reason: string) {
     this.closedWith = { code, reason }
+  }
+}
+
+/** Decodes a sync message the room sent: its sync type and payload, or `null` for other messages. */
+function syncOf(message: Uint8Array): { syncType: number; payload: Uint8Array } | null {
+  const d = decoding.createDecoder(message)
+  if (decoding.readVarUint(d) !== 0) return null
+  return { syncType: decoding.readVarUint(d), payload: decoding.readVarUint8Array(d) }
+}
+
+/**
+ * Holds back the store's appends: while held, an append does not start writing, as if the disk
+ * were slow. `stored` is a doc of exactly what has landed, to compare what peers were shown with.
+ */
+function holdAppends(target: LevelStore) {
+  const append = target.append.bind(target)
+  const stored = new Y.Doc()
+  let held: Promise<void> | null = null
+  let release = () => {}
+  target.append = async (name, update) => {
+    await held
+    const head = await append(name, update)
+    Y.applyUpdate(stored, update)
+    return head
+  }
+  return {
+    stored,
+    hold() {
+      held = new Promise((resolve) => (release = resolve))
+    },
+    release() {
+      held = null
+      release()
+    },
   }
 }
 
@@ -73,6 +109,95 @@ describe('Room', () => {
     expect(a.sent.length).toBe(sentBefore)
   })
 
+  it('answers a joiner with stored state only, holding updates that arrive meanwhile until it is served', async () => {
+    const appends = holdAppends(store)
+    const writer = new RecordingPeer()
+    const room = await rooms.join('doc', writer)
+    await room.applyLocal(edit('stored. '))
+    appends.hold()
+    room.receive(writer, { type: 'update', update: edit('in flight. ') })
+    const joiner = new RecordingPeer()
+    await rooms.join('doc', joiner)
+    const served: string[] = []
+    const joinerSend = joiner.send.bind(joiner)
+    joiner.send = (message) => {
+      const sync = syncOf(message)
+      if (sync?.syncType === 1) {
+        const shown = new Y.Doc()
+        Y.applyUpdate(shown, sync.payload)
+        // Everything the joiner is shown must be stored already.
+        expect(Y.encodeStateVector(shown)).toEqual(Y.encodeStateVector(appends.stored))
+        served.push(shown.getText('text').toString())
+      }
+      joinerSend(message)
+    }
+    room.receive(joiner, { type: 'sync-step1', stateVector: Y.encodeStateVector(joiner.doc) })
+    // Received while the joiner waits: queued, not applied, so it is not in the answer either.
+    room.receive(writer, { type: 'update', update: edit('after. ') })
+    expect(served).toEqual([])
+    appends.release()
+    await until(() => expect(served).toHaveLength(1))
+    expect(served[0]).toContain('in flight. ')
+    expect(served[0]).not.toContain('after. ')
+    await room.settled()
+    await until(() => expect(joiner.doc.getText('text').toString()).toContain('after. '))
+    expect(appends.stored.getText('text').toString()).toBe(room.doc.getText('text').toString())
+  })
+
+  it('serves a joiner after one round of appends, however busy the writers', async () => {
+    const appends = holdAppends(store)
+    const writer = new RecordingPeer()
+    const room = await rooms.join('doc', writer)
+    appends.hold()
+    room.receive(writer, { type: 'update', update: edit('first. ') })
+    const joiner = new RecordingPeer()
+    await rooms.join('doc', joiner)
+    let answered = false
+    const joinerSend = joiner.send.bind(joiner)
+    joiner.send = (message) => {
+      if (syncOf(message)?.syncType === 1) answered = true
+      joinerSend(message)
+    }
+    room.receive(joiner, { type: 'sync-step1', stateVector: Y.encodeStateVector(joiner.doc) })
+    // Writers keep typing: their updates wait behind the joiner instead of delaying it.
+    for (let i = 0; i < 50; i++) room.receive(writer, { type: 'update', update: edit(`more ${i}. `) })
+    appends.release()
+    await until(() => expect(answered).toBe(true))
+  })
+
+  it('rejects a server-side edit whose append failed, and fails the room', async () => {
+    const a = new RecordingPeer()
+    const room = await rooms.join('doc', a)
+    store.append = () => Promise.reject(new StoreError('unavailable', 'disk full'))
+    await expect(rooms.edit('doc', () => [edit('lost')])).rejects.toThrow('disk full')
+    expect(a.closedWith?.code).toBe(1011)
+    expect(room.failed).toBe(true)
+  })
+
+  it('reports a listener that throws as a problem and goes on relaying', async () => {
+    const [a, b] = [new RecordingPeer(), new RecordingPeer()]
+    const room = await rooms.join('doc', a)
+    await rooms.join('doc', b)
+    const problems: Array<{ kind: string; message: string }> = []
+    events.on('problem', (problem) => problems.push(problem))
+    events.on('doc.update', () => {
+      throw new Error('broken dashboard')
+    })
+    let counted = 0
+    events.on('doc.update', () => counted++)
+    room.receive(a, { type: 'update', update: edit('one. ') })
+    room.receive(a, { type: 'update', update: edit('two. ') })
+    await room.settled()
+    expect(room.failed).toBe(false)
+    expect(b.closedWith).toBeNull()
+    expect(b.doc.getText('text').toString()).toContain('two. ')
+    expect(counted).toBe(2)
+    expect(problems).toEqual([
+      { kind: 'observer', doc: 'doc', message: 'a doc.update listener threw: broken dashboard' },
+      { kind: 'observer', doc: 'doc', message: 'a doc.update listener threw: broken dashboard' },
+    ])
+  })
+
   it('answers sync step 1 with the state the peer lacks', async () => {
     const a = new RecordingPeer()
     const room = await rooms.join('doc', a)
@@ -109,11 +234,15 @@ describe('Room', () => {
     a.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== 'remote') room.receive(a, { type: 'update', update })
     })
+    let compactions = 0
+    events.on('doc.compacted', () => compactions++)
     for (let i = 0; i < 25; i++) text.insert(text.length, 'x')
+    // No compact() call: the threshold of 10 records alone must start the merges.
+    await until(async () => {
+      expect(compactions).toBeGreaterThan(0)
+      expect((await store.stat('doc'))!.updates).toBeLessThan(10)
+    })
     await room.settled()
-    await room.compact()
-    const meta = await store.stat('doc')
-    expect(meta!.updates).toBeLessThan(10)
     const stored = await store.load('doc')
     const check = new Y.Doc()
     for (const u of stored!.updates) Y.applyUpdate(check, u)

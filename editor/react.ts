@@ -1,0 +1,76 @@
+import { type CSSProperties, createElement, type ReactElement, type RefObject, useEffect, useRef, useState } from 'react'
+import { createEditor, type Editor, type EditorOptions } from './index.js'
+
+/**
+ * Keeps an editor mounted in `ref`'s element while the component is: one editor per `url`, `doc`,
+ * `offline`, `theme` and `placeholder` (changing one opens a new editor), while `readOnly`, `user`
+ * and `token` are applied to the running one (`setReadOnly`, `setUser`, `setToken`). `editor` is
+ * `null` until it exists. The editor is created a microtask after the effect, so React StrictMode's
+ * mount-unmount-mount opens one socket and one presence entry, not two. Invalid options throw
+ * (a `TypeError`) from the component's render, to the nearest error boundary.
+ */
+export function useQuireEditor(options: EditorOptions): { ref: RefObject<HTMLDivElement | null>; editor: Editor | null } {
+  const ref = useRef<HTMLDivElement | null>(null)
+  const [editor, setEditor] = useState<Editor | null>(null)
+  const [failure, setFailure] = useState<{ error: unknown } | null>(null)
+  if (failure !== null) throw failure.error
+  const latest = useRef(options)
+  latest.current = options
+  // What the running editor was last given, so only a change is applied to it.
+  const applied = useRef<Pick<EditorOptions, 'readOnly' | 'token'> & { name: string; color: string }>({ name: '', color: '' })
+  const { url, doc, offline, theme, placeholder, readOnly = false, user, token } = options
+
+  useEffect(() => {
+    const element = ref.current
+    if (element === null) return
+    let created: Editor | null = null
+    let cancelled = false
+    queueMicrotask(() => {
+      if (cancelled) return
+      const given = latest.current
+      try {
+        created = createEditor(element, given)
+      } catch (error) {
+        setFailure({ error })
+        return
+      }
+      applied.current = { readOnly: given.readOnly ?? false, token: given.token, name: given.user.name, color: given.user.color }
+      setEditor(created)
+    })
+    return () => {
+      cancelled = true
+      created?.destroy()
+      setEditor(null)
+    }
+  }, [url, doc, offline, theme, placeholder])
+
+  useEffect(() => {
+    if (editor === null) return
+    const was = applied.current
+    if (was.readOnly !== readOnly) editor.setReadOnly(readOnly)
+    if (was.name !== user.name || was.color !== user.color) editor.setUser(user)
+    if (was.token !== token) editor.setToken(token)
+    applied.current = { readOnly, token, name: user.name, color: user.color }
+  }, [editor, readOnly, user.name, user.color, token])
+
+  return { ref, editor }
+}
+
+/** Props of `<QuireEditor>`: the editor's options plus where it is drawn and when it is ready. */
+export interface QuireEditorProps extends EditorOptions {
+  className?: string
+  style?: CSSProperties
+  /** Called with each editor once it exists (again after `url`, `doc` or `offline` changed). */
+  onReady?: (editor: Editor) => void
+}
+
+/** A `<div>` holding a quire editor; see `useQuireEditor` for how props apply. */
+export function QuireEditor({ className, style, onReady, ...options }: QuireEditorProps): ReactElement {
+  const { ref, editor } = useQuireEditor(options)
+  const ready = useRef(onReady)
+  ready.current = onReady
+  useEffect(() => {
+    if (editor !== null) ready.current?.(editor)
+  }, [editor])
+  return createElement('div', { ref, className, style })
+}
