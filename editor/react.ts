@@ -2,10 +2,10 @@ import { type CSSProperties, createElement, type ReactElement, type RefObject, u
 import { createEditor, type Editor, type EditorOptions } from './index.js'
 
 /**
- * Keeps an editor mounted in `ref`'s element while the component is: one editor per `url`, `doc`
- * and `offline` (changing one of them opens a new editor), while `readOnly`, `user` and `token`
- * are applied to the running one (`setReadOnly`, `setUser`, `setToken`). `editor` is `null` until
- * it exists. The editor is created a microtask after the effect, so React StrictMode's
+ * Keeps an editor mounted in `ref`'s element while the component is: one editor per `url`, `doc`,
+ * `offline`, `theme` and `placeholder` (changing one opens a new editor), while `readOnly`, `user`
+ * and `token` are applied to the running one (`setReadOnly`, `setUser`, `setToken`). `editor` is
+ * `null` until it exists. The editor is created a microtask after the effect, so React StrictMode's
  * mount-unmount-mount opens one socket and one presence entry, not two. Invalid options throw
  * (a `TypeError`) from the component's render, to the nearest error boundary.
  */
@@ -18,7 +18,7 @@ export function useQuireEditor(options: EditorOptions): { ref: RefObject<HTMLDiv
   latest.current = options
   // What the running editor was last given, so only a change is applied to it.
   const applied = useRef<Pick<EditorOptions, 'readOnly' | 'token'> & { name: string; color: string }>({ name: '', color: '' })
-  const { url, doc, offline, readOnly = false, user, token } = options
+  const { url, doc, offline, theme, placeholder, readOnly = false, user, token } = options
 
   useEffect(() => {
     const element = ref.current
@@ -42,7 +42,7 @@ export function useQuireEditor(options: EditorOptions): { ref: RefObject<HTMLDiv
       created?.destroy()
       setEditor(null)
     }
-  }, [url, doc, offline])
+  }, [url, doc, offline, theme, placeholder])
 
   useEffect(() => {
     if (editor === null) return

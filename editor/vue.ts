@@ -1,11 +1,12 @@
 import { defineComponent, h, onBeforeUnmount, onMounted, type PropType, ref, shallowRef, watch } from 'vue'
-import { createEditor, type Editor, type EditorUser } from './index.js'
+import { createEditor, type Editor, type EditorTheme, type EditorUser } from './index.js'
 
 /**
  * `<QuireEditor url doc :user>`: a `<div>` holding a quire editor while the component is mounted.
- * Changing `url`, `doc` or `offline` opens a new editor; `readOnly`, `user` and `token` are applied
- * to the running one (`setReadOnly`, `setUser`, `setToken`). It emits `ready` with each editor and
- * exposes the current one as `editor` (a template ref's `.editor.value`).
+ * Changing `url`, `doc`, `offline`, `theme` or `placeholder` opens a new editor; `readOnly`, `user`
+ * and `token` are applied to the running one (`setReadOnly`, `setUser`, `setToken`). It emits
+ * `ready` with each editor and exposes the current one as `editor` (a template ref's
+ * `.editor.value`).
  */
 export const QuireEditor = defineComponent({
   name: 'QuireEditor',
@@ -16,6 +17,8 @@ export const QuireEditor = defineComponent({
     token: { type: String, default: undefined },
     readOnly: { type: Boolean, default: false },
     offline: { type: Boolean, default: false },
+    theme: { type: String as PropType<EditorTheme>, default: undefined },
+    placeholder: { type: String, default: undefined },
   },
   emits: { ready: (editor: Editor) => editor !== null },
   setup(props, { emit, expose }) {
@@ -27,7 +30,7 @@ export const QuireEditor = defineComponent({
       emit('ready', editor.value)
     }
     onMounted(open)
-    watch(() => [props.url, props.doc, props.offline], open)
+    watch(() => [props.url, props.doc, props.offline, props.theme, props.placeholder], open)
     watch(() => props.readOnly, (readOnly) => editor.value?.setReadOnly(readOnly))
     watch(() => [props.user.name, props.user.color], () => editor.value?.setUser(props.user))
     watch(() => props.token, (token) => editor.value?.setToken(token))

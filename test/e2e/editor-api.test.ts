@@ -23,6 +23,8 @@ import { sampleDoc } from '../fixtures/sample.js'
 const SECRET = 'editor-api-test-secret'
 let open: TestServer
 let guarded: TestServer
+/** Refuses messages over 4 KiB (close 1009). */
+let small: TestServer
 let browser: Browser
 let host: Server
 let hostUrl: string
@@ -48,10 +50,16 @@ function page(server: TestServer): string {
 }
 
 beforeAll(async () => {
-  ;[open, guarded, browser] = await Promise.all([startServer(), startServer({ env: { QUIRE_SECRET: SECRET } }), launchBrowser()])
+  ;[open, guarded, small, browser] = await Promise.all([
+    startServer(),
+    startServer({ env: { QUIRE_SECRET: SECRET } }),
+    startServer({ args: ['--max-message-bytes', '4096'] }),
+    launchBrowser(),
+  ])
   host = createServer((req, res) => {
     res.setHeader('content-type', 'text/html')
-    res.end(page(new URL(req.url ?? '/', 'http://host').searchParams.has('guarded') ? guarded : open))
+    const query = new URL(req.url ?? '/', 'http://host').searchParams
+    res.end(page(query.has('guarded') ? guarded : query.has('small') ? small : open))
   })
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve))
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`
@@ -61,7 +69,7 @@ afterAll(async () => {
   for (const client of clients) client.destroy()
   await browser?.close()
   host?.close()
-  await Promise.all([open?.stop(), guarded?.stop()])
+  await Promise.all([open?.stop(), guarded?.stop(), small?.stop()])
 })
 
 interface EditorPage {
@@ -175,6 +183,34 @@ describe('createEditor argument checks', () => {
     expect((await fetch(`${open.url}/api/docs/checked`)).status).toBe(404)
   })
 
+  it('takes down what it built when construction fails after the checks: socket closed, presence gone', async () => {
+    const doc = docName('failed')
+    const peer = client(open, doc)
+    await peer.synced()
+    const { page } = await openPage()
+    const thrown = await page.evaluate(
+      ([url, name]) => {
+        const { createEditor } = (window as unknown as { quire: typeof import('../../editor/index.js') }).quire
+        const here = document.getElementById('here')!
+        // Passes every check, then refuses the editor's DOM: the socket is open by then.
+        here.append = () => {
+          throw new Error('this element takes no children')
+        }
+        try {
+          createEditor(here, { url, doc: name, user: { name: 'Ghost', color: '#888888' } })
+          return 'created'
+        } catch (error) {
+          return (error as Error).message
+        }
+      },
+      [open.wsUrl, doc] as const,
+    )
+    expect(thrown).toBe('this element takes no children')
+    await until(async () => expect((await sockets(page)).map((s) => s.state)).toEqual([3]))
+    // No ghost: whatever presence reached the peer is gone again.
+    await until(() => expect([...peer.provider.awareness.getStates().values()].map(readPresence).filter((p) => p?.name === 'Ghost')).toEqual([]))
+  })
+
   it('accepts any opaque CSS colour and shows it to peers as #rrggbb', async () => {
     const doc = docName('colour')
     const { page } = await openPage()
@@ -220,6 +256,17 @@ describe('editor events', () => {
     expect(log).toEqual(['status:connected', 'synced', 'change:local', 'change:remote', 'status:disconnected', 'error:4404:final'])
     expect(await onEditor(page, (editor) => editor.readOnly)).toBe(true)
     expect(errors).toEqual([])
+  })
+
+  it('report a message the server refused as a retried error', async () => {
+    const doc = docName('too-big')
+    const { page } = await openPage('?small')
+    await mount(page, { doc }, small)
+    await until(async () => expect(await events(page)).toContain('synced'))
+    await onEditor(page, (editor) => editor.setContent('x'.repeat(8192), 'text'))
+    await until(async () => expect(await events(page)).toContain('error:1009:retrying'))
+    expect(await events(page)).toContain('status:disconnected')
+    expect(await onEditor(page, (editor) => editor.readOnly)).toBe(false)
   })
 
   it('stop for a listener that off() removed, and a throwing listener does not stop the others', async () => {

@@ -151,6 +151,12 @@ describe('the quire package', () => {
     expect(scripts.prepare).toBe('npm run build')
   })
 
+  it('keeps `quire/editor` and `quire/editor.css` working for existing users', async () => {
+    const imported = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('quire/editor'); console.log(typeof m.createEditor, typeof m.schema)"], { cwd: cli })
+    expect(imported.output.trim()).toBe('function object')
+    expect(existsSync(join(cli, 'node_modules/quire/dist/embed/quire-editor.css'))).toBe(true)
+  })
+
   it('runs `npx quire --help` from an installed tarball', async () => {
     const help = await run('npx', ['--no-install', 'quire', '--help'], { cwd: cli })
     expect(help.code).toBe(0)
