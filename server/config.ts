@@ -10,12 +10,22 @@ export interface Config {
   /** Largest import body (`PUT /api/docs/<doc>/content`); bigger ones get 413. */
   maxImportBytes: number
   messagesPerSecond: number
+  /** Sustained bytes per second a connection may send (bursts: 10 s' worth or two largest messages). */
+  bytesPerSecond: number
+  /** Largest a document may grow, in bytes of stored updates. */
+  maxDocBytes: number
+  /** Open WebSockets and event streams per client IP. */
+  maxConnectionsPerIp: number
+  /** Open event streams, all clients together. */
+  maxEventStreams: number
   compactAfterUpdates: number
   logLevel: LogLevel
   /** Shared secret of access tokens; when set, every connection needs a valid token. */
   secret: string | null
   /** Origins allowed to open WebSockets; empty means the server's own and loopback origins, `'*'` all. */
   allowedOrigins: string[]
+  /** With a secret: the document list, metadata, `/metrics` and `/api/server` need a token too. */
+  privateListing: boolean
   /** Redis shared by several instances: documents are stored there and edits cross through it. */
   redisUrl: string | null
   /** A version is recorded once a document has had no edit for this long (ms). */
@@ -75,6 +85,10 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   option({ key: 'maxMessageBytes', flag: '--max-message-bytes <bytes>', env: 'QUIRE_MAX_MESSAGE_BYTES', description: 'largest WebSocket message accepted', default: DEFAULTS.maxMessageBytes, parse: integer(1024, 1024 ** 3) }),
   option({ key: 'maxImportBytes', flag: '--max-import-bytes <bytes>', env: 'QUIRE_MAX_IMPORT_BYTES', description: 'largest import (PUT of a document\'s content) accepted; bigger ones get 413', default: DEFAULTS.maxImportBytes, parse: integer(1024, 1024 ** 3) }),
   option({ key: 'messagesPerSecond', flag: '--rate-limit <messages>', env: 'QUIRE_RATE_LIMIT', description: 'messages per second a connection may send, sustained (bursts up to 10x)', default: DEFAULTS.messagesPerSecond, parse: integer(1, 10_000_000) }),
+  option({ key: 'bytesPerSecond', flag: '--byte-rate-limit <bytes>', env: 'QUIRE_BYTE_RATE_LIMIT', description: 'bytes per second a connection may send, sustained (bursts up to 10x, or two largest messages)', default: DEFAULTS.bytesPerSecond, parse: integer(1024, 1024 ** 3) }),
+  option({ key: 'maxDocBytes', flag: '--max-doc-bytes <bytes>', env: 'QUIRE_MAX_DOC_BYTES', description: 'largest a document may grow; an update past it closes its connection with 4413', default: DEFAULTS.maxDocBytes, parse: integer(1024, 16 * 1024 ** 3) }),
+  option({ key: 'maxConnectionsPerIp', flag: '--max-connections-per-ip <count>', env: 'QUIRE_MAX_CONNECTIONS_PER_IP', description: 'open WebSockets and event streams per client IP address (429 above)', default: DEFAULTS.maxConnectionsPerIp, parse: integer(1, 10_000_000) }),
+  option({ key: 'maxEventStreams', flag: '--max-event-streams <count>', env: 'QUIRE_MAX_EVENT_STREAMS', description: 'open event streams, all clients together (503 above)', default: DEFAULTS.maxEventStreams, parse: integer(1, 10_000_000) }),
   option({ key: 'compactAfterUpdates', flag: '--compact-after <updates>', env: 'QUIRE_COMPACT_AFTER', description: "merge a document's records once it has this many", default: DEFAULTS.compactAfterUpdates, parse: integer(2, 1_000_000) }),
   option({
     key: 'logLevel',
@@ -96,6 +110,17 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: [],
     parse: (raw) => raw.split(',').map((o) => o.trim()).filter(Boolean),
   }),
+  option({
+    key: 'privateListing',
+    flag: '--private-listing',
+    env: 'QUIRE_PRIVATE_LISTING',
+    description: 'with --secret: the document list, metadata, /metrics and /api/server need a token too',
+    default: false,
+    parse: (raw, name) => {
+      if (!/^(true|1|yes|false|0|no)$/i.test(raw)) throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+      return /^(true|1|yes)$/i.test(raw)
+    },
+  }),
   option({ key: 'versionIdleMs', flag: '--version-idle <duration>', env: 'QUIRE_VERSION_IDLE', description: 'record a version once editing pauses this long', ...duration(DEFAULTS.versionIdle) }),
   option({ key: 'versionEveryMs', flag: '--version-every <duration>', env: 'QUIRE_VERSION_EVERY', description: 'record a version at least this often while editing goes on', ...duration(DEFAULTS.versionEvery) }),
   option({ key: 'redisUrl', flag: '--redis-url <url>', env: 'REDIS_URL', description: 'Redis shared by several instances (store + live relay)', default: null, parse: (raw) => raw || null }),
@@ -114,5 +139,6 @@ export function resolveConfig(flags: Partial<Record<keyof Config, string>>, env:
     else if (fromEnv !== undefined && fromEnv !== '') config[o.key] = o.parse(fromEnv, o.env)
     else config[o.key] = o.default
   }
+  if (config.privateListing && config.secret === null) throw new ConfigError('--private-listing needs a secret (--secret or QUIRE_SECRET): without one there are no tokens to ask for')
   return config as unknown as Config
 }

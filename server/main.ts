@@ -2,9 +2,11 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config.js'
 import { createApp } from './http/app.js'
+import { PerKeyLimit } from './guard/limits.js'
 import { WorkerImporter } from './imports/importer.js'
 import { acceptWebSockets } from './http/upgrade.js'
 import type { Logger } from './log.js'
+import { LogSummary } from './log-summary.js'
 import { startVersioning } from './history/versioning.js'
 import { removeServerFile, writeServerFile } from './server-file.js'
 import type { ClusterBus } from './cluster/redis-bus.js'
@@ -33,9 +35,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const bus = config.redisUrl ? await startBus(config.redisUrl, rooms, log) : null
   let connections = () => 0
   const importer = new WorkerImporter()
-  const app = createApp({ config, rooms, store, versions, log, connections: () => connections(), importer })
+  const perIp = new PerKeyLimit(config.maxConnectionsPerIp)
+  const app = createApp({ config, rooms, store, versions, log, connections: () => connections(), importer, perIp })
   const server = createServer(app)
-  const gate = acceptWebSockets(server, { rooms, config, log })
+  const gate = acceptWebSockets(server, { rooms, config, log, perIp })
   connections = () => gate.connections
 
   await new Promise<void>((resolve, reject) => {
@@ -79,5 +82,7 @@ function logSyncEvents(events: SyncEvents, log: Logger): void {
   events.on('doc.compacted', ({ doc, bytes }) => log.debug('doc.compacted', { doc, bytes }))
   events.on('conn.opened', ({ doc, id }) => log.debug('conn.opened', { doc, id }))
   events.on('conn.closed', ({ doc, id, code, reason }) => log.debug('conn.closed', { doc, id, code, reason }))
-  events.on('problem', ({ kind, doc, message }) => log.warn('problem', { kind, doc, message }))
+  // Anyone can cause problems (refused tokens, malformed frames): repeats are counted, not each logged.
+  const problems = new LogSummary(log)
+  events.on('problem', ({ kind, doc, message }) => problems.warn(kind, 'problem', { kind, doc, message }))
 }

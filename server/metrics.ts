@@ -8,6 +8,8 @@ export interface MetricSources {
   connections: () => number
   /** Documents loaded in memory right now. */
   openDocuments: () => number
+  /** Server-Sent Event streams open right now. */
+  eventStreams: () => number
 }
 
 /**
@@ -21,6 +23,7 @@ export function createMetrics(events: SyncEvents, sources: MetricSources): Regis
   collectDefaultMetrics({ register: registry, prefix: 'quire_' })
 
   new Gauge({ name: 'quire_connections', help: 'Open WebSocket connections', registers, collect() { this.set(sources.connections()) } })
+  new Gauge({ name: 'quire_event_streams', help: 'Open Server-Sent Event streams', registers, collect() { this.set(sources.eventStreams()) } })
   new Gauge({ name: 'quire_open_documents', help: 'Documents loaded in memory', registers, collect() { this.set(sources.openDocuments()) } })
 
   // Frames are counted in plain numbers and handed to prom-client at scrape time: these run for

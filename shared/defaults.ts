@@ -18,6 +18,26 @@ export const DEFAULTS = {
    */
   messagesPerSecond: 2_000,
   /**
+   * Bytes a connection may send per second, sustained; more closes it with 1008. Typing sends a
+   * few bytes a keystroke; ten seconds' worth, or two of the largest messages if that is more,
+   * may come at once (a first sync of a document written offline, a big paste).
+   */
+  bytesPerSecond: 1024 * 1024,
+  /**
+   * Largest a document may grow (bytes of its stored updates); an update that would pass it closes
+   * its connection with 4413 and an import gets 413. Every joiner downloads the whole document,
+   * and the server holds it in memory while anyone has it open.
+   */
+  maxDocBytes: 64 * 1024 * 1024,
+  /**
+   * Open WebSocket connections and event streams per client IP address; more are refused (429).
+   * Behind a reverse proxy every client has the proxy's address: raise it there, and limit clients
+   * in the proxy.
+   */
+  maxConnectionsPerIp: 256,
+  /** Open Server-Sent Event streams, all clients together; more get 503. */
+  maxEventStreams: 1_000,
+  /**
    * Interval of WebSocket pings; a peer that misses one whole interval is terminated, and its
    * awareness states are removed for everyone. A connection that died without closing (network
    * gone, laptop shut) thus leaves presence within two intervals, well under 15 s, instead of

@@ -46,6 +46,16 @@ function size(bytes: number): string {
 const docUrl = (name: string) => `/d/${docNameToSegment(name)}`
 const apiUrl = (name: string) => `/api/docs/${docNameToSegment(name)}`
 
+// A server started with --private-listing lists its documents only to the holder of a token for
+// all of them; the token is kept for this tab only and sent with every API request of the page.
+const LIST_TOKEN = 'quire.listToken'
+
+/** `fetch` with this tab's token, when it has one. */
+function apiFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const token = sessionStorage.getItem(LIST_TOKEN)
+  return fetch(url, token ? { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` } } : init)
+}
+
 const list = document.getElementById('docs') as HTMLUListElement
 const note = document.getElementById('docs-note') as HTMLElement
 const search = document.getElementById('search') as HTMLInputElement
@@ -73,11 +83,11 @@ async function problemOf(res: Response): Promise<string> {
  */
 async function rename(from: string, to: string): Promise<void> {
   if (await docExists(to)) throw new Error(`“${to}” exists already`)
-  const content = await fetch(`${apiUrl(from)}/content?format=json`)
+  const content = await apiFetch(`${apiUrl(from)}/content?format=json`)
   if (!content.ok) throw new Error(await problemOf(content))
-  const put = await fetch(`${apiUrl(to)}/content?format=json`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: await content.text() })
+  const put = await apiFetch(`${apiUrl(to)}/content?format=json`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: await content.text() })
   if (!put.ok) throw new Error(await problemOf(put))
-  const removed = await fetch(apiUrl(from), { method: 'DELETE' })
+  const removed = await apiFetch(apiUrl(from), { method: 'DELETE' })
   if (!removed.ok) throw new Error(await problemOf(removed))
 }
 
@@ -100,7 +110,7 @@ function drawRow(li: HTMLLIElement, doc: DocSummary): void {
 
   const askDelete = button(`Delete`, () => {
     const confirm = button('Delete for everyone', async () => {
-      const res = await fetch(apiUrl(doc.name), { method: 'DELETE' })
+      const res = await apiFetch(apiUrl(doc.name), { method: 'DELETE' })
       if (res.ok || res.status === 404) removeRow(doc.name)
       else fail(new Error(await problemOf(res)))
     }, 'danger')
@@ -130,7 +140,7 @@ function drawRow(li: HTMLLIElement, doc: DocSummary): void {
       try {
         await rename(doc.name, to)
         removeRow(doc.name)
-        await refresh(to)
+        resync()
       } catch (error) {
         fail(error)
         save.disabled = false
@@ -178,25 +188,46 @@ function removeRow(name: string): void {
   applySearch()
 }
 
-/** Re-reads one document's row; a 404 means it is gone. */
-async function refresh(name: string): Promise<void> {
-  const res = await fetch(apiUrl(name), { headers: { accept: 'application/json' } })
-  if (res.status === 404) return removeRow(name)
-  const summary = res.ok ? readSummary(await res.json()) : null
-  if (summary) upsert(summary)
+/** Reads the whole list again and brings the rows in line: new ones added, changed ones redrawn, gone ones removed. */
+async function syncRows(): Promise<void> {
+  const res = await apiFetch('/api/docs', { headers: { accept: 'application/json' } }).catch(() => null)
+  const body: unknown = res?.ok ? await res.json() : null
+  if (!Array.isArray(body)) return
+  const listed = body.map(readSummary).filter((doc): doc is DocSummary => doc !== null)
+  const names = new Set(listed.map((doc) => doc.name))
+  for (const name of [...rows.keys()]) if (!names.has(name)) removeRow(name)
+  for (const doc of listed) {
+    const shown = rows.get(doc.name)?.summary
+    if (!shown || shown.bytes !== doc.bytes || shown.updatedAt !== doc.updatedAt || shown.clients !== doc.clients) upsert(doc)
+  }
+  applySearch()
 }
 
-// Metadata is stored at most once a second per document, so a row is read again a little after
-// the last event for it: the final size and time of a burst of edits are then shown too.
+// One read of the list at a time; events arriving meanwhile ask for one more read after it.
+let syncing: Promise<void> | null = null
+let again = false
+function resync(): void {
+  if (syncing) {
+    again = true
+    return
+  }
+  syncing = syncRows().finally(() => {
+    syncing = null
+    if (again) {
+      again = false
+      resync()
+    }
+  })
+}
+
+// Metadata is stored at most once a second per document, so the list is read again a little after
+// the last event: the final size and time of a burst of edits are then shown too.
 const SETTLE_MS = 1200
-const settling = new Map<string, ReturnType<typeof setTimeout>>()
-function changed(name: string): void {
-  void refresh(name)
-  clearTimeout(settling.get(name))
-  settling.set(name, setTimeout(() => {
-    settling.delete(name)
-    void refresh(name)
-  }, SETTLE_MS))
+let settling: ReturnType<typeof setTimeout> | undefined
+function changed(): void {
+  resync()
+  clearTimeout(settling)
+  settling = setTimeout(resync, SETTLE_MS)
 }
 
 function docOfEvent(event: MessageEvent<string>): string | null {
@@ -208,9 +239,34 @@ function docOfEvent(event: MessageEvent<string>): string | null {
   }
 }
 
+/** Asks for the token a private list needs, and shows the list once one is given. */
+function askForToken(refused: boolean): void {
+  const form = document.createElement('form')
+  form.dataset.quire = 'list-token'
+  form.className = 'new-doc'
+  const input = document.createElement('input')
+  input.type = 'password'
+  input.autocomplete = 'off'
+  input.setAttribute('aria-label', 'Access token')
+  input.placeholder = 'Access token for all documents'
+  form.append(input, button('Show documents', () => form.requestSubmit()))
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    sessionStorage.setItem(LIST_TOKEN, input.value.trim())
+    list.replaceChildren()
+    void showDocuments()
+  })
+  note.textContent = refused ? 'That token does not open the list of every document.' : 'This server lists its documents only with an access token. Or open one by name above.'
+  const item = document.createElement('li')
+  item.append(form)
+  list.replaceChildren(item)
+  input.focus()
+}
+
 /** The list, then live: documents appear, change and go as the server's list stream says. */
 async function showDocuments(): Promise<void> {
-  const res = await fetch('/api/docs', { headers: { accept: 'application/json' } }).catch(() => null)
+  const res = await apiFetch('/api/docs', { headers: { accept: 'application/json' } }).catch(() => null)
+  if (res?.status === 401 || res?.status === 403) return askForToken(sessionStorage.getItem(LIST_TOKEN) !== null)
   const body: unknown = res?.ok ? await res.json() : null
   if (!Array.isArray(body)) {
     note.textContent = 'This server does not list its documents. Open one by name above.'
@@ -218,11 +274,10 @@ async function showDocuments(): Promise<void> {
   }
   for (const doc of body.map(readSummary)) if (doc) upsert(doc)
   applySearch()
-  const stream = new EventSource('/api/events')
-  stream.addEventListener('changed', (event) => {
-    const doc = docOfEvent(event)
-    if (doc !== null) changed(doc)
-  })
+  // An EventSource cannot send headers: its token goes in the query.
+  const token = sessionStorage.getItem(LIST_TOKEN)
+  const stream = new EventSource(token ? `/api/events?token=${encodeURIComponent(token)}` : '/api/events')
+  stream.addEventListener('changed', changed)
   stream.addEventListener('removed', (event) => {
     const doc = docOfEvent(event)
     if (doc !== null) removeRow(doc)
@@ -241,7 +296,7 @@ function untitled(): string {
  */
 async function create(name: string): Promise<void> {
   if (await docExists(name).catch(() => true)) return
-  await fetch(`${apiUrl(name)}/content?format=text`, { method: 'PUT', body: '' }).catch(() => undefined)
+  await apiFetch(`${apiUrl(name)}/content?format=text`, { method: 'PUT', body: '' }).catch(() => undefined)
 }
 
 const form = document.getElementById('new') as HTMLFormElement

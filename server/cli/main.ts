@@ -25,12 +25,13 @@ export function createProgram(): Command {
   const serve = program.command('serve').description('serve the editor, the WebSocket endpoint and the HTTP API')
   const options = CONFIG_OPTIONS.map((o) => ({ key: o.key, option: new Option(o.flag, `${o.description} [${o.env}]`) }))
   for (const { option } of options) serve.addOption(option)
-  serve.action(async (parsed: Record<string, string | undefined>) => {
+  serve.action(async (parsed: Record<string, string | boolean | undefined>) => {
     // commander names `--data` `data`; the config table names it `dataDir`.
     const flags: Partial<Record<keyof Config, string>> = {}
     for (const { key, option } of options) {
-      const value = parsed[option.attributeName()]
-      if (value !== undefined) flags[key] = value
+      const value: string | boolean | undefined = parsed[option.attributeName()]
+      // A switch without a value (`--private-listing`) comes as `true`.
+      if (value !== undefined) flags[key] = String(value)
     }
     const config = resolveConfig(flags)
     const log = createLogger(config.logLevel)

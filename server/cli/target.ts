@@ -31,12 +31,13 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
   const { dataDir } = config
 
   const server = await readServerFile(dataDir)
-  const why = server ? await whyNotAnswering(server) : 'no server running'
+  // The CLI runs beside the server, so it can sign its own requests with the same secret
+  // (`/api/server` needs that too under --private-listing).
+  const headers: Record<string, string> = {}
+  if (server && config.secret) headers.authorization = `Bearer ${await mintToken(config.secret, { doc: '*', write: true, ttlSeconds: CLI_TOKEN_SECONDS })}`
+  const why = server ? await whyNotAnswering(server, headers) : 'no server running'
   if (server && why === null) {
     say(`using the server at ${server.url} (pid ${server.pid}) that holds ${dataDir}`)
-    // The CLI runs beside the server, so it can sign its own requests with the same secret.
-    const headers: Record<string, string> = {}
-    if (config.secret) headers.authorization = `Bearer ${await mintToken(config.secret, { doc: '*', write: true, ttlSeconds: CLI_TOKEN_SECONDS })}`
     return work(new RemoteDocs(server.url, headers))
   }
 
@@ -57,7 +58,7 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
 }
 
 /** `null` when the announced server answers, else why it is taken as gone (for `--verbose`). */
-async function whyNotAnswering(server: ServerAddress): Promise<string | null> {
+async function whyNotAnswering(server: ServerAddress, headers: Record<string, string>): Promise<string | null> {
   try {
     process.kill(server.pid, 0)
   } catch (error) {
@@ -65,7 +66,7 @@ async function whyNotAnswering(server: ServerAddress): Promise<string | null> {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return `stale server file: pid ${server.pid} is not running`
   }
   try {
-    const res = await fetch(new URL('/api/server', server.url), { signal: AbortSignal.timeout(ANSWER_MS) })
+    const res = await fetch(new URL('/api/server', server.url), { headers, signal: AbortSignal.timeout(ANSWER_MS) })
     const answered = res.ok ? ((await res.json()) as Partial<ServerAddress>) : null
     return answered?.id === server.id ? null : `stale server file: the server at ${server.url} is another one`
   } catch {

@@ -29,3 +29,33 @@ export class TokenBucket {
     return true
   }
 }
+
+/**
+ * Open connections per key (a client's IP address), each capped at `max`. Pure bookkeeping: the
+ * caller refuses what `open` refuses and calls the release it got when the connection ends.
+ */
+export class PerKeyLimit {
+  private readonly open = new Map<string, number>()
+
+  constructor(private readonly max: number) {}
+
+  /** Counts one more for `key` and returns its release, or `null` (counting nothing) at the cap. */
+  acquire(key: string): (() => void) | null {
+    const count = this.open.get(key) ?? 0
+    if (count >= this.max) return null
+    this.open.set(key, count + 1)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const left = (this.open.get(key) ?? 1) - 1
+      if (left === 0) this.open.delete(key)
+      else this.open.set(key, left)
+    }
+  }
+
+  /** Keys with anything open, for metrics. */
+  get keys(): number {
+    return this.open.size
+  }
+}

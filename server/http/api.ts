@@ -1,13 +1,12 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express'
 import { DEFAULT_FORMAT, FORMAT_FILES, FORMAT_NAMES, type FormatName, isFormatName } from '../../shared/content/catalog.js'
 import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
-import { CloseCode } from '../../shared/protocol.js'
 import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
 import { AccessError, mintToken } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
-import { requireAccess } from './api-access.js'
+import { accessStatus, requireAccess, requireListingAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
 import type { ListEvents } from './list-events.js'
 import { versionRoutes } from './versions.js'
@@ -37,6 +36,8 @@ export interface ApiDeps {
   maxImportBytes: number
   /** `--allowed-origins`, for the CORS answers of the version routes. */
   allowedOrigins: readonly string[]
+  /** `--private-listing`: the list, metadata and `/api/server` need a token like the content. */
+  privateListing: boolean
 }
 
 const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
@@ -69,10 +70,12 @@ function formatOf(req: Request): FormatName {
  * - `GET /api/events`: Server-Sent Events for the document list (see `list-events.ts`), as open as the list
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, maxImportBytes, allowedOrigins }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, maxImportBytes, allowedOrigins, privateListing }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
+  const listing = requireListingAccess(secret, privateListing)
+  const metadata = privateListing ? read : listing
   // First, so its CORS answers cover the events route below too.
   router.use(versionRoutes({ docs, read, write, formatOf, allowedOrigins }))
 
@@ -82,13 +85,13 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     next(problem === null ? undefined : new DocsError('invalid', problem))
   })
 
-  router.get('/api/docs', async (_req, res) => {
+  router.get('/api/docs', listing, async (_req, res) => {
     res.json(await docs.list())
   })
-  router.get('/api/events', (req, res) => {
+  router.get('/api/events', listing, (req, res) => {
     listStreams.serve(req, res)
   })
-  router.get('/api/docs/:name', async (req, res) => {
+  router.get('/api/docs/:name', metadata, async (req, res) => {
     res.json(await docs.stat(docOf(req)))
   })
   router.get('/api/docs/:name/content', read, async (req, res) => {
@@ -125,7 +128,7 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     await docs.stat(docOf(req))
     streams.serve(docOf(req), req, res, typeof res.locals.expiresAt === 'number' ? res.locals.expiresAt : null)
   })
-  router.get('/api/server', async (_req, res) => {
+  router.get('/api/server', listing, async (_req, res) => {
     const address = await readServerFile(dataDir)
     if (!address) throw new DocsError('not-found', 'this server has no server file')
     res.json(address)
@@ -158,7 +161,7 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     let status = 500
     let message = 'internal error'
     if (error instanceof DocsError) [status, message] = [STATUS[error.kind], error.message]
-    else if (error instanceof AccessError) [status, message] = [error.code === CloseCode.unauthorized ? 401 : 403, error.message]
+    else if (error instanceof AccessError) [status, message] = [accessStatus(error), error.message]
     else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : error.kind === 'deleted' ? 409 : 500, error.message]
     // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
     else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']

@@ -3,17 +3,21 @@ import express, { type ErrorRequestHandler, type Express } from 'express'
 import type { Config } from '../config.js'
 import { LocalDocs } from '../docs.js'
 import type { VersionRecorder } from '../history/recorder.js'
+import type { PerKeyLimit } from '../guard/limits.js'
 import type { Importer } from '../imports/importer.js'
+import { AccessError } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { createMetrics, metricsHandler } from '../metrics.js'
 import type { DocStore } from '../store/store.js'
 import type { Rooms } from '../sync/rooms.js'
 import { apiRoutes } from './api.js'
+import { accessStatus, requireListingAccess } from './api-access.js'
 import { errorPage } from './error-page.js'
-import { EventStreams } from './events.js'
+import { EVENT_STREAM_DEFAULTS, EventStreams } from './events.js'
 import { ListEvents } from './list-events.js'
 import { hostGuard, originGuard, securityHeaders } from './security.js'
 import { staticRoutes } from './static.js'
+import { StreamAdmission } from './stream-admission.js'
 
 /** What the HTTP routes need: the same rooms and store the WebSocket side uses. */
 export interface AppDeps {
@@ -27,6 +31,8 @@ export interface AppDeps {
   connections: () => number
   /** Where imports are parsed, off the event loop. */
   importer: Importer
+  /** Connections per client IP, shared with the WebSocket gate. */
+  perIp: PerKeyLimit
 }
 
 /**
@@ -41,17 +47,20 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
-  app.get('/metrics', metricsHandler(createMetrics(deps.rooms.events, { connections: deps.connections, openDocuments: () => deps.rooms.count })))
+  const admission = new StreamAdmission(deps.rooms.events, deps.perIp, deps.config.maxEventStreams)
+  const metrics = createMetrics(deps.rooms.events, { connections: deps.connections, openDocuments: () => deps.rooms.count, eventStreams: () => admission.count })
+  app.get('/metrics', requireListingAccess(deps.config.secret, deps.config.privateListing), metricsHandler(metrics))
   app.use(
     apiRoutes({
       docs: new LocalDocs(deps.store, deps.rooms, deps.versions, deps.importer),
-      streams: new EventStreams(deps.rooms.events),
-      listStreams: new ListEvents(deps.rooms.events),
+      streams: new EventStreams(deps.rooms.events, EVENT_STREAM_DEFAULTS, admission),
+      listStreams: new ListEvents(deps.rooms.events, admission),
       secret: deps.config.secret,
       log: deps.log,
       dataDir: deps.config.dataDir,
       maxImportBytes: deps.config.maxImportBytes,
       allowedOrigins: deps.config.allowedOrigins,
+      privateListing: deps.config.privateListing,
     }),
   )
   // This file runs compiled as dist/server/http/app.js, so dist/ (where Vite put the app) is two up.
@@ -66,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
  */
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: Error & { status?: number }, req, res, _next) => {
-    const status = error.status ?? 500
+    const status = error instanceof AccessError ? accessStatus(error) : (error.status ?? 500)
     if (status >= 500) log.error('http.error', { method: req.method, path: req.path, error: error.message })
     const message = status >= 500 ? 'internal error' : error.message
     if (!req.path.startsWith('/api/') && req.accepts(['json', 'html']) === 'html') {

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express'
 import { EventName } from '../../shared/protocol.js'
 import { onExpiry } from '../guard/access.js'
 import type { SyncEvents } from '../sync/events.js'
+import type { StreamAdmission } from './stream-admission.js'
 
 /** How long and how many events per document are kept for clients that reconnect with `Last-Event-ID`. */
 export interface EventStreamOptions {
@@ -43,7 +44,8 @@ export class EventStreams {
 
   constructor(
     events: SyncEvents,
-    private readonly options: EventStreamOptions = EVENT_STREAM_DEFAULTS,
+    private readonly options: EventStreamOptions,
+    private readonly admission: StreamAdmission,
   ) {
     const at = () => new Date().toISOString()
     events.on('doc.update', ({ doc, bytes, user }) => this.watched(doc) && this.publish(doc, EventName.update, { doc, bytes, user, at: at() }))
@@ -56,6 +58,7 @@ export class EventStreams {
    * control, until the token it was opened with expires at `expiresAt` (ms since the epoch).
    */
   serve(doc: string, req: Request, res: Response, expiresAt: number | null): void {
+    if (!this.admission.admit(req, res, doc)) return
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

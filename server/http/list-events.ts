@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express'
 import type { SyncEvents } from '../sync/events.js'
+import type { StreamAdmission } from './stream-admission.js'
 
 /** How often an idle list stream gets a `: heartbeat` comment, so proxies keep it open. */
 const HEARTBEAT_MS = 15_000
@@ -7,7 +8,7 @@ const HEARTBEAT_MS = 15_000
 /**
  * `GET /api/events`: Server-Sent Events for the document list page. `changed` (`{doc}`) when a
  * document was edited or someone opened or closed a connection to it (its size, last change or
- * client count moved; the page re-reads that one row from `GET /api/docs/<doc>`), `removed`
+ * client count moved; the list page then reads `GET /api/docs` again), `removed`
  * (`{doc}`) when it was deleted. Only names travel here, the same as `GET /api/docs` shows, and
  * only while someone watches: with no list open, nothing is built.
  */
@@ -15,7 +16,10 @@ export class ListEvents {
   private readonly clients = new Set<Response>()
   private timer: NodeJS.Timeout | null = null
 
-  constructor(events: SyncEvents) {
+  constructor(
+    events: SyncEvents,
+    private readonly admission: StreamAdmission,
+  ) {
     const changed = ({ doc }: { doc: string }) => this.publish('changed', doc)
     events.on('doc.update', changed)
     events.on('conn.opened', changed)
@@ -24,6 +28,7 @@ export class ListEvents {
   }
 
   serve(req: Request, res: Response): void {
+    if (!this.admission.admit(req, res)) return
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

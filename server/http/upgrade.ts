@@ -6,6 +6,7 @@ import { DocNameError, docNameFromPath } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import type { Config } from '../config.js'
 import { AccessError, verifyToken } from '../guard/access.js'
+import type { PerKeyLimit } from '../guard/limits.js'
 import { isHostAllowed, isLoopbackHostname, isOriginAllowed } from '../guard/origin.js'
 import type { Logger } from '../log.js'
 import { Connection, type ConnectionAccess } from '../sync/connection.js'
@@ -17,6 +18,8 @@ export interface UpgradeDeps {
   rooms: Rooms
   config: Config
   log: Logger
+  /** Connections per client IP, shared with the event streams. */
+  perIp: PerKeyLimit
 }
 
 /** The running WebSocket side of the server. */
@@ -30,12 +33,19 @@ export interface WebSocketGate {
 /**
  * Accepts WebSocket upgrades on every path of `server`: the path names the document, as the
  * official `WebsocketProvider` forms it. Each request passes the guards in order (document name →
- * 400, Host of a loopback server → 421, Origin → 403, token → auth message + 4401/4403) before
- * the socket joins its room.
+ * 400, Host of a loopback server → 421, Origin → 403, connections from its IP → 429, token →
+ * auth message + 4401/4403) before the socket joins its room.
  */
-export function acceptWebSockets(server: Server, { rooms, config, log }: UpgradeDeps): WebSocketGate {
+export function acceptWebSockets(server: Server, { rooms, config, log, perIp }: UpgradeDeps): WebSocketGate {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes, perMessageDeflate: false })
-  const limits = { maxBufferedBytes: DEFAULTS.maxBufferedBytes, messagesPerSecond: config.messagesPerSecond, messageBurst: config.messagesPerSecond * 10 }
+  const limits = {
+    maxBufferedBytes: DEFAULTS.maxBufferedBytes,
+    messagesPerSecond: config.messagesPerSecond,
+    messageBurst: config.messagesPerSecond * 10,
+    bytesPerSecond: config.bytesPerSecond,
+    // Two of the largest messages always fit: the first sync of a document written offline.
+    byteBurst: Math.max(config.bytesPerSecond * 10, config.maxMessageBytes * 2),
+  }
   let accepting = true
   const loopback = isLoopbackHostname(config.host)
 
@@ -50,14 +60,20 @@ export function acceptWebSockets(server: Server, { rooms, config, log }: Upgrade
     }
     if (loopback && !isHostAllowed(request.headers.host)) return refuse(socket, 421, 'this server answers only loopback host names')
     if (!isOriginAllowed(request.headers.origin, config.allowedOrigins, request.headers.host)) return refuse(socket, 403, 'origin not allowed')
+    const release = perIp.acquire(request.socket.remoteAddress ?? '')
+    if (!release) {
+      rooms.events.emit('problem', { kind: 'connection-cap', doc, message: `over ${config.maxConnectionsPerIp} connections from ${request.socket.remoteAddress}` })
+      return refuse(socket, 429, 'too many connections from this address')
+    }
+    // The TCP socket closes however the request ends: refused, failed or upgraded and closed later.
+    socket.once('close', release)
     authorize(request, doc).then(
       (access) => wss.handleUpgrade(request, socket, head, (ws) => open(ws, socket, doc, access)),
       (error: AccessError) =>
         // The y-websocket client only learns why through the protocol's auth message, which
         // needs an open socket: upgrade, say "permission denied", then close with the code.
         wss.handleUpgrade(request, socket, head, (ws) => {
-          log.info('conn.refused', { doc, code: error.code, reason: error.message })
-          rooms.events.emit('problem', { kind: 'access', doc, message: error.message })
+          rooms.events.emit('problem', { kind: 'access', doc, message: `${error.message} (${error.code})` })
           ws.send(encodePermissionDenied(error.message))
           ws.close(error.code, error.message)
         }),

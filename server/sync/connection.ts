@@ -23,6 +23,9 @@ export interface ConnectionLimits {
   /** Sustained messages per second, and how many may come at once, before the peer is dropped. */
   messagesPerSecond: number
   messageBurst: number
+  /** Sustained bytes per second, and how many may come at once, before the peer is dropped. */
+  bytesPerSecond: number
+  byteBurst: number
 }
 
 let nextId = 1
@@ -40,6 +43,7 @@ export class Connection implements Peer {
   private closed = false
   private corked = false
   private readonly bucket: TokenBucket
+  private readonly byteBucket: TokenBucket
   private readonly cancelExpiry: (() => void) | null
 
   constructor(
@@ -53,6 +57,7 @@ export class Connection implements Peer {
     private readonly onClose: (connection: Connection) => void,
   ) {
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst)
+    this.byteBucket = new TokenBucket(limits.bytesPerSecond, limits.byteBurst)
     socket.on('message', this.onFrame)
     // A token is valid until its `exp`, not for as long as the socket it opened stays up.
     this.cancelExpiry = access.expiresAt === null ? null : onExpiry(access.expiresAt, () => this.expire())
@@ -132,6 +137,12 @@ export class Connection implements Peer {
     if (this.access.expiresAt !== null && Date.now() >= this.access.expiresAt) return this.expire()
     if (!this.bucket.take()) {
       this.fail('rate-limit', CloseCode.policyViolation, `over ${this.limits.messagesPerSecond} messages per second`)
+      return
+    }
+    // Counting messages alone would let 2,000 frames of 16 MiB a second through. Frames that
+    // wait for the room to load are counted here too, so the bytes held for them are bounded.
+    if (!this.byteBucket.take(frame.byteLength)) {
+      this.fail('byte-rate-limit', CloseCode.policyViolation, `over ${this.limits.bytesPerSecond} bytes per second`)
       return
     }
     if (!isBinary) {

@@ -34,7 +34,9 @@ function command(kind: ServerKind, port: number, dataDir: string, extraEnv: Node
     case 'quire':
       return {
         args: [join(ROOT, 'bin/quire.js'), 'serve', '--port', String(port), '--host', HOST, '--data', dataDir],
-        env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
+        // Every bench client comes from one loopback address: the per-IP cap (256) would refuse
+        // the sweeps' 1,000 readers, which stand for 1,000 people.
+        env: { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'warn', QUIRE_MAX_CONNECTIONS_PER_IP: env.QUIRE_MAX_CONNECTIONS_PER_IP ?? '1000000' },
       }
     case 'reference':
       return {

@@ -64,6 +64,24 @@ describe('access control with QUIRE_SECRET', () => {
     expect(denied.toString()).toContain('expired token')
   })
 
+  it('logs a flood of refused tokens as one line and a count, not two lines each', async () => {
+    const quiet = await startServer({ env: { QUIRE_SECRET: SECRET } })
+    try {
+      for (let i = 0; i < 30; i++) {
+        const code = await new Promise<number>((resolve) => new WebSocket(`${quiet.wsUrl}/flood?token=bad-${i}`).on('close', resolve))
+        expect(code).toBe(4401)
+      }
+      const lines = () => quiet.logs.filter((entry) => entry.kind === 'access' || entry.key === 'access' || entry.event === 'conn.refused')
+      expect(lines()).toHaveLength(1)
+      expect(lines()[0]).toMatchObject({ level: 'warn', event: 'problem', kind: 'access', doc: 'flood' })
+      // The count follows when the 10 s window of the first one ends.
+      await until(() => expect(lines()).toHaveLength(2), { timeout: 15_000 })
+      expect(lines()[1]).toMatchObject({ event: 'problem.repeated', key: 'access', count: 29 })
+    } finally {
+      await quiet.stop()
+    }
+  })
+
   it('lets a "*" token open any document', async () => {
     const client = connect('any-doc', await token('*'))
     await client.synced()
@@ -176,5 +194,43 @@ describe('origins and hosts without --allowed-origins', () => {
     } finally {
       await any.stop()
     }
+  })
+})
+
+describe('--private-listing', () => {
+  let listing: TestServer
+  beforeAll(async () => {
+    listing = await startServer({ env: { QUIRE_SECRET: SECRET }, args: ['--private-listing'] })
+    const write = await mintToken(SECRET, { doc: 'listed', write: true, ttlSeconds: 60 })
+    expect((await fetch(`${listing.url}/api/docs/listed/content?format=text`, { method: 'PUT', body: 'hi', headers: { authorization: `Bearer ${write}` } })).status).toBe(200)
+  })
+  afterAll(async () => {
+    await listing.stop()
+  })
+  const get = (path: string, token?: string) => fetch(`${listing.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+
+  it('needs a token for every document to list documents, scrape /metrics or read /api/server (which shows the pid)', async () => {
+    const all = await token('*', false)
+    const one = await token('listed', false)
+    for (const path of ['/api/docs', '/metrics', '/api/server']) {
+      expect({ path, status: (await get(path)).status }).toEqual({ path, status: 401 })
+      expect({ path, status: (await get(path, one)).status }).toEqual({ path, status: 403 })
+      expect({ path, status: (await get(path, all)).status }).toEqual({ path, status: 200 })
+    }
+    expect(await (await get('/api/docs', all)).json()).toMatchObject([{ name: 'listed' }])
+  })
+
+  it("needs a read token for a document to read its metadata", async () => {
+    expect((await get('/api/docs/listed')).status).toBe(401)
+    expect((await get('/api/docs/listed', await token('other', false))).status).toBe(403)
+    expect(await (await get('/api/docs/listed', await token('listed', false))).json()).toMatchObject({ name: 'listed' })
+  })
+
+  it('keeps /healthz open, for load balancers', async () => {
+    expect((await get('/healthz')).status).toBe(200)
+  })
+
+  it('refuses to start without a secret, whose tokens it would ask for', async () => {
+    await expect(startServer({ args: ['--private-listing'] })).rejects.toThrow(/exited with 2/)
   })
 })

@@ -1,6 +1,7 @@
 import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import * as Y from 'yjs'
 import { type TestClient, connectClient } from '../helpers/client.js'
 import { type TestServer, startServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
@@ -120,5 +121,102 @@ describe('flooding', () => {
     } finally {
       await limited.stop()
     }
+  })
+})
+
+/** A sync update frame carrying a valid Yjs update of about `size` bytes (a new client's text). */
+function bigUpdate(size: number): Uint8Array {
+  const doc = new Y.Doc()
+  doc.getText('bulk').insert(0, 'x'.repeat(size))
+  return message(uint(0), uint(2), bytes(Y.encodeStateAsUpdate(doc)))
+}
+
+/** A `/metrics` sample: the value of the first line starting with `series`. */
+async function metric(url: string, series: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith(series))
+  return line === undefined ? 0 : Number(line.slice(series.length).trim())
+}
+
+describe('byte budget', () => {
+  it('closes a client sending more bytes per second than its budget with 1008 while others go on', async () => {
+    // 64 KiB/s: a burst of 640 KiB, then the rate.
+    const limited = await startServer({ args: ['--byte-rate-limit', '65536', '--max-message-bytes', '65536'] })
+    try {
+      const honest = [connectClient(limited.wsUrl, 'bytes'), connectClient(limited.wsUrl, 'bytes')]
+      await Promise.all(honest.map((c) => c.synced()))
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+        const ws = new WebSocket(`${limited.wsUrl}/bytes`)
+        // 20 valid updates of 60 KiB: 1.2 MiB at once, 50 messages under the message rate limit.
+        ws.on('open', () => {
+          for (let i = 0; i < 20; i++) ws.send(bigUpdate(60 * 1024))
+        })
+        ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))
+        ws.on('error', () => {})
+      })
+      expect(await closed).toEqual({ code: 1008, reason: 'over 65536 bytes per second' })
+      honest[0]!.text.insert(0, 'unaffected')
+      await until(() => expect(honest[1]!.text.toString()).toBe('unaffected'))
+      expect(await metric(limited.url, 'quire_errors_total{kind="byte-rate-limit"}')).toBe(1)
+      for (const c of honest) c.destroy()
+    } finally {
+      await limited.stop()
+    }
+  })
+})
+
+describe('connection caps', () => {
+  let capped: TestServer
+  beforeAll(async () => {
+    capped = await startServer({ args: ['--max-connections-per-ip', '4', '--max-event-streams', '2'] })
+    await fetch(`${capped.url}/api/docs/watched/content?format=text`, { method: 'PUT', body: 'x' })
+  })
+  afterAll(async () => {
+    await capped.stop()
+  })
+
+  /** Opens a raw socket; resolves with it once open, or with the HTTP status that refused it. */
+  const open = (doc: string) =>
+    new Promise<WebSocket | number>((resolve) => {
+      const ws = new WebSocket(`${capped.wsUrl}/${doc}`)
+      ws.on('open', () => resolve(ws))
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+      ws.on('error', () => {})
+    })
+  const stream = async () => {
+    const abort = new AbortController()
+    const res = await fetch(`${capped.url}/api/docs/watched/events`, { signal: abort.signal })
+    return { status: res.status, close: () => abort.abort() }
+  }
+
+  it('refuses connections past the per-IP cap with 429, counting event streams too, until one closes', async () => {
+    const sockets = (await Promise.all(['a', 'b', 'c'].map(open))) as WebSocket[]
+    const events = await stream()
+    expect(events.status).toBe(200)
+    expect(await open('d')).toBe(429)
+    expect((await stream()).status).toBe(429)
+    const closed = new Promise((resolve) => sockets[0]!.once('close', resolve))
+    sockets[0]!.close()
+    await closed
+    const again = await until(async () => {
+      const ws = await open('d')
+      expect(ws).toBeInstanceOf(WebSocket)
+      return ws as WebSocket
+    })
+    expect(await metric(capped.url, 'quire_errors_total{kind="connection-cap"}')).toBe(2)
+    for (const ws of [...sockets, again]) ws.close()
+    events.close()
+  })
+
+  it('refuses event streams past the cap with 503 and counts the open ones in metrics', async () => {
+    // The streams and sockets of the test before are gone once the server has seen them close.
+    await until(async () => expect(await metric(capped.url, 'quire_event_streams')).toBe(0))
+    await until(async () => expect(await metric(capped.url, 'quire_connections')).toBe(0))
+    const streams = [await stream(), await stream()]
+    expect(streams.map((s) => s.status)).toEqual([200, 200])
+    expect((await stream()).status).toBe(503)
+    expect(await metric(capped.url, 'quire_event_streams')).toBe(2)
+    for (const s of streams) s.close()
+    await until(async () => expect(await metric(capped.url, 'quire_event_streams')).toBe(0))
   })
 })

@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
+import { PerKeyLimit } from '../../../server/guard/limits.js'
 import { EventStreams } from '../../../server/http/events.js'
+import { StreamAdmission } from '../../../server/http/stream-admission.js'
 import { SyncEvents } from '../../../server/sync/events.js'
 import { until } from '../../helpers/until.js'
 
@@ -11,7 +13,7 @@ let server: Server | null = null
 /** An EventStreams with short timings behind a real HTTP server, and a raw reader of its stream. */
 async function start(options: { heartbeatMs: number; bufferMs: number; bufferSize: number; maxQueuedBytes: number }) {
   const events = new SyncEvents()
-  const streams = new EventStreams(events, options)
+  const streams = new EventStreams(events, options, new StreamAdmission(events, new PerKeyLimit(1_000), 1_000))
   const app = express()
   app.get('/events', (req, res) => streams.serve('doc', req, res, null))
   server = createServer(app)
