@@ -94,6 +94,11 @@ export class Room {
     return this.presence.awareness
   }
 
+  /** Whether the store had the document as far as this room knows (it loaded or appended records). */
+  get existed(): boolean {
+    return this.head > 0
+  }
+
   /** Number of connected peers. */
   get size(): number {
     return this.peers.size

@@ -8,28 +8,9 @@ import * as Y from 'yjs'
 import { LevelStore } from '../../../server/store/level.js'
 import { StoreError } from '../../../server/store/store.js'
 import { SyncEvents } from '../../../server/sync/events.js'
-import type { Peer } from '../../../server/sync/peer.js'
 import { Rooms } from '../../../server/sync/rooms.js'
+import { RecordingPeer, edit } from '../../helpers/peer.js'
 import { until } from '../../helpers/until.js'
-
-/** A peer that records what it is sent, and reads updates back into a doc of its own. */
-class RecordingPeer implements Peer {
-  static next = 1
-  readonly id = RecordingPeer.next++
-  readonly doc = new Y.Doc()
-  readonly sent: Uint8Array[] = []
-  closedWith: { code: number; reason: string } | null = null
-  send(message: Uint8Array) {
-    this.sent.push(message)
-    const d = decoding.createDecoder(message)
-    if (decoding.readVarUint(d) !== 0) return
-    const syncType = decoding.readVarUint(d)
-    if (syncType !== 0) Y.applyUpdate(this.doc, decoding.readVarUint8Array(d))
-  }
-  close(code: number, reason: string) {
-    this.closedWith = { code, reason }
-  }
-}
 
 /** Decodes a sync message the room sent: its sync type and payload, or `null` for other messages. */
 function syncOf(message: Uint8Array): { syncType: number; payload: Uint8Array } | null {
@@ -67,12 +48,6 @@ function holdAppends(target: LevelStore) {
 
 /** Lets the room apply what it received so far, as the end of a socket read does. */
 const nextRead = () => new Promise<void>((resolve) => setImmediate(resolve))
-
-const edit = (text: string) => {
-  const doc = new Y.Doc()
-  doc.getText('text').insert(0, text)
-  return Y.encodeStateAsUpdate(doc)
-}
 
 let store: LevelStore
 let events: SyncEvents
