@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import type { PresenceUser } from '../../shared/presence.js'
 import type { VersionInfo } from '../../shared/versions.js'
-import type { DocStore, StoredVersion } from '../store/store.js'
+import { type DocStore, StoreError, type StoredVersion } from '../store/store.js'
 import { replay } from '../sync/replay.js'
 import { isEmptyDelta, snapshotDelta, unionOf } from './snapshots.js'
 import { versionsToDrop } from './thinning.js'
@@ -26,6 +26,9 @@ export interface NewVersionRequest {
   force: boolean
 }
 
+/** How long the last document rebuilt for reading versions is kept (see `fullDoc`). */
+const FULL_DOC_MS = 30_000
+
 /** How many times `record` re-reads and retries when another writer recorded a version first. */
 const RECORD_ATTEMPTS = 10
 
@@ -36,6 +39,8 @@ const RECORD_ATTEMPTS = 10
  * into a `gc: false` copy that `Y.createDocFromSnapshot` turns back into the document as it was.
  */
 export class History {
+  private cached: { name: string; head: number; doc: Y.Doc; timer: NodeJS.Timeout } | null = null
+
   constructor(
     private readonly store: DocStore,
     private readonly live: LiveDocs,
@@ -124,15 +129,35 @@ export class History {
   }
 
   private async docAt(name: string, snapshot: Y.Snapshot): Promise<Y.Doc | null> {
+    const full = await this.fullDoc(name)
+    if (!full) return null
+    try {
+      return Y.createDocFromSnapshot(full, snapshot)
+    } catch (error) {
+      throw new StoreError('corrupt', `document "${name}": its records no longer hold this version (${(error as Error).message})`, { cause: error })
+    }
+  }
+
+  /**
+   * Every stored record of `name` in a `gc: false` doc. Rebuilding it costs what loading the
+   * document costs, and a preview or a diff reads two versions at once, so the last one is kept
+   * for `FULL_DOC_MS` while no record is added (the head says so).
+   */
+  private async fullDoc(name: string): Promise<Y.Doc | null> {
     const stored = await this.store.load(name)
     if (!stored) return null
-    const full = new Y.Doc({ gc: false })
-    try {
-      replay(full, name, stored.updates)
-      return Y.createDocFromSnapshot(full, snapshot)
-    } finally {
-      full.destroy()
-    }
+    if (this.cached?.name === name && this.cached.head === stored.head) return this.cached.doc
+    const doc = new Y.Doc({ gc: false })
+    replay(doc, name, stored.updates)
+    this.forget()
+    this.cached = { name, head: stored.head, doc, timer: setTimeout(() => this.forget(), FULL_DOC_MS).unref() }
+    return doc
+  }
+
+  // The doc is dropped, not destroyed: a read that got it just before may still be using it.
+  private forget(): void {
+    if (this.cached) clearTimeout(this.cached.timer)
+    this.cached = null
   }
 }
 

@@ -9,7 +9,7 @@ const limits = { maxStateBytes: 1024, maxIdsPerConnection: 2 }
 const peer = (id: number): Peer => ({ id, send: () => {}, close: () => {} })
 
 /** The awareness update a client with `clientID` sends when it sets `state`. */
-function clientUpdate(clientID: number, state: unknown): Uint8Array {
+function clientUpdate(clientID: number, state: Record<string, unknown>): Uint8Array {
   const doc = new Y.Doc()
   doc.clientID = clientID
   const awareness = new awarenessProtocol.Awareness(doc)
