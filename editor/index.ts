@@ -133,9 +133,9 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     undo.push(() => connection.destroy())
 
     // While read-only, ySync may still write what it normalised while rendering (for example nodes
-    // this schema does not know), and the embedder may dispatch changes; none of it is sent. It is
-    // held instead, and sent when editing is turned back on, because later edits build on it and
-    // peers could not apply them without it.
+    // this schema does not know), and the embedding app may write into the Y.Doc itself; none of it
+    // is sent. It is held instead, and sent when editing is turned back on, because later edits
+    // build on it and peers could not apply them without it.
     const held: Uint8Array[] = []
     const hold = (update: Uint8Array, origin: unknown): void => {
       if (origin !== provider) held.push(update)
@@ -177,9 +177,11 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
       editable: () => !readOnly && !deleted,
       attributes: { class: 'quire-doc', 'aria-label': `Document ${checked.doc}`, 'aria-multiline': 'true', role: 'textbox' },
       dispatchTransaction(this: EditorView, tr: Transaction) {
+        const before = this.state.doc
         this.updateState(this.state.apply(tr))
+        // Compared, not read off `tr.docChanged`: the read-only guard may have refused the change.
         // ySync marks the transactions that mirror Yjs changes (remote edits, the first render).
-        if (tr.docChanged) events.emit('change', { local: tr.getMeta(ySyncPluginKey)?.isChangeOrigin !== true })
+        if (this.state.doc !== before) events.emit('change', { local: tr.getMeta(ySyncPluginKey)?.isChangeOrigin !== true })
       },
     })
     undo.push(() => view.destroy())

@@ -1,18 +1,14 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { openBackend } from './backend.js'
 import type { Config } from './config.js'
 import { createApp } from './http/app.js'
 import { PerKeyLimit } from './guard/limits.js'
-import { WorkerImporter } from './imports/importer.js'
 import { acceptWebSockets } from './http/upgrade.js'
 import type { Logger } from './log.js'
 import { LogSummary } from './log-summary.js'
-import { startVersioning } from './history/versioning.js'
 import { removeServerFile, writeServerFile } from './server-file.js'
-import type { ClusterBus } from './cluster/redis-bus.js'
-import { REDIS_PREFIX, openStore } from './store/open.js'
-import { SyncEvents } from './sync/events.js'
-import { Rooms } from './sync/rooms.js'
+import type { SyncEvents } from './sync/events.js'
 
 /** A listening quire server. */
 export interface RunningServer {
@@ -23,18 +19,15 @@ export interface RunningServer {
 }
 
 /**
- * The composition root: config → store → rooms (+ cluster bus) → HTTP app + WebSocket gate → listen. It holds no
- * logic of its own, so reading it tells how the pieces fit.
+ * The composition root: config → backend (store, rooms, versions, cluster bus: `backend.ts`, shared
+ * with the CLI) → HTTP app + WebSocket gate → listen. It holds no logic of its own, so reading it
+ * tells how the pieces fit.
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const store = await openStore(config)
-  const events = new SyncEvents()
-  logSyncEvents(events, log)
-  const rooms = new Rooms(store, events, { compactAfterUpdates: config.compactAfterUpdates })
-  const versions = startVersioning(store, rooms, { idleMs: config.versionIdleMs, everyMs: config.versionEveryMs })
-  const bus = config.redisUrl ? await startBus(config.redisUrl, rooms, log) : null
+  const backend = await openBackend(config, log)
+  const { store, rooms, versions, importer } = backend
+  logSyncEvents(rooms.events, log)
   let connections = () => 0
-  const importer = new WorkerImporter()
   const perIp = new PerKeyLimit(config.maxConnectionsPerIp)
   const app = createApp({ config, rooms, store, versions, log, connections: () => connections(), importer, perIp })
   const server = createServer(app)
@@ -57,21 +50,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await removeServerFile(config.dataDir, process.pid)
       gate.close()
       server.close()
-      await importer.close()
-      await rooms.shutdown()
-      await versions.close()
+      await backend.close()
       server.closeAllConnections()
-      await bus?.close()
-      await store.close()
       log.info('server.stopped', {})
     },
   }
-}
-
-/** Loads the Redis bus (and ioredis with it) only in cluster mode; see `openStore`. */
-async function startBus(url: string, rooms: Rooms, log: Logger): Promise<ClusterBus> {
-  const { startRedisBus } = await import('./cluster/redis-bus.js')
-  return startRedisBus(url, REDIS_PREFIX, rooms, log)
 }
 
 function logSyncEvents(events: SyncEvents, log: Logger): void {

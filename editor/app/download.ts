@@ -1,36 +1,29 @@
-import { DOMSerializer, type Node } from 'prosemirror-model'
-import { renderMarkdown } from '../../shared/content/markdown.js'
-import { renderText } from '../../shared/content/text.js'
-import { schema } from '../../shared/schema.js'
-import { DOWNLOADS, type DownloadFormat, fileNameFor } from './formats.js'
+import type { Node } from 'prosemirror-model'
+import { EDITOR_FORMATS } from '../content.js'
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+/** The formats a document downloads as, with the file ending and type of each. */
+export const DOWNLOADS = {
+  markdown: { label: 'Markdown (.md)', extension: 'md', mime: 'text/markdown' },
+  html: { label: 'HTML (.html)', extension: 'html', mime: 'text/html' },
+  text: { label: 'Plain text (.txt)', extension: 'txt', mime: 'text/plain' },
+} as const
+
+/** A name for `DOWNLOADS`' keys. */
+export type DownloadFormat = keyof typeof DOWNLOADS
+
+/** A file name for document `name`: the characters file systems refuse become `-`. */
+export function fileNameFor(name: string, format: DownloadFormat): string {
+  const base = name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '-').trim() || 'document'
+  return `${base}.${DOWNLOADS[format].extension}`
 }
 
 /**
- * A standalone HTML file of `doc`. The browser's own serializer writes the markup (it escapes text
- * and attributes), from the schema's `toDOM`, which already leaves out unsafe URLs.
+ * Saves `doc` as a file through the browser's download, rendered by the same renderers as
+ * `quire export` (the editor's format table), from what this page holds: it works offline, with
+ * a view-only token, and after the document was deleted on the server ("Download a copy").
  */
-function renderHtmlFile(doc: Node, title: string): string {
-  const body = document.createElement('div')
-  body.append(DOMSerializer.fromSchema(schema).serializeFragment(doc.content, { document }))
-  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>\n<body>\n${body.innerHTML}\n</body></html>\n`
-}
-
-/**
- * `doc` rendered in the browser, from what this page holds: it works offline, with a view-only
- * token, and after the document was deleted on the server (the "Download a copy" rescue).
- */
-export function render(doc: Node, format: DownloadFormat, title: string): string {
-  if (format === 'markdown') return renderMarkdown(doc)
-  if (format === 'html') return renderHtmlFile(doc, title)
-  return renderText(doc)
-}
-
-/** Saves `doc` as a file through the browser's download. */
-export function saveAs(doc: Node, name: string, format: DownloadFormat): void {
-  const blob = new Blob([render(doc, format, name)], { type: `${DOWNLOADS[format].mime};charset=utf-8` })
+export function download(doc: Node, name: string, format: DownloadFormat): void {
+  const blob = new Blob([EDITOR_FORMATS[format].render(doc)], { type: `${DOWNLOADS[format].mime};charset=utf-8` })
   const link = document.createElement('a')
   link.href = URL.createObjectURL(blob)
   link.download = fileNameFor(name, format)

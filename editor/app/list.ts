@@ -140,7 +140,7 @@ function drawRow(li: HTMLLIElement, doc: DocSummary): void {
       try {
         await rename(doc.name, to)
         removeRow(doc.name)
-        await refresh(to)
+        resync()
       } catch (error) {
         fail(error)
         save.disabled = false
@@ -188,25 +188,46 @@ function removeRow(name: string): void {
   applySearch()
 }
 
-/** Re-reads one document's row; a 404 means it is gone. */
-async function refresh(name: string): Promise<void> {
-  const res = await apiFetch(apiUrl(name), { headers: { accept: 'application/json' } })
-  if (res.status === 404) return removeRow(name)
-  const summary = res.ok ? readSummary(await res.json()) : null
-  if (summary) upsert(summary)
+/** Reads the whole list again and brings the rows in line: new ones added, changed ones redrawn, gone ones removed. */
+async function syncRows(): Promise<void> {
+  const res = await apiFetch('/api/docs', { headers: { accept: 'application/json' } }).catch(() => null)
+  const body: unknown = res?.ok ? await res.json() : null
+  if (!Array.isArray(body)) return
+  const listed = body.map(readSummary).filter((doc): doc is DocSummary => doc !== null)
+  const names = new Set(listed.map((doc) => doc.name))
+  for (const name of [...rows.keys()]) if (!names.has(name)) removeRow(name)
+  for (const doc of listed) {
+    const shown = rows.get(doc.name)?.summary
+    if (!shown || shown.bytes !== doc.bytes || shown.updatedAt !== doc.updatedAt || shown.clients !== doc.clients) upsert(doc)
+  }
+  applySearch()
 }
 
-// Metadata is stored at most once a second per document, so a row is read again a little after
-// the last event for it: the final size and time of a burst of edits are then shown too.
+// One read of the list at a time; events arriving meanwhile ask for one more read after it.
+let syncing: Promise<void> | null = null
+let again = false
+function resync(): void {
+  if (syncing) {
+    again = true
+    return
+  }
+  syncing = syncRows().finally(() => {
+    syncing = null
+    if (again) {
+      again = false
+      resync()
+    }
+  })
+}
+
+// Metadata is stored at most once a second per document, so the list is read again a little after
+// the last event: the final size and time of a burst of edits are then shown too.
 const SETTLE_MS = 1200
-const settling = new Map<string, ReturnType<typeof setTimeout>>()
-function changed(name: string): void {
-  void refresh(name)
-  clearTimeout(settling.get(name))
-  settling.set(name, setTimeout(() => {
-    settling.delete(name)
-    void refresh(name)
-  }, SETTLE_MS))
+let settling: ReturnType<typeof setTimeout> | undefined
+function changed(): void {
+  resync()
+  clearTimeout(settling)
+  settling = setTimeout(resync, SETTLE_MS)
 }
 
 function docOfEvent(event: MessageEvent<string>): string | null {
@@ -256,10 +277,7 @@ async function showDocuments(): Promise<void> {
   // An EventSource cannot send headers: its token goes in the query.
   const token = sessionStorage.getItem(LIST_TOKEN)
   const stream = new EventSource(token ? `/api/events?token=${encodeURIComponent(token)}` : '/api/events')
-  stream.addEventListener('changed', (event) => {
-    const doc = docOfEvent(event)
-    if (doc !== null) changed(doc)
-  })
+  stream.addEventListener('changed', changed)
   stream.addEventListener('removed', (event) => {
     const doc = docOfEvent(event)
     if (doc !== null) removeRow(doc)

@@ -2,13 +2,10 @@ import { existsSync } from 'node:fs'
 import { resolveConfig } from '../config.js'
 import type { FormatName } from '../../shared/content/formats.js'
 import { type Docs, DocsError, LocalDocs } from '../docs.js'
-import { WorkerImporter } from '../imports/importer.js'
 import { mintToken } from '../guard/access.js'
-import { startVersioning } from '../history/versioning.js'
 import { readServerFile, type ServerAddress } from '../server-file.js'
-import { openStore } from '../store/open.js'
-import { SyncEvents } from '../sync/events.js'
-import { Rooms } from '../sync/rooms.js'
+import { openBackend } from '../backend.js'
+import { createLogger } from '../log.js'
 import type { TargetFlags } from './options.js'
 import { RemoteDocs } from './remote.js'
 
@@ -43,17 +40,13 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
 
   say(`opening ${dataDir} directly (${why})`)
   if (!options.create && !config.redisUrl && !existsSync(dataDir)) throw new DocsError('failed', `no data dir at ${dataDir} (set it with --data or QUIRE_DATA)`)
-  const store = await openStore(config)
-  const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: config.compactAfterUpdates })
-  const versions = startVersioning(store, rooms, { idleMs: config.versionIdleMs, everyMs: config.versionEveryMs })
-  const importer = new WorkerImporter()
+  // The same composition as a server's, cluster bus included; its few log lines (a failed
+  // publish, say) go to stderr, where they cannot mix with a command's output.
+  const backend = await openBackend(config, createLogger('warn', (line) => process.stderr.write(`${line}\n`)))
   try {
-    return await work(new LocalDocs(store, rooms, versions, importer))
+    return await work(new LocalDocs(backend.store, backend.rooms, backend.versions, backend.importer))
   } finally {
-    await importer.close()
-    await rooms.shutdown()
-    await versions.close()
-    await store.close()
+    await backend.close()
   }
 }
 

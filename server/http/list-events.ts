@@ -8,7 +8,7 @@ const HEARTBEAT_MS = 15_000
 /**
  * `GET /api/events`: Server-Sent Events for the document list page. `changed` (`{doc}`) when a
  * document was edited or someone opened or closed a connection to it (its size, last change or
- * client count moved; the page re-reads that one row from `GET /api/docs/<doc>`), `removed`
+ * client count moved; the list page then reads `GET /api/docs` again), `removed`
  * (`{doc}`) when it was deleted. Only names travel here, the same as `GET /api/docs` shows, and
  * only while someone watches: with no list open, nothing is built.
  */

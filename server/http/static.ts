@@ -21,9 +21,9 @@ const ENCODINGS = [
  */
 function pickEncoding(req: Request, res: Response, file: string): string {
   res.setHeader('Vary', 'Accept-Encoding')
-  const accepted = req.acceptsEncodings(ENCODINGS.map((e) => e.name))
-  const encoding = ENCODINGS.find((e) => e.name === accepted)
-  if (!encoding || !existsSync(file + encoding.suffix)) return file
+  // Our preference (brotli is smaller), among what the client accepts and the build wrote.
+  const encoding = ENCODINGS.find((e) => req.acceptsEncodings(e.name) === e.name && existsSync(file + e.suffix))
+  if (!encoding) return file
   res.type(extname(file))
   res.setHeader('Content-Encoding', encoding.name)
   return file + encoding.suffix

@@ -133,13 +133,17 @@ export class Rooms {
   /**
    * Applies to the open room of `name` whatever the store holds that it lacks, as cluster
    * updates (relayed, not stored again). Another instance may have stored updates between this
-   * room's load and its subscription to the cluster, or while the subscription was down.
+   * room's load and its subscription to the cluster, while the subscription was down, or when its
+   * publish failed. A document the store no longer has was deleted by another instance: its room
+   * is forgotten (peers closed with 4404), as the deletion's own message would have done.
    */
   async catchUp(name: string): Promise<void> {
     const room = this.open.get(name)
-    const stored = room && (await this.store.load(name))
-    if (!room || !stored || this.open.get(name) !== room) return
-    room.applyCluster(Y.mergeUpdates(stored.updates))
+    if (!room) return
+    const stored = await this.store.load(name)
+    if (this.open.get(name) !== room) return
+    if (stored) room.applyCluster(Y.mergeUpdates(stored.updates))
+    else if (room.existed) await this.forget(name)
   }
 
   /** Closes every peer with 1001 and unloads every room, storing everything first. */

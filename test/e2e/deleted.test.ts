@@ -1,32 +1,22 @@
 import { randomUUID } from 'node:crypto'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { editorText, launchBrowser, openDocPage } from '../helpers/browser.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { editorText, openDocPage } from '../helpers/browser.js'
+import { e2eSession } from '../helpers/e2e.js'
 import { until } from '../helpers/until.js'
 
-let server: TestServer
-let browser: Browser
-
-beforeAll(async () => {
-  ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+const session = e2eSession()
 
 /** Longest wait between two reconnect attempts of y-websocket (its default `maxBackoffTime`). */
 const MAX_BACKOFF_MS = 2500
 
 const statusOf = (page: Page) => page.locator('[data-quire="status"]')
-const apiUrl = (doc: string) => `${server.url}/api/docs/${encodeURIComponent(doc)}`
+const apiUrl = (doc: string) => `${session.server.url}/api/docs/${encodeURIComponent(doc)}`
 
 describe('a document deleted while it is open', () => {
   it('tells the user, stops reconnecting and never writes its copy back', async () => {
     const doc = `doomed ${randomUUID().slice(0, 8)}`
-    const ada = await openDocPage(browser, server.url, doc, 'Ada')
+    const ada = await openDocPage(session.browser, session.server.url, doc, 'Ada')
     await ada.page.locator('.ProseMirror').click()
     await ada.page.keyboard.type('Soon gone.')
     await until(async () => expect(await (await fetch(`${apiUrl(doc)}/content?format=text`)).text()).toContain('Soon gone.'))
@@ -48,7 +38,7 @@ describe('a document deleted while it is open', () => {
     // Its offline copy was dropped too: opening the name again says it was deleted and, started
     // again, starts from nothing.
     const again = await ada.context.newPage()
-    await again.goto(`${server.url}/d/${encodeURIComponent(doc)}`)
+    await again.goto(`${session.server.url}/d/${encodeURIComponent(doc)}`)
     await again.getByRole('button', { name: 'Start it again' }).click()
     await statusOf(again).and(again.locator('[data-state="connected"]')).waitFor()
     expect(await editorText(again)).toBe('')

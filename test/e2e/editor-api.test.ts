@@ -311,6 +311,7 @@ describe('setReadOnly', () => {
     expect(await page.locator('[role="toolbar"] button:visible:enabled').count()).toBe(0)
     await expect(page.locator('.quire-view-only').isVisible()).resolves.toBe(true)
     await takeContentFrames(page)
+    await page.evaluate(() => ((window as unknown as { events: string[] }).events = []))
     await page.keyboard.type(' Typed while read-only.')
     // The embedding app cannot change the text through the view either...
     await onEditor(page, (editor) => editor.view.dispatch(editor.view.state.tr.insertText(' Dispatched.', 1)))
@@ -324,6 +325,7 @@ describe('setReadOnly', () => {
     })
     expect(refused).toContain('read-only')
     expect(await editorText(page)).toBe('Typed while editable.')
+    expect((await events(page)).filter((e) => e.startsWith('change:'))).toEqual([])
     // ...and what it writes into the Y.Doc itself stays here for now.
     await onEditor(page, (editor) => editor.ydoc.getMap('app').set('written', 'while read-only'))
     expect(await takeContentFrames(page)).toEqual([])

@@ -16,7 +16,8 @@ let hostUrl: string
 // `window.sockets` records every WebSocket the page opens, so a test can see them all closed.
 function embeddingPage(doc: string, options: string): string {
   return `<!doctype html>
-<html><head><link rel="stylesheet" href="${server.url}/embed/quire-editor.css"></head>
+<html><head><link rel="stylesheet" href="${server.url}/embed/quire-editor.css">
+<style>body { text-transform: uppercase; letter-spacing: 3px; font: 20px/2 cursive } button { text-transform: uppercase; letter-spacing: 3px }</style></head>
 <body><h1>Someone else's site</h1><div id="here"></div>
 <script>
   const Native = window.WebSocket
@@ -37,7 +38,8 @@ beforeAll(async () => {
   host = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://host')
     res.setHeader('content-type', 'text/html')
-    res.end(embeddingPage(url.searchParams.get('doc') ?? 'none', url.searchParams.has('readOnly') ? 'readOnly: true' : ''))
+    const options = [url.searchParams.has('readOnly') ? 'readOnly: true' : '', url.searchParams.has('theme') ? `theme: ${JSON.stringify(url.searchParams.get('theme'))}` : '']
+    res.end(embeddingPage(url.searchParams.get('doc') ?? 'none', options.filter(Boolean).join(', ')))
   })
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve))
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`
@@ -110,5 +112,22 @@ describe('the editor embedded in a page on another origin', () => {
     await app.page.keyboard.type(' Still Ada.')
     await until(async () => expect(await editorText(viewer)).toBe('Written by Ada. Still Ada.'))
     expect(await editorText(app.page)).toBe('Written by Ada. Still Ada.')
+  })
+
+  it("keeps the host page's text styles out of its toolbar, and takes a theme", async () => {
+    const embed = await openEmbed(`styled-${randomUUID().slice(0, 8)}`, '&theme=dark')
+    const style = (selector: string) =>
+      embed.locator(selector).first().evaluate((el) => {
+        const css = getComputedStyle(el)
+        return { transform: css.textTransform, spacing: css.letterSpacing }
+      })
+    expect(await embed.locator('h1').evaluate((el) => getComputedStyle(el).textTransform)).toBe('uppercase')
+    expect(await style('.quire-tool')).toEqual({ transform: 'none', spacing: 'normal' })
+    expect(await style('.ProseMirror')).toEqual({ transform: 'none', spacing: 'normal' })
+    expect(await embed.locator('[aria-label="Heading 1"]').innerText()).toBe('H1')
+    expect(await embed.locator('[aria-label="Bullet list"]').evaluate((el) => el.textContent)).toBe('•')
+    // theme: 'dark' on a light system: dark paper.
+    const paper = await embed.locator('.quire').evaluate((el) => getComputedStyle(el).backgroundColor)
+    expect(paper.match(/\d+/g)!.slice(0, 3).reduce((sum, n) => sum + Number(n), 0)).toBeLessThan(150)
   })
 })

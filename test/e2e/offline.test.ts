@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { editorText, launchBrowser, openDocPage } from '../helpers/browser.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { editorText, openDocPage } from '../helpers/browser.js'
+import { e2eSession } from '../helpers/e2e.js'
 import { until } from '../helpers/until.js'
 
 const DOC = `offline-${randomUUID().slice(0, 8)}`
-let server: TestServer
-let browser: Browser
-
-beforeAll(async () => {
-  ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-})
+const session = e2eSession()
 
 const status = (page: Page) => page.locator('[data-quire="status"]').getAttribute('data-state')
 
@@ -41,14 +31,14 @@ function storedUpdates(page: Page): Promise<number> {
           }
         }
       }),
-    `quire:${server.wsUrl}/${DOC}`,
+    `quire:${session.server.wsUrl}/${DOC}`,
   )
 }
 
 describe('editing offline', () => {
   it('keeps edits made offline across a reload and merges both sides when the network returns', async () => {
-    const ada = await openDocPage(browser, server.url, DOC, 'Ada')
-    const grace = await openDocPage(browser, server.url, DOC, 'Grace')
+    const ada = await openDocPage(session.browser, session.server.url, DOC, 'Ada')
+    const grace = await openDocPage(session.browser, session.server.url, DOC, 'Grace')
     await typeAtEnd(ada.page, 'Start.')
     await until(async () => expect(await editorText(grace.page)).toBe('Start.'))
 
@@ -65,7 +55,7 @@ describe('editing offline', () => {
     await ada.page.close()
     await ada.context.setOffline(false)
     const reloaded = await ada.context.newPage()
-    await reloaded.goto(`${server.url}/d/${DOC}`)
+    await reloaded.goto(`${session.server.url}/d/${DOC}`)
     await until(async () => expect(await editorText(reloaded)).toContain('Ada offline.'))
     await until(async () => expect(await status(reloaded)).toBe('connected'))
 

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type TestClient, connectClient } from '../helpers/client.js'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { quire } from '../helpers/cli.js'
 import { type TestRedis, startRedis } from '../helpers/redis.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { type TestServer, startServer, tempDataDir } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let redis: TestRedis
@@ -78,5 +81,24 @@ describe('three instances sharing one Redis', () => {
     editor.destroy()
     witness.destroy()
     expect((await fetch(`${instances[2]!.url}/api/docs/doomed`)).status).toBe(404)
+  })
+
+  it('shows a CLI import without a server to the editors of every instance, and closes them on a CLI rm', async () => {
+    const [a, c] = [connect(0, 'from-cli'), connect(2, 'from-cli')]
+    await Promise.all([a.synced(), c.synced()])
+    const dir = tempDataDir()
+    const file = join(dir, 'draft.txt')
+    writeFileSync(file, 'written by the CLI\n')
+    const env = { REDIS_URL: redis.url }
+    expect(await quire(['import', 'from-cli', file, '--data', dir], env)).toMatchObject({ code: 0 })
+    for (const client of [a, c]) await until(() => expect(client.doc.getXmlFragment('prosemirror').toString()).toContain('written by the CLI'))
+    const closed = [a.closed(), c.closed()]
+    expect(await quire(['rm', 'from-cli', '--data', dir], env)).toMatchObject({ code: 0 })
+    expect(await Promise.all(closed)).toEqual([
+      { code: 4404, reason: 'document deleted' },
+      { code: 4404, reason: 'document deleted' },
+    ])
+    a.destroy()
+    c.destroy()
   })
 })

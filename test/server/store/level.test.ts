@@ -54,7 +54,7 @@ describe('LevelDB store specifics', () => {
 /** Lets a test hold the store's next LevelDB batch, or fail it, to put a write in a known state. */
 function interceptBatches(store: LevelStore) {
   // reason: the batch is the store's private write to LevelDB; the race needs a write held or failed.
-  const db = (store as unknown as { db: { batch: (ops: unknown[]) => Promise<void> } }).db
+  const db = (store as unknown as { db: { batch: (ops: Array<{ type: string; key: string }>) => Promise<void> } }).db
   const original = db.batch.bind(db)
   return {
     /** Holds the next batch until `release`; `held` resolves once it was reached. */
@@ -71,9 +71,23 @@ function interceptBatches(store: LevelStore) {
       }
       return { held, release }
     },
-    /** Fails the next batch as a full disk would. */
-    failNext() {
-      db.batch = async () => {
+    /** Counts the batches written from now on; the returned function reads the count. */
+    count() {
+      let batches = 0
+      const current = db.batch
+      db.batch = (ops) => {
+        batches += 1
+        return current(ops)
+      }
+      return () => batches
+    },
+    /**
+     * Fails the next batch that has an op of `type` (a `put` of a record, or the `del`s of a
+     * compaction) as a full disk would; a batch of metadata alone, written by its timer, passes.
+     */
+    failNext(type: 'put' | 'del') {
+      db.batch = async (ops) => {
+        if (!ops.some((op) => op.type === type && op.key.startsWith('u:'))) return original(ops)
         db.batch = original
         throw new Error('IO error: No space left on device')
       }
@@ -87,6 +101,27 @@ const counts = async (store: LevelStore, name: string) => {
 }
 
 describe('LevelDB store, writes in flight', () => {
+  it('writes the appends of every turn that passes while a batch is written as one batch when it lands', async () => {
+    const store = await LevelStore.open(tempDir())
+    await store.append('doc', new Uint8Array([0]))
+    const intercept = interceptBatches(store)
+    const { held, release } = intercept.hold()
+    const first = store.append('doc', new Uint8Array([1]))
+    await held
+    // Three more turns of the event loop, one append each, while the first batch is held.
+    const later: Promise<number>[] = []
+    for (let i = 2; i <= 4; i++) {
+      later.push(store.append('doc', new Uint8Array([i])))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const batches = intercept.count()
+    release()
+    expect(await Promise.all([first, ...later])).toEqual([2, 3, 4, 5])
+    expect(batches()).toBe(1)
+    expect((await store.load('doc'))?.updates.map((u) => u[0])).toEqual([0, 1, 2, 3, 4])
+    await store.close()
+  })
+
   it('lists only records that are on disk, not those still being written', async () => {
     const store = await LevelStore.open(tempDir())
     await store.append('doc', new Uint8Array([1]))
@@ -104,7 +139,7 @@ describe('LevelDB store, writes in flight', () => {
     const dir = tempDir()
     const store = await LevelStore.open(dir)
     await store.append('doc', new Uint8Array([1]))
-    interceptBatches(store).failNext()
+    interceptBatches(store).failNext('put')
     await expect(store.append('doc', new Uint8Array([2, 2]))).rejects.toMatchObject({ kind: 'unavailable' })
     expect(await counts(store, 'doc')).toEqual({ updates: 1, bytes: 1 })
     await store.append('doc', new Uint8Array([3]))
@@ -122,7 +157,7 @@ describe('LevelDB store, writes in flight', () => {
     const intercept = interceptBatches(store)
     // The compaction waits for the writes queued before it, then its swap is the next batch.
     const compacting = store.compact('doc')
-    intercept.failNext()
+    intercept.failNext('del')
     await expect(compacting).rejects.toMatchObject({ kind: 'unavailable' })
     expect(await counts(store, 'doc')).toEqual(before)
     expect((await store.load('doc'))?.updates).toHaveLength(3)

@@ -8,28 +8,9 @@ import * as Y from 'yjs'
 import { LevelStore } from '../../../server/store/level.js'
 import { StoreError } from '../../../server/store/store.js'
 import { SyncEvents } from '../../../server/sync/events.js'
-import type { Peer } from '../../../server/sync/peer.js'
 import { Rooms } from '../../../server/sync/rooms.js'
+import { RecordingPeer, edit } from '../../helpers/peer.js'
 import { until } from '../../helpers/until.js'
-
-/** A peer that records what it is sent, and reads updates back into a doc of its own. */
-class RecordingPeer implements Peer {
-  static next = 1
-  readonly id = RecordingPeer.next++
-  readonly doc = new Y.Doc()
-  readonly sent: Uint8Array[] = []
-  closedWith: { code: number; reason: string } | null = null
-  send(message: Uint8Array) {
-    this.sent.push(message)
-    const d = decoding.createDecoder(message)
-    if (decoding.readVarUint(d) !== 0) return
-    const syncType = decoding.readVarUint(d)
-    if (syncType !== 0) Y.applyUpdate(this.doc, decoding.readVarUint8Array(d))
-  }
-  close(code: number, reason: string) {
-    this.closedWith = { code, reason }
-  }
-}
 
 /** Decodes a sync message the room sent: its sync type and payload, or `null` for other messages. */
 function syncOf(message: Uint8Array): { syncType: number; payload: Uint8Array } | null {
@@ -65,11 +46,8 @@ function holdAppends(target: LevelStore) {
   }
 }
 
-const edit = (text: string) => {
-  const doc = new Y.Doc()
-  doc.getText('text').insert(0, text)
-  return Y.encodeStateAsUpdate(doc)
-}
+/** Lets the room apply what it received so far, as the end of a socket read does. */
+const nextRead = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 let store: LevelStore
 let events: SyncEvents
@@ -107,6 +85,56 @@ describe('Room', () => {
     expect(order).toEqual(['stored', 'relayed'])
     expect(b.doc.getText('text').toString()).toBe('hello')
     expect(a.sent.length).toBe(sentBefore)
+  })
+
+  it('applies the updates of one read of a peer together: one stored record and one relayed frame for all of them', async () => {
+    const a = new RecordingPeer()
+    const b = new RecordingPeer()
+    const room = await rooms.join('doc', a)
+    await rooms.join('doc', b)
+    const writer = new Y.Doc()
+    const typed: Uint8Array[] = []
+    writer.on('update', (update: Uint8Array) => typed.push(update))
+    for (const key of 'hello') writer.getText('text').insert(writer.getText('text').length, key)
+    const recordsBefore = (await store.stat('doc'))?.updates ?? 0
+    const sentBefore = b.sent.length
+    // As a socket hands over the frames of one read: one after another, in the same tick.
+    for (const update of typed) room.receive(a, { type: 'update', update })
+    await room.settled()
+    expect(b.doc.getText('text').toString()).toBe('hello')
+    expect(b.sent.length - sentBefore).toBe(1)
+    expect((await store.stat('doc'))!.updates - recordsBefore).toBe(1)
+  })
+
+  it('applies a burst before the next message or peer, so each is answered and relayed in order', async () => {
+    const a = new RecordingPeer()
+    const b = new RecordingPeer()
+    const room = await rooms.join('doc', a)
+    await rooms.join('doc', b)
+    room.receive(a, { type: 'update', update: edit('from a') })
+    room.receive(b, { type: 'update', update: edit('from b') })
+    await room.settled()
+    // Each update went to the other peer and not back to its sender.
+    expect(a.doc.getText('text').toString()).toBe('from b')
+    expect(b.doc.getText('text').toString()).toBe('from a')
+    // The answer to a sync step 1 includes the update its sender sent just before it.
+    const c = new RecordingPeer()
+    await rooms.join('doc', c)
+    room.receive(c, { type: 'update', update: edit('from c') })
+    room.receive(c, { type: 'sync-step1', stateVector: Y.encodeStateVector(c.doc) })
+    await room.settled()
+    await until(() => expect(c.doc.getText('text').toString()).toContain('from c'))
+    for (const part of ['from a', 'from b']) expect(c.doc.getText('text').toString()).toContain(part)
+  })
+
+  it('closes a peer with 1002 for an invalid update in a burst and keeps the updates before it', async () => {
+    const a = new RecordingPeer()
+    const room = await rooms.join('doc', a)
+    room.receive(a, { type: 'update', update: edit('kept') })
+    room.receive(a, { type: 'update', update: new Uint8Array([0xff, 0xff, 0xff]) })
+    await room.settled()
+    expect(a.closedWith?.code).toBe(1002)
+    expect(room.doc.getText('text').toString()).toBe('kept')
   })
 
   it('answers a joiner with stored state only, holding updates that arrive meanwhile until it is served', async () => {
@@ -185,7 +213,9 @@ describe('Room', () => {
     })
     let counted = 0
     events.on('doc.update', () => counted++)
+    // Two reads of the socket, so two updates (one read's would be applied as one).
     room.receive(a, { type: 'update', update: edit('one. ') })
+    await nextRead()
     room.receive(a, { type: 'update', update: edit('two. ') })
     await room.settled()
     expect(room.failed).toBe(false)
@@ -236,7 +266,11 @@ describe('Room', () => {
     })
     let compactions = 0
     events.on('doc.compacted', () => compactions++)
-    for (let i = 0; i < 25; i++) text.insert(text.length, 'x')
+    // One keystroke per read of the socket, so each is its own record.
+    for (let i = 0; i < 25; i++) {
+      text.insert(text.length, 'x')
+      await nextRead()
+    }
     // No compact() call: the threshold of 10 records alone must start the merges.
     await until(async () => {
       expect(compactions).toBeGreaterThan(0)

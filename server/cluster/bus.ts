@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import type { Logger } from '../log.js'
+import type { Rooms } from '../sync/rooms.js'
+
+/**
+ * What the bus needs of a publish/subscribe service: one channel per document, messages that may
+ * be lost while a link is down (Redis pub/sub; an in-memory one in tests, where a delivery can be
+ * held back on purpose).
+ */
+export interface BusTransport {
+  publish(doc: string, message: Buffer): Promise<void>
+  subscribe(doc: string): Promise<void>
+  unsubscribe(doc: string): Promise<void>
+  /** Calls `handler` for every message published on a subscribed document's channel. */
+  onMessage(handler: (doc: string, message: Buffer) => void): void
+  /** Calls `handler` whenever the subscription link is back after a break (not the first time). */
+  onReconnect(handler: () => void): void
+  close(): Promise<void>
+}
+
+/** The live link between quire instances sharing a store. */
+export interface ClusterBus {
+  close(): Promise<void>
+}
+
+/** How the bus recovers from a failed publish. */
+export interface BusOptions {
+  /** Delay before the documents whose publish failed are announced again for a catch-up. */
+  resyncMs: number
+}
+
+/** Defaults of `BusOptions`: a second between attempts while publishing fails. */
+export const BUS_DEFAULTS: BusOptions = { resyncMs: 1000 }
+
+// A bus message: one kind byte, the sending instance's id, then the payload.
+const Kind = { update: 0, awareness: 1, removed: 2, resync: 3 } as const
+const ID_BYTES = 8
+
+/**
+ * Carries edits, presence and deletions of open documents between quire instances, one channel
+ * per document. It only observes room events and feeds rooms what other instances publish, so the
+ * relay path of a single instance is the same with or without it, and the server and the CLI use
+ * the same one.
+ *
+ * Delivery is at most once, so the store stays the source of truth: each instance stores an
+ * update before publishing it (the relay chain announces only stored updates), and a room catches
+ * up from the store after subscribing and after every reconnection. A publish that fails is not
+ * lost either: its document is announced again (`resync`) until that goes through, and every
+ * instance that hears it catches the room up from the store and takes the sender's whole awareness
+ * (removals included, with their clocks), so edits and presence never stay diverged until someone
+ * reconnects.
+ */
+export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, options: BusOptions = BUS_DEFAULTS): ClusterBus {
+  const id = randomBytes(ID_BYTES)
+  const missed = new Set<string>()
+  let timer: NodeJS.Timeout | null = null
+  let closed = false
+  /** Publishes not yet answered: closing waits for them, so a CLI's last edit or deletion goes out. */
+  const pending = new Set<Promise<void>>()
+
+  const publish = (doc: string, kind: number, payload: Uint8Array = new Uint8Array()): void => {
+    const sent = transport.publish(doc, Buffer.concat([Buffer.of(kind), id, payload])).then(
+      () => {
+        if (missed.size > 0 && !timer) resync()
+      },
+      (error: Error) => {
+        log.warn('cluster.publish_failed', { doc, error: error.message })
+        missed.add(doc)
+        timer ??= setTimeout(resync, options.resyncMs).unref()
+      },
+    )
+    pending.add(sent)
+    void sent.finally(() => pending.delete(sent))
+  }
+  const resync = (): void => {
+    timer = null
+    if (closed) return
+    const docs = [...missed]
+    missed.clear()
+    for (const doc of docs) publish(doc, Kind.resync, awarenessOf(doc))
+  }
+  /** Every awareness state the room knows, removed ones too (as `null` with their clock). */
+  const awarenessOf = (doc: string): Uint8Array => {
+    const awareness = rooms.get(doc)?.awareness
+    return awareness ? awarenessProtocol.encodeAwarenessUpdate(awareness, [...awareness.meta.keys()]) : new Uint8Array()
+  }
+  const catchUp = (doc: string) => void rooms.catchUp(doc).catch(fail(doc))
+  const fail = (doc: string) => (error: Error) => log.warn('cluster.follow_failed', { doc, error: error.message })
+
+  rooms.events.on('doc.loaded', ({ doc }) => void transport.subscribe(doc).then(() => rooms.catchUp(doc)).catch(fail(doc)))
+  rooms.events.on('doc.unloaded', ({ doc }) => void transport.unsubscribe(doc).catch(fail(doc)))
+  rooms.events.on('doc.update', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.update, update))
+  rooms.events.on('doc.awareness', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.awareness, update))
+  rooms.events.on('doc.removed', ({ doc }) => publish(doc, Kind.removed))
+
+  transport.onMessage((doc, message) => {
+    if (message.length < 1 + ID_BYTES || message.subarray(1, 1 + ID_BYTES).equals(id)) return
+    const payload = message.subarray(1 + ID_BYTES)
+    try {
+      if (message[0] === Kind.removed) void rooms.forget(doc)
+      else if (message[0] === Kind.update) rooms.get(doc)?.applyCluster(payload)
+      else if (message[0] === Kind.awareness) rooms.get(doc)?.applyClusterAwareness(payload)
+      else if (message[0] === Kind.resync) {
+        if (payload.length > 0) rooms.get(doc)?.applyClusterAwareness(payload)
+        catchUp(doc)
+      }
+    } catch (error) {
+      log.warn('cluster.bad_message', { doc, error: (error as Error).message })
+    }
+  })
+  // What was published while the subscription was down is read back from the store.
+  transport.onReconnect(() => {
+    for (const doc of rooms.names()) catchUp(doc)
+  })
+
+  return {
+    async close() {
+      await Promise.all(pending)
+      closed = true
+      if (timer) clearTimeout(timer)
+      await transport.close()
+    },
+  }
+}

@@ -1,0 +1,187 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { openBackend } from '../../../server/backend.js'
+import { type BusTransport, startBus } from '../../../server/cluster/bus.js'
+import { resolveConfig } from '../../../server/config.js'
+import { LocalDocs } from '../../../server/docs.js'
+import { importUpdates } from '../../../server/imports/replacement.js'
+import { createLogger } from '../../../server/log.js'
+import { RedisStore } from '../../../server/store/redis.js'
+import { SyncEvents } from '../../../server/sync/events.js'
+import { replay } from '../../../server/sync/replay.js'
+import { Rooms } from '../../../server/sync/rooms.js'
+import { type TestRedis, startRedis } from '../../helpers/redis.js'
+import { until } from '../../helpers/until.js'
+import { RecordingPeer, edit } from '../../helpers/peer.js'
+
+const quiet = createLogger('error', () => {})
+let redis: TestRedis
+const cleanups: Array<() => Promise<void>> = []
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+afterAll(async () => {
+  await redis.stop()
+})
+
+/**
+ * An in-memory pub/sub for the instances of one test, standing in for Redis's: while `held`,
+ * deliveries wait (a message still in flight, a subscriber reconnecting); `failNext` makes the
+ * next publish fail as a broken link would.
+ */
+class Broker {
+  private readonly endpoints = new Set<{ docs: Set<string>; handler: (doc: string, message: Buffer) => void }>()
+  private held: Array<() => void> | null = null
+  failNext = 0
+
+  transport(): BusTransport {
+    const endpoint = { docs: new Set<string>(), handler: (_doc: string, _message: Buffer) => {} }
+    this.endpoints.add(endpoint)
+    return {
+      publish: async (doc, message) => {
+        if (this.failNext > 0) {
+          this.failNext -= 1
+          throw new Error('connection lost')
+        }
+        for (const other of this.endpoints) if (other.docs.has(doc)) this.deliver(() => other.handler(doc, message))
+      },
+      subscribe: async (doc) => void endpoint.docs.add(doc),
+      unsubscribe: async (doc) => void endpoint.docs.delete(doc),
+      onMessage: (handler) => void (endpoint.handler = handler),
+      onReconnect: () => {},
+      close: async () => void this.endpoints.delete(endpoint),
+    }
+  }
+
+  hold(): void {
+    this.held = []
+  }
+
+  release(): void {
+    const held = this.held ?? []
+    this.held = null
+    for (const deliver of held) deliver()
+  }
+
+  private deliver(send: () => void): void {
+    if (this.held) this.held.push(send)
+    else send()
+  }
+}
+
+let prefixes = 0
+/** One quire instance on the test's Redis: its own store connection, rooms and bus. */
+async function instance(broker: Broker, prefix: string) {
+  const store = await RedisStore.open(redis.url, prefix)
+  const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 1000 })
+  const bus = startBus(broker.transport(), rooms, quiet, { resyncMs: 10 })
+  cleanups.push(async () => {
+    await rooms.shutdown()
+    await bus.close()
+    await store.close()
+  })
+  return { store, rooms }
+}
+
+/** Two instances on one key prefix, linked by a broker, each with one peer ready to join `doc`. */
+async function twoInstances() {
+  const prefix = `race${++prefixes}`
+  const broker = new Broker()
+  const [a, b] = [await instance(broker, prefix), await instance(broker, prefix)]
+  return { prefix, broker, a, b, pa: new RecordingPeer(), pb: new RecordingPeer() }
+}
+
+/** The text of `doc` as Redis holds it, read through a store connection of its own. */
+async function storedText(prefix: string, doc: string): Promise<string | null> {
+  const store = await RedisStore.open(redis.url, prefix)
+  try {
+    const stored = await store.load(doc)
+    if (!stored) return null
+    const ydoc = new Y.Doc()
+    replay(ydoc, doc, stored.updates)
+    return ydoc.getText('text').toString()
+  } finally {
+    await store.close()
+  }
+}
+
+describe('two instances racing on one Redis', () => {
+  it('keeps an append of another instance that a compaction overtakes before its delivery', async () => {
+    const { prefix, broker, a, b, pa, pb } = await twoInstances()
+    const roomA = await a.rooms.join('doc', pa)
+    const roomB = await b.rooms.join('doc', pb)
+    await roomA.applyLocal(edit('A1 '))
+    broker.hold()
+    // B stores its edit; A has not heard of it when it appends after it and compacts.
+    await roomB.applyLocal(edit('B1 '))
+    await roomA.applyLocal(edit('A2 '))
+    await a.rooms.compact('doc')
+    broker.release()
+    const text = await storedText(prefix, 'doc')
+    for (const part of ['A1 ', 'B1 ', 'A2 ']) expect(text).toContain(part)
+    await until(() => expect(pa.doc.getText('text').toString()).toContain('B1 '))
+  })
+
+  it('refuses an append of an instance that has not yet heard of a deletion, and closes its editors with 4404', async () => {
+    const { prefix, broker, a, b, pa, pb } = await twoInstances()
+    await a.rooms.join('doc', pa)
+    const roomB = await b.rooms.join('doc', pb)
+    await roomB.applyLocal(edit('before '))
+    broker.hold()
+    expect(await a.rooms.remove('doc')).toBe(true)
+    // B's editor types before the deletion reaches B.
+    roomB.receive(pb, { type: 'update', update: edit('after ') })
+    await roomB.settled()
+    expect(pb.closedWith).toEqual({ code: 4404, reason: 'document deleted' })
+    expect(await storedText(prefix, 'doc')).toBeNull()
+    broker.release()
+    expect(pa.closedWith).toEqual({ code: 4404, reason: 'document deleted' })
+  })
+
+  it('catches the other instances up after a publish failed', async () => {
+    const { prefix, broker, a, b, pa, pb } = await twoInstances()
+    const roomA = await a.rooms.join('doc', pa)
+    await b.rooms.join('doc', pb)
+    broker.failNext = 1
+    await roomA.applyLocal(edit('published late '))
+    // No further edit comes to carry it: the bus announces the document again by itself.
+    await until(() => expect(pb.doc.getText('text').toString()).toBe('published late '))
+  })
+})
+
+describe('the CLI in cluster mode', () => {
+  it('keeps an edit another instance stores while an import runs, and shows the import to that instance\'s editors', async () => {
+    const config = resolveConfig({ redisUrl: redis.url, dataDir: mkdtempSync(join(tmpdir(), 'quire-race-')) }, {})
+    const server = await openBackend(config, quiet)
+    cleanups.push(() => server.close())
+    const editor = new RecordingPeer()
+    const room = await server.rooms.join('imported', editor)
+    await room.applyLocal(edit('first '))
+    const cli = await openBackend(config, quiet)
+    const append = cli.store.append.bind(cli.store)
+    let raced = false
+    cli.store.append = async (name, update, seen) => {
+      // The import has read the document; the editor's next keystroke is stored before its append.
+      if (!raced) {
+        raced = true
+        room.receive(editor, { type: 'update', update: edit('racing ') })
+        await room.settled()
+      }
+      return append(name, update, seen)
+    }
+    const inProcess = { updates: async ({ format, text, state }: { format: 'text'; text: string; state: Uint8Array }) => importUpdates(format, text, state), close: async () => {} }
+    await new LocalDocs(cli.store, cli.rooms, cli.versions, inProcess).import('imported', 'text', 'imported line')
+    // Closing unloads the CLI's room, which compacts the document.
+    await cli.close()
+    expect(raced).toBe(true)
+    const stored = await storedText('quire', 'imported')
+    expect(stored).toContain('racing ')
+    await until(() => expect(editor.doc.getXmlFragment('prosemirror').toString()).toContain('imported line'))
+  })
+})
