@@ -4,7 +4,6 @@ import type { FormatName } from '../shared/content/catalog.js'
 import { ContentError, ContentLimitError } from '../shared/content/limits.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import { CURRENT, type VersionInfo } from '../shared/versions.js'
-import { unifiedDiff } from './history/diff.js'
 import type { VersionRecorder } from './history/recorder.js'
 import type { Importer } from './imports/importer.js'
 import type { DocMeta, DocStore } from './store/store.js'
@@ -183,6 +182,8 @@ export class LocalDocs implements Docs {
   async diff(name: string, from: number, to: number | typeof CURRENT): Promise<string> {
     const before = await render('markdown', await this.versionNode(name, from))
     const after = to === CURRENT ? await this.content(name, 'markdown') : await render('markdown', await this.versionNode(name, to))
+    // Loaded with the first diff, like the renderers: most servers never produce one.
+    const { unifiedDiff } = await import('./history/diff.js')
     return unifiedDiff(`${name} (version ${from})`, before, `${name} (${to === CURRENT ? CURRENT : `version ${to}`})`, after)
   }
 

@@ -3,9 +3,12 @@
 //   node --import tsx test/docs-screenshots.ts
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
+import { prosemirrorToYXmlFragment } from 'y-prosemirror'
+import { FORMATS } from '../shared/content/formats.js'
 import { launchBrowser, newUser } from './helpers/browser.js'
 import { connectClient } from './helpers/client.js'
 import { startServer } from './helpers/server.js'
+import { until } from './helpers/until.js'
 
 const DOCS = join(import.meta.dirname, '..', 'docs')
 const DOC = 'Field notes'
@@ -63,9 +66,45 @@ try {
   await shoot('list', '/', { width: 1000, height: 560 }, '.doc-row >> nth=2')
   await shoot('dark', docPath, { width: 1100, height: 720, dark: true }, '[data-quire="saved"][data-state="saved"]')
   await shoot('phone', docPath, { width: 390, height: 780 }, '[data-quire="saved"][data-state="saved"]')
+  await shootHistory(written)
   grace.destroy()
   console.log(`wrote ${written.join(', ')}`)
 } finally {
   await browser.close()
   await server.stop()
+}
+
+/**
+ * The History panel of a document three versions old: a named first draft, then Grace's and Ada's
+ * edits (each made through a y-websocket client with that person's presence, as the editor does),
+ * the newest previewed with its changes highlighted in Ada's colour.
+ */
+async function shootHistory(written: string[]): Promise<void> {
+  const essay = 'Essay'
+  const versions = `${server.url}/api/docs/${essay}/versions`
+  const checkpoint = (label?: string) => fetch(versions, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ label }) })
+  await put(essay, '# On collaboration\n\nWriting together works when everyone sees the same page.\n')
+  await checkpoint('First draft')
+  const writeAs = async (user: { name: string; color: string }, markdown: string) => {
+    const client = connectClient(server.wsUrl, essay)
+    client.provider.awareness.setLocalStateField('user', user)
+    await client.synced()
+    const { parse } = FORMATS.markdown
+    prosemirrorToYXmlFragment(parse(markdown), client.doc.getXmlFragment('prosemirror'))
+    await until(async () => {
+      if ((await (await fetch(`${server.url}/api/docs/${essay}/content?format=markdown`)).text()) !== markdown) throw new Error(`${user.name}'s edit is not stored yet`)
+    })
+    await checkpoint()
+    client.destroy()
+  }
+  await writeAs({ name: 'Grace Hopper', color: '#8e24aa' }, '# On collaboration\n\nWriting together works when everyone sees the same page at the same time.\n')
+  await writeAs({ name: 'Ada Lovelace', color: '#2e7d32' }, '# On collaboration\n\nWriting together works when everyone sees the same page at the same time, and can go back to any earlier one.\n')
+  const { page } = await newUser(browser, { width: 1100, height: 860 })
+  await page.goto(`${server.url}/d/${essay}?name=Ada%20Lovelace`)
+  await page.locator('[data-quire="history-toggle"]').click()
+  await page.locator('[data-quire="version"]').first().click()
+  await page.locator('.quire-preview ins.quire-added').first().waitFor()
+  await page.screenshot({ path: join(DOCS, 'history.png') })
+  await page.context().close()
+  written.push('docs/history.png')
 }

@@ -24,6 +24,8 @@ export interface NewVersionRequest {
   authors: PresenceUser[]
   /** Record even when nothing changed since the newest version (named versions, pre-restore). */
   force: boolean
+  /** The stored state to record when the caller has it already (a room that just unloaded). */
+  state?: Y.Snapshot
 }
 
 /** How long the last document rebuilt for reading versions is kept (see `fullDoc`). */
@@ -62,7 +64,7 @@ export class History {
    */
   async record(name: string, request: NewVersionRequest): Promise<VersionInfo | null> {
     for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt++) {
-      const [state, { versions }] = await Promise.all([this.live.storedSnapshot(name), this.store.versions(name)])
+      const [state, { versions }] = await Promise.all([request.state ?? this.live.storedSnapshot(name), this.store.versions(name)])
       if (!state) return null
       const delta = snapshotDelta(unionOf(versions.map(snapshotOf)), state)
       if (isEmptyDelta(delta) && !request.force) return null

@@ -1,3 +1,4 @@
+import type * as Y from 'yjs'
 import type { VersionInfo } from '../../shared/versions.js'
 import type { SyncEvents } from '../sync/events.js'
 import type { History } from './history.js'
@@ -12,6 +13,8 @@ import { type Clock, VersionPolicy, type VersionTiming } from './policy.js'
  */
 export class VersionRecorder {
   private readonly policy: VersionPolicy
+  /** The room unloading right now and its stored state, while `policy.left` runs (synchronously). */
+  private unloading: { doc: string; stored: Y.Snapshot | null } | null = null
   /** Recordings in progress, one chain per document so they run in order. */
   private readonly running = new Map<string, Promise<void>>()
 
@@ -22,9 +25,21 @@ export class VersionRecorder {
     clock: Clock,
     private readonly onError: (doc: string, error: Error) => void,
   ) {
-    this.policy = new VersionPolicy(timing, clock, (doc, authors) => this.enqueue(doc, () => this.history.record(doc, { label: null, auto: true, authors, force: false })))
+    this.policy = new VersionPolicy(timing, clock, (doc, authors) => {
+      // A version due because the last editor left records the state the room held as it
+      // unloaded: reading the document back from the store would cost a load on the event loop.
+      const state = this.unloading?.doc === doc ? this.unloading.stored : undefined
+      this.enqueue(doc, () => this.history.record(doc, { label: null, auto: true, authors, force: false, ...(state ? { state } : {}) }))
+    })
     events.on('doc.update', ({ doc, origin, user }) => origin !== 'cluster' && this.policy.edited(doc, user))
-    events.on('doc.unloaded', ({ doc }) => this.policy.left(doc))
+    events.on('doc.unloaded', ({ doc, stored }) => {
+      this.unloading = { doc, stored }
+      try {
+        this.policy.left(doc)
+      } finally {
+        this.unloading = null
+      }
+    })
     events.on('doc.removed', ({ doc }) => this.policy.forget(doc))
   }
 

@@ -55,6 +55,10 @@ export class LevelStore implements DocStore {
   private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
   private flushScheduled = false
   private writing: Promise<void> = Promise.resolve()
+  /** Batches handed to LevelDB, or chained behind one, that have not landed yet. */
+  private inFlight = 0
+  /** Writes queued while a batch was in flight go out together as soon as the batches land. */
+  private flushWhenLanded = false
   /** Bytes of records each document has shed since its key range was last compacted on disk. */
   private readonly garbage = new Map<string, number>()
   private reclaiming: Promise<void> = Promise.resolve()
@@ -329,13 +333,18 @@ export class LevelStore implements DocStore {
     if (!this.flushScheduled) {
       this.flushScheduled = true
       // setImmediate runs after the poll phase, so every message read in this turn joins the batch.
-      setImmediate(() => this.flush())
+      // While a batch is being written, the appends of the turns meanwhile wait for it anyway:
+      // they go out together when it lands (group commit), instead of one batch per turn, which
+      // on a busy server made batches of one or two records and LevelDB the server's top cost.
+      if (this.inFlight > 0) this.flushWhenLanded = true
+      else setImmediate(() => this.flush())
     }
     return done
   }
 
   private flush(): Promise<void> {
     this.flushScheduled = false
+    this.flushWhenLanded = false
     const ops = this.queued
     const waiters = this.waiters
     const deltas = this.queuedDeltas
@@ -344,18 +353,27 @@ export class LevelStore implements DocStore {
     this.queuedDeltas = []
     ops.push(...this.takeMeta(false))
     if (ops.length === 0) return this.writing
+    this.inFlight += 1
     this.writing = this.writing.then(() => this.db.batch(ops)).then(
       () => {
         this.settle(deltas, false)
         for (const w of waiters) w.resolve()
+        this.batchDone()
       },
       (error) => {
         this.settle(deltas, true)
         const failure = this.damaged(error) ?? new StoreError('unavailable', `write failed: ${(error as Error).message}`, { cause: error })
         for (const w of waiters) w.reject(failure)
+        this.batchDone()
       },
     )
     return this.writing
+  }
+
+  /** A batch landed (or failed): once none is left, what was queued meanwhile goes out. */
+  private batchDone(): void {
+    this.inFlight -= 1
+    if (this.inFlight === 0 && this.flushWhenLanded) void this.flush()
   }
 
   /** Metadata writes due now (all of them when `all`); the rest wait for the meta timer. */

@@ -1,3 +1,4 @@
+import type * as Y from 'yjs'
 import type { PresenceUser } from '../../shared/presence.js'
 import type { VersionInfo } from '../../shared/versions.js'
 
@@ -11,8 +12,12 @@ import type { VersionInfo } from '../../shared/versions.js'
 export interface SyncEventMap {
   /** A document was loaded into memory. */
   'doc.loaded': [{ doc: string; ms: number; bytes: number }]
-  /** A document was flushed and dropped from memory. */
-  'doc.unloaded': [{ doc: string }]
+  /**
+   * A document was flushed and dropped from memory. `stored` is the Yjs snapshot of what it held,
+   * all of it stored (`null` if it failed), so version history can record the last editors' version
+   * without reading the document back from the store.
+   */
+  'doc.unloaded': [{ doc: string; stored: Y.Snapshot | null }]
   /** A document could not be opened (e.g. a corrupt record); its clients were disconnected. */
   'doc.failed': [{ doc: string; error: Error }]
   /**

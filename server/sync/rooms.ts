@@ -202,8 +202,9 @@ export class Rooms {
       .then(() => (room.failed ? undefined : room.compact()))
       .catch((error: Error) => this.events.emit('problem', { kind: 'compaction', doc: room.name, message: error.message }))
       .then(() => {
+        const stored = room.failed ? null : Y.snapshot(room.doc)
         room.destroy()
-        this.events.emit('doc.unloaded', { doc: room.name })
+        this.events.emit('doc.unloaded', { doc: room.name, stored })
       })
     this.track(room.name, done)
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type TestClient, connectClient } from '../helpers/client.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import { quire } from '../helpers/cli.js'
 import { type TestRedis, startRedis } from '../helpers/redis.js'
 import { type TestServer, startServer, tempDataDir } from '../helpers/server.js'
@@ -100,5 +101,27 @@ describe('three instances sharing one Redis', () => {
     ])
     a.destroy()
     c.destroy()
+  })
+
+  it('reports an import whose append the store refuses: 5xx JSON from the API, exit 1 and one line from the CLI', async () => {
+    const admin = new Redis(redis.url)
+    const dir = tempDataDir()
+    const file = join(dir, 'refused.txt')
+    writeFileSync(file, 'never stored\n')
+    // Scripts are how the store writes (appends, compactions); reads do without them.
+    await admin.call('ACL', 'SETUSER', 'default', '-eval', '-evalsha')
+    try {
+      const res = await fetch(`${instances[0]!.url}/api/docs/refused/content?format=text`, { method: 'PUT', body: 'never stored' })
+      expect(res.status).toBe(503)
+      expect(((await res.json()) as { error: string }).error).toMatch(/NOPERM/)
+      const cli = await quire(['import', 'refused', file, '--data', dir], { REDIS_URL: redis.url })
+      expect(cli.code).toBe(1)
+      expect(cli.stdout).toBe('')
+      expect(cli.stderr).toMatch(/^quire: .*NOPERM[^\n]*\n$/)
+    } finally {
+      await admin.call('ACL', 'SETUSER', 'default', '+eval', '+evalsha')
+      admin.disconnect()
+    }
+    expect((await fetch(`${instances[1]!.url}/api/docs/refused`)).status).toBe(404)
   })
 })

@@ -32,6 +32,13 @@ async function storedText(dataDir: string, doc: string) {
   }
 }
 
+/** A fresh doc holding `update`. */
+function docOf(update: Uint8Array): Y.Doc {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, update)
+  return doc
+}
+
 /** Writes `text` into `doc` through one client and waits until a second client has received it. */
 async function writeWitnessed(doc: string, text: string) {
   const writer = connect(doc)
@@ -69,6 +76,45 @@ describe('persistence in LevelDB', () => {
     const after = connect('sigkill')
     await after.synced()
     expect(after.text.toString()).toBe('x'.repeat(500))
+  })
+
+  it('keeps everything a joiner was sent mid-burst when the server is SIGKILLed right after its sync', async () => {
+    server = await startServer()
+    const writer = connect('mid-burst')
+    await writer.synced()
+    let typing = true
+    let typed = 0
+    // The writer types in bursts, one per turn of its event loop, until the server is gone.
+    const type = () => {
+      if (!typing) return
+      for (let i = 0; i < 20; i++) writer.text.insert(writer.text.length, String.fromCharCode(97 + (typed++ % 26)))
+      setImmediate(type)
+    }
+    type()
+    await until(() => expect(typed).toBeGreaterThan(1000))
+    const joiner = connect('mid-burst')
+    const joinerClosed = joiner.closed()
+    await joiner.synced()
+    await server.kill('SIGKILL')
+    typing = false
+    // Whatever the dead server had written to the joiner's socket has been read by now.
+    await joinerClosed
+    const seen = Y.encodeStateAsUpdate(joiner.doc)
+    const seenText = joiner.text.toString()
+    writer.destroy()
+    joiner.destroy()
+    expect(seenText.length).toBeGreaterThan(1000)
+    const store = await openStore({ dataDir: server.dataDir, redisUrl: null })
+    const stored = new Y.Doc()
+    replay(stored, 'mid-burst', (await store.load('mid-burst'))!.updates)
+    await store.close()
+    // Nothing the joiner holds is missing from the store.
+    expect(Y.decodeUpdate(Y.encodeStateAsUpdate(docOf(seen), Y.encodeStateVector(stored))).structs).toEqual([])
+    expect(stored.getText('text').toString().startsWith(seenText)).toBe(true)
+    await server.restart()
+    const after = connect('mid-burst')
+    await after.synced()
+    expect(after.text.toString().startsWith(seenText)).toBe(true)
   })
 
   it('compacts 10,000 small updates into a bounded number of records and loads them intact', async () => {

@@ -70,11 +70,19 @@ describe('EventStreams', () => {
 
   it('replays nothing for an id from another server process', async () => {
     const { events, read } = await start({ heartbeatMs: 10_000, bufferMs: 10_000, bufferSize: 10, maxQueuedBytes: 1 << 20 })
+    // Someone watches, so event 7 is buffered and would be replayed to an id of this process.
+    const watcher = await read()
     update(events, 7)
-    const stream = await read({ 'last-event-id': 'zzzz-1' })
+    await until(() => expect(watcher.text()).toContain('"bytes":7'))
+    const id = /^id: (.+)-\d+$/m.exec(watcher.text())![1]!
+    expect(id).not.toBe('zzzz')
+    const stream = await read({ 'last-event-id': 'zzzz-0' })
     update(events, 8)
     await until(() => expect(stream.text()).toContain('"bytes":8'))
     expect(stream.text()).not.toContain('"bytes":7')
-    stream.close()
+    // The same sequence number with this process's epoch does replay it: the epoch alone decides.
+    const again = await read({ 'last-event-id': `${id}-0` })
+    await until(() => expect(again.text()).toContain('"bytes":7'))
+    for (const s of [watcher, stream, again]) s.close()
   })
 })

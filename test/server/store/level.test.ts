@@ -71,6 +71,16 @@ function interceptBatches(store: LevelStore) {
       }
       return { held, release }
     },
+    /** Counts the batches written from now on; the returned function reads the count. */
+    count() {
+      let batches = 0
+      const current = db.batch
+      db.batch = (ops) => {
+        batches += 1
+        return current(ops)
+      }
+      return () => batches
+    },
     /**
      * Fails the next batch that has an op of `type` (a `put` of a record, or the `del`s of a
      * compaction) as a full disk would; a batch of metadata alone, written by its timer, passes.
@@ -91,6 +101,27 @@ const counts = async (store: LevelStore, name: string) => {
 }
 
 describe('LevelDB store, writes in flight', () => {
+  it('writes the appends of every turn that passes while a batch is written as one batch when it lands', async () => {
+    const store = await LevelStore.open(tempDir())
+    await store.append('doc', new Uint8Array([0]))
+    const intercept = interceptBatches(store)
+    const { held, release } = intercept.hold()
+    const first = store.append('doc', new Uint8Array([1]))
+    await held
+    // Three more turns of the event loop, one append each, while the first batch is held.
+    const later: Promise<number>[] = []
+    for (let i = 2; i <= 4; i++) {
+      later.push(store.append('doc', new Uint8Array([i])))
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const batches = intercept.count()
+    release()
+    expect(await Promise.all([first, ...later])).toEqual([2, 3, 4, 5])
+    expect(batches()).toBe(1)
+    expect((await store.load('doc'))?.updates.map((u) => u[0])).toEqual([0, 1, 2, 3, 4])
+    await store.close()
+  })
+
   it('lists only records that are on disk, not those still being written', async () => {
     const store = await LevelStore.open(tempDir())
     await store.append('doc', new Uint8Array([1]))
