@@ -63,8 +63,10 @@ export class History {
    * recorded twice. An unknown document resolves `null` too.
    */
   async record(name: string, request: NewVersionRequest): Promise<VersionInfo | null> {
-    for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt++) {
-      const [state, { versions }] = await Promise.all([request.state ?? this.live.storedSnapshot(name), this.store.versions(name)])
+    // A state handed in is used once: if the store refuses it, the document moved on (or is gone).
+    let given = request.state
+    for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt++, given = undefined) {
+      const [state, { versions }] = await Promise.all([given ?? this.live.storedSnapshot(name), this.store.versions(name)])
       if (!state) return null
       const delta = snapshotDelta(unionOf(versions.map(snapshotOf)), state)
       if (isEmptyDelta(delta) && !request.force) return null

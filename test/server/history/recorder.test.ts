@@ -30,9 +30,9 @@ describe('version recorder', () => {
     doc = new Y.Doc()
     reads = 0
     const live: LiveDocs = {
-      storedSnapshot: async () => {
+      storedSnapshot: async (name) => {
         reads += 1
-        return Y.snapshot(doc)
+        return (await store.stat(name)) ? Y.snapshot(doc) : null
       },
       apply: async () => {},
     }
@@ -79,6 +79,15 @@ describe('version recorder', () => {
     const [version] = await recorder.history.list('notes')
     expect(version).toMatchObject({ authors: [ada] })
     expect((await recorder.history.content('notes', version!.id))!.getText('t').toString()).toBe('kept')
+  })
+
+  it('records nothing, and reports no failure, for a room that unloaded as its document was deleted', async () => {
+    await edit('gone', ada)
+    const stored = Y.snapshot(doc)
+    await store.remove('notes')
+    events.emit('doc.unloaded', { doc: 'notes', stored })
+    await recorder.close()
+    expect(await recorder.history.list('notes')).toEqual([])
   })
 
   it('reads the stored state back when the room could not tell it', async () => {
