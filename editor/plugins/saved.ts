@@ -1,4 +1,5 @@
 import { Plugin, type PluginView } from 'prosemirror-state'
+import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as syncProtocol from 'y-protocols/sync'
 import type { WebsocketProvider } from 'y-websocket'
@@ -8,12 +9,13 @@ import { MessageType } from '../../shared/protocol.js'
 export type SavedState = 'saved' | 'pending' | 'offline'
 
 /**
- * Counts this page's changes that the server has not confirmed, using y-websocket's own sync state
+ * Counts this page's changes that the server has not confirmed, using y-websocket's sync protocol
  * rather than timers. The protocol has no acknowledgement, but it is ordered: a sync step 1 sent
  * after some updates is answered (step 2) only after the server handled those updates, and quire
- * answers it only once they are stored. So after local changes the tracker marks the provider
- * unsynced and sends a step 1 (a "probe"); the provider's own step-2 handling sets `synced` back,
- * which confirms every change sent before the probe.
+ * answers it only once they are stored. So after local changes the tracker sends a step 1 (a
+ * "probe"), and the next step 2 the provider receives confirms every change sent before it. The
+ * step 2 is seen by wrapping the provider's own sync message handler; the provider's `synced`
+ * flag is left alone, so its other listeners see one sync per connection.
  */
 export class SaveTracker {
   /** Local changes not yet confirmed. */
@@ -22,10 +24,18 @@ export class SaveTracker {
   private probing: number | null = null
   private scheduled = false
   private readonly listeners = new Set<() => void>()
+  private readonly handleSync: WebsocketProvider['messageHandlers'][number]
 
   constructor(private readonly provider: WebsocketProvider) {
+    const original = provider.messageHandlers[MessageType.sync]!
+    this.handleSync = original
+    provider.messageHandlers[MessageType.sync] = (encoder, decoder, from, emitSynced, type) => {
+      // Only answers that came over the socket count, not messages from other tabs.
+      const step2 = emitSynced && decoding.readVarUint(decoding.clone(decoder)) === syncProtocol.messageYjsSyncStep2
+      original(encoder, decoder, from, emitSynced, type)
+      if (step2) this.onStep2()
+    }
     provider.doc.on('update', this.onUpdate)
-    provider.on('sync', this.onSync)
     provider.on('status', this.onStatus)
   }
 
@@ -41,8 +51,8 @@ export class SaveTracker {
   }
 
   destroy(): void {
+    this.provider.messageHandlers[MessageType.sync] = this.handleSync
     this.provider.doc.off('update', this.onUpdate)
-    this.provider.off('sync', this.onSync)
     this.provider.off('status', this.onStatus)
     this.listeners.clear()
   }
@@ -59,8 +69,7 @@ export class SaveTracker {
     this.notify()
   }
 
-  private readonly onSync = (synced: boolean): void => {
-    if (!synced) return
+  private onStep2(): void {
     if (this.probing !== null) {
       this.pending = Math.max(0, this.pending - this.probing)
       this.probing = null
@@ -91,7 +100,6 @@ export class SaveTracker {
     const { ws } = this.provider
     if (this.probing !== null || this.pending === 0 || !this.provider.wsconnected || !this.provider.synced || ws === null || ws.readyState !== WebSocket.OPEN) return
     this.probing = this.pending
-    this.provider.synced = false
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MessageType.sync)
     syncProtocol.writeSyncStep1(encoder, this.provider.doc)

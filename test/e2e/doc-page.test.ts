@@ -119,6 +119,7 @@ describe('a document page', () => {
     // Pasting a URL over selected text links the text instead of replacing it.
     await page.keyboard.press('Home')
     await page.keyboard.press('Shift+Control+ArrowRight')
+    await until(async () => expect(await page.getByRole('button', { name: 'Link' }).isEnabled()).toBe(true))
     await editor.evaluate((el) => {
       const data = new DataTransfer()
       data.setData('text/plain', 'https://read.example/')
