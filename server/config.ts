@@ -14,6 +14,8 @@ export interface Config {
   bytesPerSecond: number
   /** Largest a document may grow, in bytes of stored updates. */
   maxDocBytes: number
+  /** Largest awareness state a client may publish. */
+  maxAwarenessBytes: number
   /** Open WebSockets and event streams per client IP. */
   maxConnectionsPerIp: number
   /** Open event streams, all clients together. */
@@ -87,6 +89,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   option({ key: 'messagesPerSecond', flag: '--rate-limit <messages>', env: 'QUIRE_RATE_LIMIT', description: 'messages per second a connection may send, sustained (bursts up to 10x)', default: DEFAULTS.messagesPerSecond, parse: integer(1, 10_000_000) }),
   option({ key: 'bytesPerSecond', flag: '--byte-rate-limit <bytes>', env: 'QUIRE_BYTE_RATE_LIMIT', description: 'bytes per second a connection may send, sustained (bursts up to 10x, or two largest messages)', default: DEFAULTS.bytesPerSecond, parse: integer(1024, 1024 ** 3) }),
   option({ key: 'maxDocBytes', flag: '--max-doc-bytes <bytes>', env: 'QUIRE_MAX_DOC_BYTES', description: 'largest a document may grow; an update past it closes its connection with 4413', default: DEFAULTS.maxDocBytes, parse: integer(1024, 16 * 1024 ** 3) }),
+  option({ key: 'maxAwarenessBytes', flag: '--max-awareness-bytes <bytes>', env: 'QUIRE_MAX_AWARENESS_BYTES', description: 'largest awareness state (name, colour, cursor) a client may publish; bigger ones are dropped', default: DEFAULTS.maxAwarenessBytes, parse: integer(256, 16 * 1024 ** 2) }),
   option({ key: 'maxConnectionsPerIp', flag: '--max-connections-per-ip <count>', env: 'QUIRE_MAX_CONNECTIONS_PER_IP', description: 'open WebSockets and event streams per client IP address (429 above)', default: DEFAULTS.maxConnectionsPerIp, parse: integer(1, 10_000_000) }),
   option({ key: 'maxEventStreams', flag: '--max-event-streams <count>', env: 'QUIRE_MAX_EVENT_STREAMS', description: 'open event streams, all clients together (503 above)', default: DEFAULTS.maxEventStreams, parse: integer(1, 10_000_000) }),
   option({ key: 'compactAfterUpdates', flag: '--compact-after <updates>', env: 'QUIRE_COMPACT_AFTER', description: "merge a document's records once it has this many", default: DEFAULTS.compactAfterUpdates, parse: integer(2, 1_000_000) }),

@@ -5,6 +5,7 @@ import { ContentError, ContentLimitError } from '../shared/content/limits.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import { CURRENT, type VersionInfo } from '../shared/versions.js'
 import type { VersionRecorder } from './history/recorder.js'
+import { LimitError } from './guard/limits.js'
 import type { Importer } from './imports/importer.js'
 import type { DocMeta, DocStore } from './store/store.js'
 import type { Rooms } from './sync/rooms.js'
@@ -150,6 +151,7 @@ export class LocalDocs implements Docs {
       await this.rooms.edit(name, (current) => this.importer.updates({ format, text, state: Y.encodeStateAsUpdate(current) }))
     } catch (error) {
       if (error instanceof ContentError) throw new DocsError(error instanceof ContentLimitError ? 'too-large' : 'invalid', error.message, { cause: error })
+      if (error instanceof LimitError) throw new DocsError('too-large', error.message, { cause: error })
       throw error
     }
   }

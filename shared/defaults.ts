@@ -38,6 +38,21 @@ export const DEFAULTS = {
   /** Open Server-Sent Event streams, all clients together; more get 503. */
   maxEventStreams: 1_000,
   /**
+   * Largest awareness state (a client's name, colour and cursor, as JSON) a client may publish;
+   * a bigger one is dropped. Real states are a few hundred bytes.
+   */
+  maxAwarenessBytes: 64 * 1024,
+  /**
+   * Awareness client ids one connection may introduce: an editor uses one, a page with several
+   * editors of the same document one each.
+   */
+  maxAwarenessIdsPerConnection: 16,
+  /**
+   * Query-awareness messages a connection may send per second (10 at once); each is answered with
+   * every state of the document, and the official client never sends one. More closes it (1008).
+   */
+  queryAwarenessPerSecond: 1,
+  /**
    * Interval of WebSocket pings; a peer that misses one whole interval is terminated, and its
    * awareness states are removed for everyone. A connection that died without closing (network
    * gone, laptop shut) thus leaves presence within two intervals, well under 15 s, instead of

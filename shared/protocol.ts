@@ -37,6 +37,11 @@ export const CloseCode = {
   forbidden: 4403,
   /** The document was deleted while the socket was open; the client must not write it back. */
   documentDeleted: 4404,
+  /**
+   * An update would grow the document past the server's size limit (`--max-doc-bytes`). It was
+   * not applied; sending it again will not help.
+   */
+  documentTooLarge: 4413,
 } as const
 
 /** Names of the Server-Sent Events a document's event stream carries. */

@@ -1,3 +1,36 @@
+import { CloseCode } from '../../shared/protocol.js'
+
+/**
+ * What a limit says to a refused client: the close code and reason it gets (a reason the official
+ * client shows in its close event), and the kind metrics count the refusal under.
+ */
+export interface Refusal {
+  kind: string
+  close: number
+  reason: string
+}
+
+/** A verdict: `'ok'`, or why not. */
+export type Verdict = 'ok' | Refusal
+
+/** A refusal thrown where no socket is at hand (an import): the edge turns it into 413. */
+export class LimitError extends Error {
+  override name = 'LimitError'
+  constructor(readonly refusal: Refusal) {
+    super(refusal.reason)
+  }
+}
+
+/**
+ * Whether a document holding `current` bytes of updates may take `incoming` bytes more without
+ * passing `max`. Every joiner downloads the whole document and the server holds it in memory, so
+ * one client must not grow it without bound (eight 15.5 MB updates made a 130 MB document).
+ */
+export function docSizeVerdict(current: number, incoming: number, max: number): Verdict {
+  if (current + incoming <= max) return 'ok'
+  return { kind: 'doc-too-big', close: CloseCode.documentTooLarge, reason: `the document would pass its ${max}-byte limit` }
+}
+
 /** The default clock of every bucket: one function for all, not a bound copy per connection. */
 const monotonicNow = (): number => performance.now()
 

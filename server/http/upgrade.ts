@@ -45,6 +45,8 @@ export function acceptWebSockets(server: Server, { rooms, config, log, perIp }: 
     bytesPerSecond: config.bytesPerSecond,
     // Two of the largest messages always fit: the first sync of a document written offline.
     byteBurst: Math.max(config.bytesPerSecond * 10, config.maxMessageBytes * 2),
+    queriesPerSecond: DEFAULTS.queryAwarenessPerSecond,
+    queryBurst: DEFAULTS.queryAwarenessPerSecond * 10,
   }
   let accepting = true
   const loopback = isLoopbackHostname(config.host)

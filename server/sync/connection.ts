@@ -26,6 +26,9 @@ export interface ConnectionLimits {
   /** Sustained bytes per second, and how many may come at once, before the peer is dropped. */
   bytesPerSecond: number
   byteBurst: number
+  /** Sustained query-awareness messages per second, and how many may come at once. */
+  queriesPerSecond: number
+  queryBurst: number
 }
 
 let nextId = 1
@@ -44,6 +47,7 @@ export class Connection implements Peer {
   private corked = false
   private readonly bucket: TokenBucket
   private readonly byteBucket: TokenBucket
+  private readonly queryBucket: TokenBucket
   private readonly cancelExpiry: (() => void) | null
 
   constructor(
@@ -58,6 +62,7 @@ export class Connection implements Peer {
   ) {
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst)
     this.byteBucket = new TokenBucket(limits.bytesPerSecond, limits.byteBurst)
+    this.queryBucket = new TokenBucket(limits.queriesPerSecond, limits.queryBurst)
     socket.on('message', this.onFrame)
     // A token is valid until its `exp`, not for as long as the socket it opened stays up.
     this.cancelExpiry = access.expiresAt === null ? null : onExpiry(access.expiresAt, () => this.expire())
@@ -158,6 +163,11 @@ export class Connection implements Peer {
     try {
       const message = decodeMessage(frame)
       if (!this.access.write && (message.type === 'update' || message.type === 'sync-step2')) return
+      // One byte in, every state of the document out: 200 queries made 73 MB of replies.
+      if (message.type === 'query-awareness' && !this.queryBucket.take()) {
+        this.fail('query-awareness-rate', CloseCode.policyViolation, `over ${this.limits.queriesPerSecond} query-awareness messages per second`)
+        return
+      }
       room.receive(this, message)
     } catch (error) {
       const kind = error instanceof ProtocolError ? 'protocol' : 'invalid-update'

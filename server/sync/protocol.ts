@@ -94,3 +94,42 @@ export const encodePermissionDenied = (reason: string) =>
     encoding.writeVarUint(encoder, 0)
     encoding.writeVarString(encoder, reason)
   })
+
+/** One client's entry in an awareness update: its id, its clock and its state as UTF-8 JSON. */
+export interface AwarenessEntry {
+  clientId: number
+  clock: number
+  state: Uint8Array
+}
+
+/**
+ * The entries of an awareness update (y-protocols' layout: a count, then per client its id,
+ * clock and JSON state), without parsing the JSON: enough to judge each one before any is applied.
+ * Throws `ProtocolError` for an update that does not have that layout.
+ */
+export function decodeAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
+  try {
+    const decoder = decoding.createDecoder(update)
+    const count = decoding.readVarUint(decoder)
+    const entries: AwarenessEntry[] = []
+    for (let i = 0; i < count; i++) {
+      entries.push({ clientId: decoding.readVarUint(decoder), clock: decoding.readVarUint(decoder), state: decoding.readVarUint8Array(decoder) })
+    }
+    return entries
+  } catch (error) {
+    throw new ProtocolError(`undecodable awareness update: ${(error as Error).message}`)
+  }
+}
+
+/** An awareness update of `entries`, laid out as y-protocols' `encodeAwarenessUpdate` does. */
+export function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, entries.length)
+  for (const { clientId, clock, state } of entries) {
+    encoding.writeVarUint(encoder, clientId)
+    encoding.writeVarUint(encoder, clock)
+    // A varString is its UTF-8 bytes behind their length, as written here.
+    encoding.writeVarUint8Array(encoder, state)
+  }
+  return encoding.toUint8Array(encoder)
+}

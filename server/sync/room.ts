@@ -1,6 +1,8 @@
 import type * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { DEFAULTS } from '../../shared/defaults.js'
 import { CloseCode } from '../../shared/protocol.js'
+import { LimitError, type Refusal, docSizeVerdict } from '../guard/limits.js'
 import { type Compaction, type DocStore, StoreError } from '../store/store.js'
 import { CompactionPolicy } from './compaction.js'
 import type { SyncEvents } from './events.js'
@@ -15,6 +17,10 @@ import { StoredGate } from './stored-gate.js'
 /** Settings a room needs from the server's config. */
 export interface RoomOptions {
   compactAfterUpdates: number
+  /** Largest the document may grow, in bytes of updates (`--max-doc-bytes`). */
+  maxDocBytes: number
+  /** Largest awareness state a client may publish (`--max-awareness-bytes`). */
+  maxAwarenessBytes: number
 }
 
 // y-protocols encodes an empty state vector as a single zero: a client that has nothing yet.
@@ -53,17 +59,25 @@ export class Room {
   failed = false
   /** Server-side operations in progress (imports); the room stays loaded while any run. */
   holds = 0
+  /**
+   * Bytes of the document's updates: what was loaded, plus what was taken since (a peer's when
+   * received, the server's and the cluster's when applied), less what compaction merged away.
+   */
+  private bytes = 0
 
   private constructor(
     readonly name: string,
     private readonly store: DocStore,
     private readonly events: SyncEvents,
-    options: RoomOptions,
+    private readonly options: RoomOptions,
     private readonly onFailure: (room: Room) => void,
     stored: { head: number; records: number },
   ) {
     this.head = stored.head
-    this.presence = new Presence(this.doc, name, events, (message) => this.broadcast(message, null))
+    this.presence = new Presence(this.doc, name, events, (message) => this.broadcast(message, null), {
+      maxStateBytes: options.maxAwarenessBytes,
+      maxIdsPerConnection: DEFAULTS.maxAwarenessIdsPerConnection,
+    })
     this.relay = new RelayChain((update) => store.append(name, update, this.head), this.deliver, (error) => this.fail(error))
     this.gate = new StoredGate(() => this.relay.settled(), () => this.relay.stored)
     this.compaction = new CompactionPolicy(options.compactAfterUpdates, stored.records, () => this.relay.settled(), () => this.merge(), (error) => this.fail(error))
@@ -78,14 +92,13 @@ export class Room {
     const started = performance.now()
     const stored = await store.load(name)
     const room = new Room(name, store, events, options, onFailure, { head: stored?.head ?? 0, records: stored?.updates.length ?? 0 })
-    let bytes = 0
     try {
-      bytes = replay(room.doc, name, stored?.updates ?? [], room)
+      room.bytes = replay(room.doc, name, stored?.updates ?? [], room)
     } catch (error) {
       room.destroy()
       throw error
     }
-    events.emit('doc.loaded', { doc: name, ms: performance.now() - started, bytes })
+    events.emit('doc.loaded', { doc: name, ms: performance.now() - started, bytes: room.bytes })
     return room
   }
 
@@ -133,6 +146,10 @@ export class Room {
    */
   receive(peer: Peer, message: ClientMessage): void {
     if (message.type === 'update' || message.type === 'sync-step2') {
+      const verdict = docSizeVerdict(this.bytes, message.update.byteLength, this.options.maxDocBytes)
+      if (verdict !== 'ok') return this.refuse(peer, verdict)
+      // Counted as it is taken, so a burst cannot slip past the limit before it is applied.
+      this.bytes += message.update.byteLength
       this.queueUpdate(peer, message.update)
       return
     }
@@ -191,6 +208,15 @@ export class Room {
     )
   }
 
+  /**
+   * Throws `LimitError` unless the document can take `bytes` more without passing its size limit:
+   * an import is refused as a whole rather than cut off part way.
+   */
+  admit(bytes: number): void {
+    const verdict = docSizeVerdict(this.bytes, bytes, this.options.maxDocBytes)
+    if (verdict !== 'ok') throw new LimitError(verdict)
+  }
+
   /** Applies an update another instance stored and published: relayed here, not stored again. */
   applyCluster(update: Uint8Array): void {
     this.applyBurst()
@@ -235,6 +261,8 @@ export class Room {
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return // replaying stored records while loading
+    // A peer's updates were counted when received.
+    if (origin === LOCAL_ORIGIN || origin === CLUSTER_ORIGIN) this.bytes += update.byteLength
     this.snapshot.invalidate()
     if (this.failed) return
     // Updates from the cluster are stored already (their instance stored them before publishing).
@@ -292,11 +320,20 @@ export class Room {
     }
   }
 
+  /** Closes `peer` for what a limit refused; the document is left as it was. */
+  private refuse(peer: Peer, refusal: Refusal): void {
+    this.events.emit('problem', { kind: refusal.kind, doc: this.name, message: refusal.reason })
+    peer.close(refusal.close, refusal.reason)
+  }
+
   /** Has the store merge its records; what it merged is its own read, not this room's state. */
   private async merge(): Promise<Compaction | null> {
     if (this.failed) return null
+    const before = this.bytes
     const compacted = await this.store.compact(this.name)
     if (!compacted || compacted.records <= 1) return null
+    // The merged records shrank to `compacted.bytes`; updates applied meanwhile still count.
+    this.bytes = compacted.bytes + Math.max(0, this.bytes - before)
     this.events.emit('doc.compacted', { doc: this.name, bytes: compacted.bytes })
     return compacted
   }

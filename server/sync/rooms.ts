@@ -89,11 +89,14 @@ export class Rooms {
    * them (for work done elsewhere from what it read synchronously; it must not keep the doc). One
    * room is held throughout, loaded once if the document was closed. Each update is stored and
    * relayed to connected peers before the next is applied, so the event loop runs between them.
-   * Rejects with the store's error when one could not be stored.
+   * Rejects with `LimitError`, applying nothing, when they would grow the document past its size
+   * limit, and with the store's error when one could not be stored.
    */
   async edit(name: string, change: (doc: Y.Doc) => Uint8Array[] | Promise<Uint8Array[]>): Promise<void> {
     await this.hold(name, async (room) => {
-      for (const update of await room.view(change)) await room.applyLocal(update)
+      const updates = await room.view(change)
+      room.admit(updates.reduce((total, update) => total + update.byteLength, 0))
+      for (const update of updates) await room.applyLocal(update)
     })
   }
 

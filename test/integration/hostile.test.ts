@@ -220,3 +220,130 @@ describe('connection caps', () => {
     await until(async () => expect(await metric(capped.url, 'quire_event_streams')).toBe(0))
   })
 })
+
+describe('document size cap', () => {
+  it('closes with 4413 and a readable reason the connection whose update would pass --max-doc-bytes, keeping the document', async () => {
+    const small = await startServer({ args: ['--max-doc-bytes', '200000'] })
+    try {
+      const honest = [connectClient(small.wsUrl, 'capped'), connectClient(small.wsUrl, 'capped')]
+      await Promise.all(honest.map((c) => c.synced()))
+      honest[0]!.text.insert(0, 'before')
+      await until(() => expect(honest[1]!.text.toString()).toBe('before'))
+
+      // The official client, as an editor would use it, learns why from the close event.
+      const big = connectClient(small.wsUrl, 'capped')
+      await big.synced()
+      const closed = big.closed()
+      big.doc.getText('bulk').insert(0, 'x'.repeat(250_000))
+      expect(await closed).toEqual({ code: 4413, reason: 'the document would pass its 200000-byte limit' })
+      big.destroy()
+
+      honest[0]!.text.insert(0, 'still ')
+      await until(() => expect(honest[1]!.text.toString()).toBe('still before'))
+      const late = connectClient(small.wsUrl, 'capped')
+      await late.synced()
+      expect(late.doc.getText('bulk').length).toBe(0)
+      expect(late.text.toString()).toBe('still before')
+      late.destroy()
+
+      const put = await fetch(`${small.url}/api/docs/capped/content?format=text`, { method: 'PUT', body: 'y'.repeat(300_000) })
+      expect(put.status).toBe(413)
+      expect(await metric(small.url, 'quire_errors_total{kind="doc-too-big"}')).toBeGreaterThanOrEqual(1)
+      for (const c of honest) c.destroy()
+    } finally {
+      await small.stop()
+    }
+  })
+})
+
+describe('awareness from a hostile connection', () => {
+  // Default limits: awareness states up to 64 KiB in messages up to 16 MiB.
+  let aware: TestServer
+  beforeAll(async () => {
+    aware = await startServer()
+  })
+  afterAll(async () => {
+    await aware.stop()
+  })
+  /** An awareness message setting `states` (client id → state) at `clock`. */
+  const awareness = (states: Array<[number, unknown]>, clock = 1) => {
+    const e = encoding.createEncoder()
+    encoding.writeVarUint(e, states.length)
+    for (const [id, state] of states) {
+      encoding.writeVarUint(e, id)
+      encoding.writeVarUint(e, clock)
+      encoding.writeVarString(e, JSON.stringify(state))
+    }
+    return message(uint(1), bytes(encoding.toUint8Array(e)))
+  }
+  /** A raw socket on `doc` that has been answered once (so the room has it), with what it receives. */
+  const rawPeer = async (doc: string) => {
+    const ws = new WebSocket(`${aware.wsUrl}/${doc}`)
+    const frames: Buffer[] = []
+    ws.on('message', (data) => frames.push(data as Buffer))
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+    await until(() => expect(frames.length).toBeGreaterThan(0))
+    return { ws, frames, closed }
+  }
+  const states = (client: TestClient) => client.provider.awareness.getStates()
+
+  it('drops a state over --max-awareness-bytes (64 KiB): nobody receives it, and the socket stays', async () => {
+    const observer = connectClient(aware.wsUrl, 'names')
+    await observer.synced()
+    const hostile = await rawPeer('names')
+    hostile.ws.send(awareness([[424242, { user: { name: 'n'.repeat(100_000), color: '#123456' } }]]))
+    hostile.ws.send(awareness([[434343, { user: { name: 'Honest-sized', color: '#123456' } }]]))
+    await until(() => expect(states(observer).get(434343)).toBeDefined())
+    expect(states(observer).has(424242)).toBe(false)
+    expect(hostile.ws.readyState).toBe(WebSocket.OPEN)
+    expect(await metric(aware.url, 'quire_errors_total{kind="awareness-too-big"}')).toBe(1)
+    hostile.ws.close()
+    observer.destroy()
+  })
+
+  it('accepts at most 16 client ids from one connection', async () => {
+    const observer = connectClient(aware.wsUrl, 'many-ids')
+    await observer.synced()
+    const hostile = await rawPeer('many-ids')
+    hostile.ws.send(awareness(Array.from({ length: 200 }, (_, i) => [1_000_000 + i, { user: { name: `bot ${i}`, color: '#000000' } }])))
+    const bots = (client: TestClient) => [...states(client).keys()].filter((id) => id >= 1_000_000 && id < 1_000_200)
+    await until(() => expect(bots(observer)).toHaveLength(16))
+    const joiner = connectClient(aware.wsUrl, 'many-ids')
+    await joiner.synced()
+    await until(() => expect(bots(joiner)).toHaveLength(16))
+    hostile.ws.close()
+    observer.destroy()
+    joiner.destroy()
+  })
+
+  it('refuses to rename or remove another connection’s presence, also from a read-only or later socket', async () => {
+    const victim = connectClient(aware.wsUrl, 'spoof')
+    victim.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#e91e63' })
+    const observer = connectClient(aware.wsUrl, 'spoof')
+    await until(() => expect(states(observer).get(victim.doc.clientID)?.user?.name).toBe('Ada'))
+    const hostile = await rawPeer('spoof')
+    hostile.ws.send(awareness([[victim.doc.clientID, { user: { name: 'Mallory', color: '#000000' } }]], 1_000))
+    hostile.ws.send(awareness([[victim.doc.clientID, null]], 1_001))
+    // Something the hostile socket may do, sent after the spoofs: once it is seen, they were handled.
+    hostile.ws.send(awareness([[777_777, { user: { name: 'Marker', color: '#000000' } }]]))
+    await until(() => expect(states(observer).get(777_777)).toBeDefined())
+    expect(states(observer).get(victim.doc.clientID)?.user?.name).toBe('Ada')
+    expect(await metric(aware.url, 'quire_errors_total{kind="awareness-not-owned"}')).toBe(2)
+    hostile.ws.close()
+    victim.destroy()
+    observer.destroy()
+  })
+
+  it('closes a socket flooding query-awareness with 1008 after a few answers', async () => {
+    const hostile = await rawPeer('queries')
+    const before = hostile.frames.length
+    for (let i = 0; i < 200; i++) hostile.ws.send(message(uint(3)))
+    expect(await hostile.closed).toEqual({ code: 1008, reason: 'over 1 query-awareness messages per second' })
+    expect(hostile.frames.length - before).toBeLessThanOrEqual(10)
+    const [x, y] = [connectClient(aware.wsUrl, 'queries'), connectClient(aware.wsUrl, 'queries')]
+    x.text.insert(0, 'unaffected')
+    await until(() => expect(y.text.toString()).toBe('unaffected'))
+    x.destroy()
+    y.destroy()
+  })
+})

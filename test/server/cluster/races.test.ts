@@ -16,6 +16,7 @@ import { Rooms } from '../../../server/sync/rooms.js'
 import { type TestRedis, startRedis } from '../../helpers/redis.js'
 import { until } from '../../helpers/until.js'
 import { RecordingPeer, edit } from '../../helpers/peer.js'
+import { DEFAULTS } from '../../../shared/defaults.js'
 
 const quiet = createLogger('error', () => {})
 let redis: TestRedis
@@ -79,7 +80,7 @@ let prefixes = 0
 /** One quire instance on the test's Redis: its own store connection, rooms and bus. */
 async function instance(broker: Broker, prefix: string) {
   const store = await RedisStore.open(redis.url, prefix)
-  const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 1000 })
+  const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 1000, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes })
   const bus = startBus(broker.transport(), rooms, quiet, { resyncMs: 10 })
   cleanups.push(async () => {
     await rooms.shutdown()

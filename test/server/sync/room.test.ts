@@ -9,6 +9,7 @@ import { LevelStore } from '../../../server/store/level.js'
 import { StoreError } from '../../../server/store/store.js'
 import { SyncEvents } from '../../../server/sync/events.js'
 import { Rooms } from '../../../server/sync/rooms.js'
+import { DEFAULTS } from '../../../shared/defaults.js'
 import { RecordingPeer, edit } from '../../helpers/peer.js'
 import { until } from '../../helpers/until.js'
 
@@ -55,7 +56,7 @@ let rooms: Rooms
 beforeEach(async () => {
   store = await LevelStore.open(mkdtempSync(join(tmpdir(), 'quire-room-')))
   events = new SyncEvents()
-  rooms = new Rooms(store, events, { compactAfterUpdates: 10 })
+  rooms = new Rooms(store, events, { compactAfterUpdates: 10, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes })
 })
 afterEach(async () => {
   await rooms.shutdown()
@@ -308,7 +309,7 @@ describe('Room', () => {
 describe('Room whose document another instance deleted', () => {
   it('closes its peers with 4404 on their next edit instead of creating the document again', async () => {
     // A second registry on the same store is another instance that deletes without telling this one.
-    const elsewhere = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 10 })
+    const elsewhere = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 10, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes })
     const a = new RecordingPeer()
     const room = await rooms.join('doc', a)
     await room.applyLocal(edit('before'))

@@ -1,0 +1,65 @@
+import * as awarenessProtocol from 'y-protocols/awareness'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { SyncEvents } from '../../../server/sync/events.js'
+import type { Peer } from '../../../server/sync/peer.js'
+import { Presence } from '../../../server/sync/presence.js'
+
+const limits = { maxStateBytes: 1024, maxIdsPerConnection: 2 }
+const peer = (id: number): Peer => ({ id, send: () => {}, close: () => {} })
+
+/** The awareness update a client with `clientID` sends when it sets `state`. */
+function clientUpdate(clientID: number, state: Record<string, unknown>): Uint8Array {
+  const doc = new Y.Doc()
+  doc.clientID = clientID
+  const awareness = new awarenessProtocol.Awareness(doc)
+  awareness.setLocalState(state)
+  const update = awarenessProtocol.encodeAwarenessUpdate(awareness, [clientID])
+  awareness.destroy()
+  return update
+}
+
+function presence() {
+  const events = new SyncEvents()
+  const problems: string[] = []
+  events.on('problem', ({ kind }) => problems.push(kind))
+  const tracked = new Presence(new Y.Doc(), 'doc', events, () => {}, limits)
+  return { tracked, problems }
+}
+
+describe('Presence', () => {
+  it('encodes the states joiners get once per change, not once per joiner', () => {
+    const { tracked } = presence()
+    const a = peer(1)
+    tracked.track(a)
+    tracked.apply(clientUpdate(100, { user: { name: 'Ada' } }), a)
+    const first = tracked.statesMessage()
+    expect(tracked.statesMessage()).toBe(first)
+    tracked.apply(clientUpdate(101, { user: { name: 'Ada again' } }), a)
+    expect(tracked.statesMessage()).not.toBe(first)
+  })
+
+  it('applies the entries a peer may make and drops the rest of the same update', () => {
+    const { tracked, problems } = presence()
+    const [a, b] = [peer(1), peer(2)]
+    tracked.track(a)
+    tracked.track(b)
+    tracked.apply(clientUpdate(100, { user: { name: 'Ada' } }), a)
+    // b's update holds its own new state and a newer state for a's client.
+    const mixed = new awarenessProtocol.Awareness(new Y.Doc())
+    awarenessProtocol.applyAwarenessUpdate(mixed, clientUpdate(200, { user: { name: 'Bob' } }), null)
+    awarenessProtocol.applyAwarenessUpdate(mixed, clientUpdate(100, { user: { name: 'Mallory' } }), null)
+    mixed.meta.set(100, { clock: 50, lastUpdated: 0 })
+    tracked.apply(awarenessProtocol.encodeAwarenessUpdate(mixed, [200, 100]), b)
+    mixed.destroy()
+    const names = [...tracked.awareness.getStates()].map(([id, s]) => [id, (s as { user: { name: string } }).user.name])
+    expect(names).toEqual([
+      [100, 'Ada'],
+      [200, 'Bob'],
+    ])
+    expect(problems).toEqual(['awareness-not-owned'])
+    // Leaving takes only what b introduced.
+    tracked.untrack(b)
+    expect([...tracked.awareness.getStates().keys()]).toEqual([100])
+  })
+})
