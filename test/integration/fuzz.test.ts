@@ -1,0 +1,172 @@
+import fc from 'fast-check'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import { type TestClient, connectClient } from '../helpers/client.js'
+import { type TestServer, startServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
+
+/**
+ * Protocol fuzz against a running server: arbitrary frames and mutations of valid y-protocols
+ * frames (sync step 1 and 2, updates, awareness, query-awareness), each on a socket of its own,
+ * beside two honest official clients of the same document. A frame the server takes is answered
+ * like any other; one it refuses closes that socket with a documented code for bad input (1002
+ * malformed; 1008 for input over a limit), changes nothing in the document, and the honest
+ * clients go on syncing. `QUIRE_FUZZ_SEED` replays a run (fast-check prints the seed on failure).
+ */
+const DOC = 'fuzz'
+const RUNS = 120
+const REFUSED = [1002, 1008]
+let server: TestServer
+let a: TestClient
+let b: TestClient
+
+beforeAll(async () => {
+  server = await startServer()
+  a = connectClient(server.wsUrl, DOC)
+  b = connectClient(server.wsUrl, DOC)
+  await Promise.all([a.synced(), b.synced()])
+  a.text.insert(0, 'honest text')
+  await until(() => expect(b.text.toString()).toBe('honest text'))
+})
+afterAll(async () => {
+  a.destroy()
+  b.destroy()
+  await server.stop()
+})
+
+const frame = (...parts: Array<(e: encoding.Encoder) => void>) => {
+  const e = encoding.createEncoder()
+  for (const part of parts) part(e)
+  return encoding.toUint8Array(e)
+}
+const uint = (n: number) => (e: encoding.Encoder) => encoding.writeVarUint(e, n)
+const bytes = (b: Uint8Array) => (e: encoding.Encoder) => encoding.writeVarUint8Array(e, b)
+const QUERY_AWARENESS = frame(uint(3))
+
+/** Valid frames of every kind a client sends, to mutate. */
+function validFrames(): Uint8Array[] {
+  const doc = new Y.Doc()
+  doc.getText('text').insert(0, 'some text')
+  doc.getMap('map').set('key', [1, 'two', { three: 3 }])
+  const update = Y.encodeStateAsUpdate(doc)
+  const awareness = new awarenessProtocol.Awareness(doc)
+  awareness.setLocalState({ user: { name: 'Fuzz', color: '#123456' }, cursor: null })
+  const awarenessUpdate = awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID])
+  awareness.destroy()
+  return [
+    frame(uint(0), uint(0), bytes(Y.encodeStateVector(doc))),
+    frame(uint(0), uint(1), bytes(update)),
+    frame(uint(0), uint(2), bytes(update)),
+    frame(uint(1), bytes(awarenessUpdate)),
+    QUERY_AWARENESS,
+  ]
+}
+
+/** One change to a frame: flip, set, insert or drop bytes, or cut it short. */
+const mutation = fc.oneof(
+  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), value: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+  fc.record({ kind: fc.constant('drop' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+)
+type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never
+
+function mutate(base: Uint8Array, changes: Mutation[]): Uint8Array {
+  let bytes = [...base]
+  for (const change of changes) {
+    const at = bytes.length === 0 ? 0 : change.at % bytes.length
+    if (change.kind === 'set') bytes[at] = change.value
+    else if (change.kind === 'insert') bytes.splice(at, 0, ...change.value)
+    else if (change.kind === 'drop') bytes.splice(at, change.count)
+    else bytes = bytes.slice(0, at)
+  }
+  return Uint8Array.from(bytes)
+}
+
+const frames = fc.oneof(
+  // Arbitrary bytes, and arbitrary payloads behind each message and sync type.
+  fc.uint8Array({ maxLength: 64 }),
+  fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 4 }), fc.uint8Array({ maxLength: 64 })).map(([type, sync, payload]) => (type === 0 ? frame(uint(type), uint(sync), bytes(payload)) : frame(uint(type), bytes(payload)))),
+  // Valid frames with a few mutations.
+  fc.tuple(fc.constantFrom(...validFrames()), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([base, changes]) => mutate(base, changes)),
+)
+
+/**
+ * Sends `data` on a fresh socket, then an awareness state of a client ID of its own: the server
+ * handles a socket's frames in order and echoes awareness to its sender, so getting that state
+ * back means it took the frame, and a close means it refused it.
+ */
+function probe(data: Uint8Array): Promise<{ accepted: true } | { accepted: false; code: number }> {
+  const mine = new awarenessProtocol.Awareness(new Y.Doc())
+  const heard = new awarenessProtocol.Awareness(new Y.Doc())
+  mine.setLocalState({ probe: true })
+  const echo = frame(uint(1), bytes(awarenessProtocol.encodeAwarenessUpdate(mine, [mine.clientID])))
+  const done = () => {
+    mine.destroy()
+    heard.destroy()
+  }
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${server.wsUrl}/${DOC}`)
+    const timer = setTimeout(() => reject(new Error('the server neither answered nor closed the socket')), 10_000)
+    ws.on('open', () => {
+      ws.send(data)
+      ws.send(echo)
+    })
+    ws.on('message', (message: Buffer) => {
+      if (message[0] !== 1) return
+      const decoder = decoding.createDecoder(message)
+      decoding.readVarUint(decoder)
+      awarenessProtocol.applyAwarenessUpdate(heard, decoding.readVarUint8Array(decoder), 'server')
+      if (!heard.getStates().has(mine.clientID)) return
+      clearTimeout(timer)
+      ws.close()
+      done()
+      resolve({ accepted: true })
+    })
+    ws.on('close', (code) => {
+      clearTimeout(timer)
+      done()
+      resolve({ accepted: false, code })
+    })
+    ws.on('error', () => {})
+  })
+}
+
+/** The document as the honest client `b` holds it: every client's clock but `a`'s, and the text. */
+const stateOf = () => ({ clocks: [...Y.decodeStateVector(Y.encodeStateVector(b.doc))].filter(([id]) => id !== a.doc.clientID).sort(), text: b.text.toString() })
+
+let markers = 0
+describe('protocol fuzz', () => {
+  it(`closes a socket that sends a bad frame with a documented code, leaving the document and the other clients alone (${RUNS} runs)`, { timeout: 120_000 }, async () => {
+    const seed = process.env.QUIRE_FUZZ_SEED ? Number(process.env.QUIRE_FUZZ_SEED) : undefined
+    const refused = new Map<number, number>()
+    let accepted = 0
+    await fc.assert(
+      fc.asyncProperty(frames, async (data) => {
+        const before = stateOf()
+        const result = await probe(data)
+        // The honest clients still sync both ways.
+        const marker = `<${++markers}>`
+        a.text.insert(a.text.length, marker)
+        await until(() => expect(b.text.toString()).toContain(marker))
+        if (result.accepted) accepted += 1
+        else {
+          refused.set(result.code, (refused.get(result.code) ?? 0) + 1)
+          expect(REFUSED).toContain(result.code)
+          const after = stateOf()
+          expect(after.clocks).toEqual(before.clocks)
+          expect(after.text).toBe(before.text + marker)
+        }
+      }),
+      { numRuns: RUNS, ...(seed === undefined ? {} : { seed }) },
+    )
+    console.log(`protocol fuzz: ${accepted} frames taken, refused ${JSON.stringify(Object.fromEntries(refused))} (by close code)`)
+    // Both sides of the property were exercised.
+    expect(accepted).toBeGreaterThan(0)
+    expect(refused.size).toBeGreaterThan(0)
+  })
+})
