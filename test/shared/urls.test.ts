@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isSafeUrl, safeUrl } from '../../shared/urls.js'
+import { isSafeUrl, normalizeHref, pastedHref, safeUrl } from '../../shared/urls.js'
 
 describe('isSafeUrl', () => {
   it.each(['https://example.com/a?b#c', 'http://example.com', 'HTTPS://EXAMPLE.COM', 'mailto:ada@example.com', '/d/notes', 'notes.html', '#top', '?q=1', '//cdn.example.com/x.png', ''])(
@@ -27,4 +27,30 @@ describe('safeUrl', () => {
   it('returns null for anything that is not a string', () => {
     for (const value of [undefined, null, 42, {}, ['https://example.com']]) expect(safeUrl(value)).toBeNull()
   })
+})
+
+describe('normalizeHref (what the link box stores)', () => {
+  it.each([
+    ['example.com', 'https://example.com'],
+    ['  www.example.org/a?b=1#c ', 'https://www.example.org/a?b=1#c'],
+    ['localhost.test:8080/x', 'https://localhost.test:8080/x'],
+    ['https://example.com/x', 'https://example.com/x'],
+    ['http://example.com', 'http://example.com'],
+    ['ada@example.com', 'mailto:ada@example.com'],
+    ['mailto:ada@example.com', 'mailto:ada@example.com'],
+    ['/d/notes', '/d/notes'],
+    ['#top', '#top'],
+  ])('takes %j as %j', (input, href) => expect(normalizeHref(input)).toBe(href))
+
+  it.each(['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,x', '', '   ', 'two words'])('refuses %j', (input) => expect(normalizeHref(input)).toBeNull())
+})
+
+describe('pastedHref (pasting over selected text links it)', () => {
+  it.each([
+    ['https://example.com/a', 'https://example.com/a'],
+    ['  mailto:ada@example.com\n', 'mailto:ada@example.com'],
+    ['example.com/docs', 'https://example.com/docs'],
+  ])('links %j as %j', (text, href) => expect(pastedHref(text)).toBe(href))
+
+  it.each(['just some words', 'javascript:alert(1)', '/relative/path', 'https://example.com and more', ''])('leaves %j to be pasted as text', (text) => expect(pastedHref(text)).toBeNull())
 })

@@ -173,6 +173,24 @@ describe('Room', () => {
     expect(appends.stored.getText('text').toString()).toBe(room.doc.getText('text').toString())
   })
 
+  it('renders an API read from stored state only, once the appends in flight have landed', async () => {
+    const appends = holdAppends(store)
+    const writer = new RecordingPeer()
+    const room = await rooms.join('doc', writer)
+    await room.applyLocal(edit('stored. '))
+    appends.hold()
+    room.receive(writer, { type: 'update', update: edit('in flight. ') })
+    await nextRead()
+    let read: string | null = null
+    const reading = rooms.view('doc', (doc) => (read = doc.getText('text').toString()))
+    await nextRead()
+    expect(read).toBeNull()
+    appends.release()
+    await reading
+    expect(read).toBe(appends.stored.getText('text').toString())
+    expect(read).toContain('in flight. ')
+  })
+
   it('serves a joiner after one round of appends, however busy the writers', async () => {
     const appends = holdAppends(store)
     const writer = new RecordingPeer()
