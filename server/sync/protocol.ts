@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import * as Y from 'yjs'
 import { MessageType, SyncType } from '../../shared/protocol.js'
 
 /**
@@ -52,6 +53,9 @@ function decodeSync(decoder: decoding.Decoder): ClientMessage {
   const payload = decoding.readVarUint8Array(decoder)
   switch (syncType) {
     case SyncType.step1:
+      // Read here, where a bad one closes its socket: the room answers a step 1 later (once what
+      // it holds is stored), where a state vector that cannot be read would stall every reader.
+      Y.decodeStateVector(payload)
       return { type: 'sync-step1', stateVector: payload }
     case SyncType.step2:
       return { type: 'sync-step2', update: payload }

@@ -37,6 +37,9 @@ describe('decodeMessage', () => {
     ['a truncated payload', new Uint8Array([0, 2, 10, 1])],
     ['an unknown message type', new Uint8Array([4])],
     ['an unknown sync type', new Uint8Array([0, 3, 0])],
+    // Found by the protocol fuzz: answered later, an unreadable state vector stalled the room.
+    ['a sync step 1 whose state vector cannot be read', new Uint8Array([0, 0, 0])],
+    ['a sync step 1 with a truncated state vector', new Uint8Array([0, 0, 2, 5, 1])],
     ['an oversized varint', new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])],
   ])('throws ProtocolError for %s', (_what, frame) => {
     expect(() => decodeMessage(frame)).toThrow(ProtocolError)
@@ -63,5 +66,23 @@ describe('encoders', () => {
   it('encodes auth permission-denied with its reason', () => {
     const d = decoding.createDecoder(encodePermissionDenied('expired'))
     expect([decoding.readVarUint(d), decoding.readVarUint(d), decoding.readVarString(d)]).toEqual([2, 0, 'expired'])
+  })
+})
+
+describe('awareness entries', () => {
+  it('decode what y-protocols encodes and encode it back byte for byte', async () => {
+    const awarenessProtocol = await import('y-protocols/awareness')
+    const { decodeAwarenessEntries, encodeAwarenessEntries } = await import('../../../server/sync/protocol.js')
+    const doc = new Y.Doc()
+    const awareness = new awarenessProtocol.Awareness(doc)
+    awareness.setLocalState({ user: { name: 'Ada ✓', color: '#e91e63' } })
+    const update = awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID])
+    const entries = decodeAwarenessEntries(update)
+    expect(entries).toHaveLength(1)
+    expect(entries[0]).toMatchObject({ clientId: doc.clientID, clock: 1 })
+    expect(JSON.parse(new TextDecoder().decode(entries[0]!.state))).toEqual({ user: { name: 'Ada ✓', color: '#e91e63' } })
+    expect(encodeAwarenessEntries(entries)).toEqual(update)
+    expect(() => decodeAwarenessEntries(new Uint8Array([2, 1]))).toThrow(ProtocolError)
+    awareness.destroy()
   })
 })
