@@ -3,6 +3,7 @@
 //   node --import tsx test/docs-screenshots.ts
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
+import * as Y from 'yjs'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import { FORMATS } from '../shared/content/formats.js'
 import { launchBrowser, newUser } from './helpers/browser.js'
@@ -41,6 +42,11 @@ try {
   // A second person, so the page shows presence and a caret.
   const grace = connectClient(server.wsUrl, DOC)
   grace.provider.awareness.setLocalStateField('user', { name: 'Grace Hopper', color: '#8e24aa' })
+  await grace.synced()
+  // Her caret in the first paragraph, where y-prosemirror reads it: relative positions in its text.
+  const text = (grace.doc.getXmlFragment('prosemirror').get(1) as Y.XmlElement).get(0) as Y.XmlText
+  const at = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, 31))
+  grace.provider.awareness.setLocalStateField('cursor', { anchor: at, head: at })
 
   const open = async (path: string, options: { width: number; height: number; dark?: boolean }): Promise<Page> => {
     const { page } = await newUser(browser, { width: options.width, height: options.height })

@@ -45,7 +45,9 @@ const ID_BYTES = 8
  *
  * Delivery is at most once, so the store stays the source of truth: each instance stores an
  * update before publishing it (the relay chain announces only stored updates), and a room catches
- * up from the store after subscribing and after every reconnection. A publish that fails is not
+ * up from the store after subscribing and after every reconnection (tried again until the store
+ * answers: after a Redis restart the store's connection may come back later than the bus's).
+ * A publish that fails is not
  * lost either: its document is announced again (`resync`) until that goes through, and every
  * instance that hears it catches the room up from the store and takes the sender's whole awareness
  * (removals included, with their clocks), so edits and presence never stay diverged until someone
@@ -85,11 +87,34 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     const awareness = rooms.get(doc)?.awareness
     return awareness ? awarenessProtocol.encodeAwarenessUpdate(awareness, [...awareness.meta.keys()]) : new Uint8Array()
   }
-  const catchUp = (doc: string) => void rooms.catchUp(doc).catch(fail(doc))
-  const fail = (doc: string) => (error: Error) => log.warn('cluster.follow_failed', { doc, error: error.message })
+  /** Documents whose subscription or catch-up failed (the store or the link was down): tried again. */
+  const behind = new Set<string>()
+  let retry: NodeJS.Timeout | null = null
+  /**
+   * Subscribes to `doc`, then catches its room up from the store. In that order, an update is
+   * either published after the subscription took effect (and delivered), or stored before the
+   * catch-up reads (and read); a failure is retried until it goes through or the room closes.
+   */
+  const follow = (doc: string): void => {
+    transport
+      .subscribe(doc)
+      .then(() => rooms.catchUp(doc))
+      .catch((error: Error) => {
+        log.warn('cluster.follow_failed', { doc, error: error.message })
+        behind.add(doc)
+        retry ??= setTimeout(followAgain, options.resyncMs).unref()
+      })
+  }
+  const followAgain = (): void => {
+    retry = null
+    if (closed) return
+    const docs = [...behind]
+    behind.clear()
+    for (const doc of docs) if (rooms.get(doc)) follow(doc)
+  }
 
-  rooms.events.on('doc.loaded', ({ doc }) => void transport.subscribe(doc).then(() => rooms.catchUp(doc)).catch(fail(doc)))
-  rooms.events.on('doc.unloaded', ({ doc }) => void transport.unsubscribe(doc).catch(fail(doc)))
+  rooms.events.on('doc.loaded', ({ doc }) => follow(doc))
+  rooms.events.on('doc.unloaded', ({ doc }) => void transport.unsubscribe(doc).catch((error: Error) => log.warn('cluster.unfollow_failed', { doc, error: error.message })))
   rooms.events.on('doc.update', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.update, update))
   rooms.events.on('doc.awareness', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.awareness, update))
   rooms.events.on('doc.removed', ({ doc }) => publish(doc, Kind.removed))
@@ -103,15 +128,16 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
       else if (message[0] === Kind.awareness) rooms.get(doc)?.applyClusterAwareness(payload)
       else if (message[0] === Kind.resync) {
         if (payload.length > 0) rooms.get(doc)?.applyClusterAwareness(payload)
-        catchUp(doc)
+        follow(doc)
       }
     } catch (error) {
       log.warn('cluster.bad_message', { doc, error: (error as Error).message })
     }
   })
-  // What was published while the subscription was down is read back from the store.
+  // What was published while the subscription was down is read back from the store, once the
+  // subscription is back (ioredis resubscribes by itself, but not before this event).
   transport.onReconnect(() => {
-    for (const doc of rooms.names()) catchUp(doc)
+    for (const doc of rooms.names()) follow(doc)
   })
 
   return {
@@ -119,6 +145,7 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
       await Promise.all(pending)
       closed = true
       if (timer) clearTimeout(timer)
+      if (retry) clearTimeout(retry)
       await transport.close()
     },
   }

@@ -58,7 +58,7 @@ export class History {
 
   /**
    * Records the stored state of `name` as a version, unless it equals the newest one and `force`
-   * is off (then `null`). Another server recording at the same time makes the store refuse this
+   * is off (then `null`, and the newest one names `authors` too). Another server recording at the same time makes the store refuse this
    * one; it is then decided again against that server's version, so the same state is never
    * recorded twice. An unknown document resolves `null` too.
    */
@@ -69,7 +69,13 @@ export class History {
       const [state, { versions }] = await Promise.all([given ?? this.live.storedSnapshot(name), this.store.versions(name)])
       if (!state) return null
       const delta = snapshotDelta(unionOf(versions.map(snapshotOf)), state)
-      if (isEmptyDelta(delta) && !request.force) return null
+      if (isEmptyDelta(delta) && !request.force) {
+        // Another server recorded this state first (in a cluster, its editors' pause and ours can
+        // end together): the edits of ours it holds are named on it.
+        const newest = versions.at(-1)
+        if (newest && request.authors.length > 0) await this.store.addVersionAuthors(name, newest.id, request.authors)
+        return null
+      }
       const { label, auto, authors } = request
       const stored = await this.store.addVersion(name, { at: this.now(), label, auto, authors, snapshot: Y.encodeSnapshot(delta) }, versions.at(-1)?.id ?? 0)
       if (!stored) continue

@@ -1,6 +1,7 @@
 import type { Level } from 'level'
 import type { NewVersion, StoredVersion, VersionList } from './store.js'
-import { decodeVersion, encodeVersion } from './version-record.js'
+import type { PresenceUser } from '../../shared/presence.js'
+import { decodeVersion, encodeVersion, withAuthors } from './version-record.js'
 
 // Keys: `v:<name>\0<id>` per version (ids as 13 hex digits, so they sort numerically) and
 // `h:<name>` for the document's history counters `{last, revision}`. `last` is the highest id
@@ -63,6 +64,16 @@ export class LevelVersions {
         }),
         this.countersOp(name, { last: counters.last, revision: revision + 1 }),
       ])
+      return true
+    })
+  }
+
+  addAuthors(name: string, id: number, authors: PresenceUser[]): Promise<boolean> {
+    return this.locked(name, async () => {
+      const raw = await this.db.get(versionKey(name, id))
+      if (raw === undefined) return false
+      const version = decodeVersion(name, id, raw)
+      await this.db.put(versionKey(name, id), encodeVersion({ ...version, authors: withAuthors(version.authors, authors) }))
       return true
     })
   }

@@ -1,5 +1,6 @@
 import { Level } from 'level'
 import { type MetaRecord, META, META_RANGE, decodeMeta, encodeMeta, metaKey, recordKey, recordRange, recount } from './level-keys.js'
+import type { PresenceUser } from '../../shared/presence.js'
 import { LevelVersions } from './level-versions.js'
 import { mergeRecords } from './merge.js'
 import { type Compaction, type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
@@ -308,6 +309,10 @@ export class LevelStore implements DocStore {
 
   thinVersions(name: string, drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean> {
     return this.history.thin(name, drop, rewrite, revision)
+  }
+
+  addVersionAuthors(name: string, id: number, authors: PresenceUser[]): Promise<boolean> {
+    return this.history.addAuthors(name, id, authors)
   }
 
   async close(): Promise<void> {

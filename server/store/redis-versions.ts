@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis'
+import type { PresenceUser } from '../../shared/presence.js'
 import type { NewVersion, StoredVersion, VersionList } from './store.js'
 import { decodeVersion, encodeVersion } from './version-record.js'
 
@@ -32,6 +33,45 @@ redis.call('HSET', KEYS[2], 'newest', newest)
 redis.call('HINCRBY', KEYS[2], 'revision', 1)
 return 1`
 
+// ARGV: the version id and a JSON array of authors. The record is `encodeVersion`'s: a lib0
+// varuint length, the header's JSON, the snapshot; only the header is rewritten.
+const ADD_AUTHORS = `
+local record = redis.call('HGET', KEYS[1], ARGV[1])
+if not record then return 0 end
+local length, scale, pos = 0, 1, 1
+while true do
+  local byte = string.byte(record, pos)
+  pos = pos + 1
+  length = length + (byte % 128) * scale
+  if byte < 128 then break end
+  scale = scale * 128
+end
+local header = cjson.decode(string.sub(record, pos, pos + length - 1))
+local rest = string.sub(record, pos + length)
+local authors = {}
+local known = {}
+for _, author in ipairs(type(header.authors) == 'table' and header.authors or {}) do
+  known[author.name .. '\0' .. author.color] = true
+  table.insert(authors, author)
+end
+for _, author in ipairs(cjson.decode(ARGV[2])) do
+  local key = author.name .. '\0' .. author.color
+  if not known[key] then
+    known[key] = true
+    table.insert(authors, author)
+  end
+end
+header.authors = authors
+local json = cjson.encode(header)
+local n = string.len(json)
+local prefix = ''
+while n > 127 do
+  prefix = prefix .. string.char(128 + n % 128)
+  n = math.floor(n / 128)
+end
+redis.call('HSET', KEYS[1], ARGV[1], prefix .. string.char(n) .. json .. rest)
+return 1`
+
 const buffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 /** The versions half of the Redis store; `keys` are the document's version and counter hashes (and for `add`, the document index). */
@@ -49,6 +89,10 @@ export class RedisVersions {
   async add(name: string, keys: [string, string, string], version: NewVersion, after: number): Promise<StoredVersion | null> {
     const id = Number(await this.redis.eval(ADD, 3, ...keys, after, buffer(encodeVersion(version)), name))
     return id === 0 ? null : { ...version, id }
+  }
+
+  async addAuthors(keys: [string, string], id: number, authors: PresenceUser[]): Promise<boolean> {
+    return (await this.redis.eval(ADD_AUTHORS, 1, keys[0], id, JSON.stringify(authors))) === 1
   }
 
   async thin(name: string, keys: [string, string], drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis'
 import { mergeRecords } from './merge.js'
+import type { PresenceUser } from '../../shared/presence.js'
 import { RedisVersions } from './redis-versions.js'
 import { type Compaction, type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
 
@@ -139,6 +140,10 @@ export class RedisStore implements DocStore {
 
   thinVersions(name: string, drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean> {
     return this.run(() => this.history.thin(name, this.versionKeys(name), drop, rewrite, revision))
+  }
+
+  addVersionAuthors(name: string, id: number, authors: PresenceUser[]): Promise<boolean> {
+    return this.run(() => this.history.addAuthors(this.versionKeys(name), id, authors))
   }
 
   async close(): Promise<void> {

@@ -59,6 +59,12 @@ export interface DocStore {
    * list is still at `revision`; resolves `false` (changing nothing) when it moved on meanwhile.
    */
   thinVersions(name: string, drop: number[], rewrite: Array<{ id: number; snapshot: Uint8Array }>, revision: number): Promise<boolean>
+  /**
+   * Adds `authors` (those not named yet, by name and color) to version `id`, in one atomic step:
+   * for a server whose editors' changes another server recorded first. `false` if there is no
+   * such version.
+   */
+  addVersionAuthors(name: string, id: number, authors: PresenceUser[]): Promise<boolean>
   /** Finishes pending writes and releases the store (for LevelDB: its lock on the data dir). */
   close(): Promise<void>
 }

@@ -1,6 +1,6 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { readPresence } from '../../shared/presence.js'
+import { type PresenceUser, readPresence } from '../../shared/presence.js'
 import { type NewVersion, StoreError, type StoredVersion } from './store.js'
 
 /**
@@ -30,4 +30,17 @@ export function decodeVersion(name: string, id: number, bytes: Uint8Array): Stor
   } catch (error) {
     throw new StoreError('corrupt', `document "${name}": version ${id} is not valid (${(error as Error).message})`, { cause: error })
   }
+}
+
+/** `authors` followed by those of `more` it does not name yet (same name and color). */
+export function withAuthors(authors: PresenceUser[], more: PresenceUser[]): PresenceUser[] {
+  const key = (user: PresenceUser) => `${user.name}\u0000${user.color}`
+  const known = new Set(authors.map(key))
+  const all = [...authors]
+  for (const user of more) {
+    if (known.has(key(user))) continue
+    known.add(key(user))
+    all.push(user)
+  }
+  return all
 }

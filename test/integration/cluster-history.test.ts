@@ -66,6 +66,8 @@ describe('version history on two instances sharing one Redis', () => {
     const after = await list(1, 'paper')
     expect(after.length - before.length).toBeLessThanOrEqual(1)
     expect(await textOf(1, 'paper', a!.id)).toBe('Ada and Bob\n')
+    // Each instance names its own editor, on a version of its own or on the other's.
+    await until(async () => expect((await list(0, 'paper')).flatMap((v) => v.authors.map((author) => author.name)).sort()).toEqual(['Ada', 'Bob']))
     const texts = await Promise.all(after.map((v) => textOf(1, 'paper', v.id)))
     for (let i = 1; i < texts.length; i++) expect(texts[i]).not.toBe(texts[i - 1])
 

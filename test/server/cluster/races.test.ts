@@ -40,6 +40,7 @@ class Broker {
   private readonly endpoints = new Set<{ docs: Set<string>; handler: (doc: string, message: Buffer) => void }>()
   private held: Array<() => void> | null = null
   failNext = 0
+  failNextSubscribe = 0
 
   transport(): BusTransport {
     const endpoint = { docs: new Set<string>(), handler: (_doc: string, _message: Buffer) => {} }
@@ -52,7 +53,13 @@ class Broker {
         }
         for (const other of this.endpoints) if (other.docs.has(doc)) this.deliver(() => other.handler(doc, message))
       },
-      subscribe: async (doc) => void endpoint.docs.add(doc),
+      subscribe: async (doc) => {
+        if (this.failNextSubscribe > 0) {
+          this.failNextSubscribe -= 1
+          throw new Error('connection lost')
+        }
+        endpoint.docs.add(doc)
+      },
       unsubscribe: async (doc) => void endpoint.docs.delete(doc),
       onMessage: (handler) => void (endpoint.handler = handler),
       onReconnect: () => {},
@@ -143,6 +150,17 @@ describe('two instances racing on one Redis', () => {
     expect(await storedText(prefix, 'doc')).toBeNull()
     broker.release()
     expect(pa.closedWith).toEqual({ code: 4404, reason: 'document deleted' })
+  })
+
+  it('follows a document again after its subscription failed, catching up on what it missed', async () => {
+    const { broker, a, b, pa, pb } = await twoInstances()
+    const roomA = await a.rooms.join('doc', pa)
+    broker.failNextSubscribe = 1
+    await b.rooms.join('doc', pb)
+    await roomA.applyLocal(edit('while B was not subscribed '))
+    await until(() => expect(pb.doc.getText('text').toString()).toBe('while B was not subscribed '))
+    await roomA.applyLocal(edit('and after '))
+    await until(() => expect(pb.doc.getText('text').toString()).toContain('and after '))
   })
 
   it('catches the other instances up after a publish failed', async () => {

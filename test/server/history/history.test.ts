@@ -77,6 +77,18 @@ describe('history', () => {
     expect(await history.record('unknown', { label: null, auto: true, authors: [], force: true })).toBeNull()
   })
 
+  it('names on the newest version the authors of a state another server recorded first', async () => {
+    const { text, live } = liveDoc(store, 'shared')
+    const elsewhere = new History(store, live, () => now)
+    const here = new History(store, live, () => now)
+    const ada = { name: 'Ada', color: '#e91e63' }
+    const bob = { name: 'Bob', color: '#2196f3' }
+    text.insert(0, 'edited on two servers')
+    const first = await elsewhere.record('shared', { label: null, auto: true, authors: [ada], force: false })
+    expect(await here.record('shared', { label: null, auto: true, authors: [bob, ada], force: false })).toBeNull()
+    expect(await here.list('shared')).toEqual([{ ...first, authors: [ada, bob] }])
+  })
+
   it('stores each version as a delta, so history stays small while the document grows', async () => {
     const { doc, text, live } = liveDoc(store, 'grow')
     const history = new History(store, live, () => now)

@@ -231,6 +231,17 @@ export function describeStore(name: string, factory: () => { open: () => Promise
         expect(next!.id).toBeGreaterThan(d)
       })
 
+      it('adds authors to a version, each once, keeping the rest of it', async () => {
+        await store.append('authors', update('x'))
+        const first = (await store.addVersion('authors', version(1_764_590_123_456, 'Draft / ünïcode'), 0))!
+        const grace = { name: 'Grace Hopper', color: '#8e24aa' }
+        const zoë = { name: 'Zoë "Z" /', color: '#00aa00' }
+        expect(await store.addVersionAuthors('authors', first.id, [grace, { name: 'Ada', color: '#e91e63' }, zoë, grace])).toBe(true)
+        const [stored] = (await store.versions('authors')).versions
+        expect(stored).toEqual({ ...first, authors: [{ name: 'Ada', color: '#e91e63' }, grace, zoë] })
+        expect(await store.addVersionAuthors('authors', first.id + 1, [grace])).toBe(false)
+      })
+
       it('records no version for a document that does not exist or was deleted', async () => {
         expect(await store.addVersion('never', version(1), 0)).toBeNull()
         await store.append('deleted-v', update('x'))
