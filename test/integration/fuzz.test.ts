@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { encodeAwareness, encodeAwarenessEntries } from '../../server/sync/protocol.js'
 import { type TestClient, connectClient } from '../helpers/client.js'
 import { type TestServer, startServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
@@ -16,6 +17,10 @@ import { until } from '../helpers/until.js'
  * like any other; one it refuses closes that socket with a documented code for bad input (1002
  * malformed; 1008 for input over a limit), changes nothing in the document, and the honest
  * clients go on syncing. `QUIRE_FUZZ_SEED` replays a run (fast-check prints the seed on failure).
+ *
+ * Then whole hostile sessions: several frames on one socket, among them awareness that spoofs the
+ * honest clients' ids, oversized states, floods of ids and of query-awareness. Whatever a session
+ * does, the honest clients keep syncing, keep their presence, and memory comes back.
  */
 const DOC = 'fuzz'
 const RUNS = 120
@@ -139,6 +144,70 @@ function probe(data: Uint8Array): Promise<{ accepted: true } | { accepted: false
 /** The document as the honest client `b` holds it: every client's clock but `a`'s, and the text. */
 const stateOf = () => ({ clocks: [...Y.decodeStateVector(Y.encodeStateVector(b.doc))].filter(([id]) => id !== a.doc.clientID).sort(), text: b.text.toString() })
 
+const SESSIONS = 200
+const utf8 = new TextEncoder()
+
+/** A valid update from a fresh client: text, maps and XML, as editors write. */
+const validUpdate = fc.record({ text: fc.string({ maxLength: 200 }), key: fc.string({ maxLength: 10 }), value: fc.jsonValue({ maxDepth: 2 }) }).map(({ text, key, value }) => {
+  const doc = new Y.Doc()
+  doc.getText('scratch').insert(0, text)
+  doc.getMap('m').set(key, value)
+  doc.getXmlFragment('prosemirror').insert(0, [new Y.XmlElement('paragraph')])
+  return Y.encodeStateAsUpdate(doc)
+})
+
+/** Awareness entries: fresh ids or the honest clients' own (spoofs), any clock, states of any JSON or size. */
+const awarenessFrame = fc
+  .array(
+    fc.record({
+      id: fc.oneof(fc.nat(), fc.constant('a' as const), fc.constant('b' as const)),
+      clock: fc.oneof(fc.nat(5), fc.nat()),
+      state: fc.oneof(fc.constant('null'), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.nat(100_000).map((n) => JSON.stringify({ user: { name: 'x'.repeat(n) } })), fc.string()),
+    }),
+    { minLength: 1, maxLength: 40 },
+  )
+  .map((entries) =>
+    encodeAwareness(encodeAwarenessEntries(entries.map(({ id, clock, state }) => ({ clientId: id === 'a' ? a.doc.clientID : id === 'b' ? b.doc.clientID : id, clock, state: utf8.encode(state) })))),
+  )
+
+/** What a hostile session sends in one go: one frame (any of the above, or a valid one), or a flood of query-awareness. */
+const sends = fc.oneof(
+  { weight: 2, arbitrary: frames.map((f) => [f]) },
+  { weight: 2, arbitrary: awarenessFrame.map((f) => [f]) },
+  { weight: 1, arbitrary: validUpdate.map((u) => [frame(uint(0), uint(2), bytes(u))]) },
+  { weight: 1, arbitrary: fc.integer({ min: 20, max: 60 }).map((n) => Array.from({ length: n }, () => QUERY_AWARENESS)) },
+)
+
+/**
+ * Sends `data` on a fresh socket, then a sync step 1: frames are handled in order, so once its
+ * answer (a step 2) or a close arrives, the server has dealt with everything before it.
+ */
+function hostileSession(data: Uint8Array[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${server.wsUrl}/${DOC}`)
+    const timer = setTimeout(() => reject(new Error('the server neither answered nor closed the socket')), 20_000)
+    const done = () => {
+      clearTimeout(timer)
+      ws.terminate()
+      resolve()
+    }
+    ws.on('open', () => {
+      for (const f of data) ws.send(f)
+      ws.send(frame(uint(0), uint(0), bytes(new Uint8Array([0]))))
+    })
+    ws.on('message', (message: Buffer) => {
+      if (message[0] === 0 && message[1] === 1) done()
+    })
+    ws.on('close', done)
+    ws.on('error', () => {})
+  })
+}
+
+async function rss(): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text()
+  return Number(/^quire_process_resident_memory_bytes (\d+)/m.exec(text)![1])
+}
+
 let markers = 0
 describe('protocol fuzz', () => {
   it(`closes a socket that sends a bad frame with a documented code, leaving the document and the other clients alone (${RUNS} runs)`, { timeout: 120_000 }, async () => {
@@ -168,5 +237,25 @@ describe('protocol fuzz', () => {
     // Both sides of the property were exercised.
     expect(accepted).toBeGreaterThan(0)
     expect(refused.size).toBeGreaterThan(0)
+  })
+
+  it(`keeps the honest clients syncing and their presence theirs through hostile sessions, and memory comes back (${SESSIONS} sessions)`, { timeout: 120_000 }, async () => {
+    const seed = process.env.QUIRE_FUZZ_SEED ? Number(process.env.QUIRE_FUZZ_SEED) : undefined
+    a.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#e91e63' })
+    await until(() => expect(b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name).toBe('Ada'))
+    const baseline = await rss()
+    await fc.assert(
+      fc.asyncProperty(fc.array(sends, { minLength: 1, maxLength: 12 }), async (session) => {
+        await hostileSession(session.flat())
+        const marker = `<${++markers}>`
+        a.text.insert(a.text.length, marker)
+        await until(() => expect(b.text.toString()).toContain(marker))
+        expect(b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name).toBe('Ada')
+      }),
+      { numRuns: SESSIONS, ...(seed === undefined ? {} : { seed }) },
+    )
+    expect(a.text.toString()).toBe(b.text.toString())
+    // What the sockets took is freed once they are gone (V8 keeps some pages: a bound, not zero).
+    await until(async () => expect(await rss()).toBeLessThan(baseline + 96 * 1024 * 1024), { timeout: 30_000, interval: 500 })
   })
 })
