@@ -25,7 +25,10 @@ export const CloseCode = {
   goingAway: 1001,
   /** Malformed frame: undecodable, unknown type, text frame, invalid Yjs update. */
   protocolError: 1002,
-  /** Too slow to read what it is sent, or a rate limit: the socket is dropped. */
+  /**
+   * Too slow to read what it is sent, or over a rate limit (messages, bytes or query-awareness
+   * per second): the socket is dropped.
+   */
   policyViolation: 1008,
   /** A message over the size limit. */
   messageTooBig: 1009,
