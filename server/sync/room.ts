@@ -79,7 +79,11 @@ export class Room {
       maxIdsPerConnection: DEFAULTS.maxAwarenessIdsPerConnection,
     })
     this.relay = new RelayChain((update) => store.append(name, update, this.head), this.deliver, (error) => this.fail(error))
-    this.gate = new StoredGate(() => this.relay.settled(), () => this.relay.stored)
+    this.gate = new StoredGate(
+      () => this.relay.settled(),
+      () => this.relay.stored,
+      (error) => events.emit('problem', { kind: 'stored-gate', doc: name, message: (error as Error).message }),
+    )
     this.compaction = new CompactionPolicy(options.compactAfterUpdates, stored.records, () => this.relay.settled(), () => this.merge(), (error) => this.fail(error))
     this.doc.on('update', this.onUpdate)
   }

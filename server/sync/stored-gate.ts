@@ -10,7 +10,9 @@
  * stored, and waits for at most two rounds of appends however busy the document is (the round in
  * flight and the one queued ahead of it); nothing is encoded twice or kept in a second doc.
  *
- * Callbacks given to the gate must not throw; the room catches what its own callbacks may raise.
+ * Callbacks run at once throw to their caller. One that runs later and throws is reported to
+ * `onError` and the gate goes on: a single bad callback must not leave the gate closed, which
+ * would stall the document for everyone.
  */
 export class StoredGate {
   /** Changes and readers that came while a reader waits for the appends in flight. */
@@ -21,6 +23,8 @@ export class StoredGate {
     private readonly settled: () => Promise<void>,
     /** Whether the doc holds nothing unstored right now. */
     private readonly stored: () => boolean,
+    /** Told of an exception thrown by a callback that ran after waiting. */
+    private readonly onError: (error: unknown) => void,
   ) {}
 
   /** Whether readers are waiting, so that changes are queued. */
@@ -51,9 +55,23 @@ export class StoredGate {
     this.held = held
     void this.settled().then(() => {
       // Still closed while the reader runs: an edit it makes joins the queue behind the others.
-      reader()
+      this.guarded(reader)
       this.held = null
-      for (const next of held) this.admit(next)
+      for (const next of held) this.resume(next)
     })
+  }
+
+  /** Runs a queued callback, or queues it again if one before it closed the gate anew. */
+  private resume(next: () => void): void {
+    if (this.held) this.held.push(next)
+    else this.guarded(next)
+  }
+
+  private guarded(callback: () => void): void {
+    try {
+      callback()
+    } catch (error) {
+      this.onError(error)
+    }
   }
 }
