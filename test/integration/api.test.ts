@@ -130,6 +130,12 @@ describe('bad document names on the API', () => {
     ['GET', (n) => `/api/docs/${n}/events`],
     ['DELETE', (n) => `/api/docs/${n}`],
     ['POST', (n) => `/api/docs/${n}/compact`],
+    ['POST', (n) => `/api/docs/${n}/share`],
+    ['GET', (n) => `/api/docs/${n}/versions`],
+    ['POST', (n) => `/api/docs/${n}/versions`],
+    ['GET', (n) => `/api/docs/${n}/versions/1/content`],
+    ['GET', (n) => `/api/docs/${n}/versions/1/diff`],
+    ['POST', (n) => `/api/docs/${n}/versions/1/restore`],
   ]
 
   it.each(bad)('answers a name with %s with 400 on every route, logging no error', async (_what, segment) => {
