@@ -194,7 +194,11 @@ describe('the CLI in cluster mode', () => {
       }
       return append(name, update, seen)
     }
-    const inProcess = { updates: async ({ format, text, state }: { format: 'text'; text: string; state: Uint8Array }) => importUpdates(format, text, state), close: async () => {} }
+    const inProcess = {
+      updates: async ({ format, text, state }: { format: 'text'; text: string; state: Uint8Array }) => importUpdates(format, text, state),
+      render: async () => '',
+      close: async () => {},
+    }
     await new LocalDocs(cli.store, cli.rooms, cli.versions, inProcess).import('imported', 'text', 'imported line')
     // Closing unloads the CLI's room, which compacts the document.
     await cli.close()
