@@ -47,6 +47,7 @@ export function acceptWebSockets(server: Server, { rooms, config, log, perIp }: 
     byteBurst: Math.max(config.bytesPerSecond * 10, config.maxMessageBytes * 2),
     queriesPerSecond: DEFAULTS.queryAwarenessPerSecond,
     queryBurst: DEFAULTS.queryAwarenessPerSecond * 10,
+    maxEarlyBytes: config.maxMessageBytes,
   }
   let accepting = true
   const loopback = isLoopbackHostname(config.host)

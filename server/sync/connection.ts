@@ -29,6 +29,12 @@ export interface ConnectionLimits {
   /** Sustained query-awareness messages per second, and how many may come at once. */
   queriesPerSecond: number
   queryBurst: number
+  /**
+   * Bytes a client may send before its document has loaded, which are held until then. An honest
+   * client sends its sync step 1 and awareness first (its step 2 answers the server's step 1,
+   * which comes once the document is loaded), so one largest message is plenty.
+   */
+  maxEarlyBytes: number
 }
 
 let nextId = 1
@@ -43,6 +49,7 @@ export class Connection implements Peer {
   readonly id = nextId++
   private room: Room | null = null
   private early: Buffer[] | null = []
+  private earlyBytes = 0
   private closed = false
   private corked = false
   private readonly bucket: TokenBucket
@@ -154,8 +161,13 @@ export class Connection implements Peer {
       this.fail('protocol', CloseCode.protocolError, 'text frames are not part of the protocol')
       return
     }
-    if (this.early) this.early.push(frame)
-    else this.handle(frame)
+    if (!this.early) return this.handle(frame)
+    this.earlyBytes += frame.byteLength
+    if (this.earlyBytes > this.limits.maxEarlyBytes) {
+      this.fail('early-bytes', CloseCode.policyViolation, `over ${this.limits.maxEarlyBytes} bytes sent before the document loaded`)
+      return
+    }
+    this.early.push(frame)
   }
 
   private handle(frame: Buffer): void {
