@@ -5,7 +5,7 @@ import { onExpiry } from '../guard/access.js'
 import { TokenBucket } from '../guard/limits.js'
 import type { SyncEvents } from './events.js'
 import type { Peer } from './peer.js'
-import { ProtocolError, decodeMessage, encodePermissionDenied } from './protocol.js'
+import { decodeMessage, encodePermissionDenied, ProtocolError } from './protocol.js'
 import type { Room } from './room.js'
 
 /** What a connection may do, decided at the upgrade. */
@@ -206,5 +206,8 @@ function truncateUtf8(text: string, maxBytes: number): string {
   const bytes = Buffer.from(text)
   if (bytes.byteLength <= maxBytes) return text
   // Cutting inside a multi-byte character leaves a replacement char; drop it.
-  return bytes.subarray(0, maxBytes).toString().replace(/\uFFFD$/, '')
+  return bytes
+    .subarray(0, maxBytes)
+    .toString()
+    .replace(/\uFFFD$/, '')
 }

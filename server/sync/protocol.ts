@@ -104,8 +104,7 @@ export const encodeSyncStep2 = (update: Uint8Array) => encodeSync(SyncType.step2
 export const encodeUpdate = (update: Uint8Array) => encodeSync(SyncType.update, update)
 
 /** An awareness update (encoded by y-protocols' `encodeAwarenessUpdate`). */
-export const encodeAwareness = (update: Uint8Array) =>
-  encodeWith(MessageType.awareness, (encoder) => encoding.writeVarUint8Array(encoder, update))
+export const encodeAwareness = (update: Uint8Array) => encodeWith(MessageType.awareness, (encoder) => encoding.writeVarUint8Array(encoder, update))
 
 /** y-protocols auth "permission denied", sent before closing an unauthorized socket. */
 export const encodePermissionDenied = (reason: string) =>

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BrowserUser, caretToEnd, editorText, launchBrowser, newUser, openDocPage, screenshot, typeAtEnd } from '../helpers/browser.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let server: TestServer

@@ -1,21 +1,12 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 
 /** Debian's Chromium; install with `apt-get install -y chromium`. Override with `QUIRE_CHROMIUM`. */
 const CHROMIUM = process.env.QUIRE_CHROMIUM ?? '/usr/bin/chromium'
 
 // Quiet, deterministic Chromium: no first-run UI, no background traffic, no GPU in containers.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-]
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync']
 
 /** Where screenshots are written (next to the servers' logs, kept after a red run). */
 export const SCREENSHOT_DIR = join(import.meta.dirname, '..', 'out', 'screenshots')

@@ -19,7 +19,16 @@ class FakeSocket extends EventEmitter {
 }
 
 const raw = { cork() {}, uncork() {} } as unknown as Duplex
-const limits: ConnectionLimits = { maxBufferedBytes: 1 << 20, messagesPerSecond: 1000, messageBurst: 10_000, bytesPerSecond: 1000, byteBurst: 10_000, queriesPerSecond: 1, queryBurst: 10, maxEarlyBytes: 5_000 }
+const limits: ConnectionLimits = {
+  maxBufferedBytes: 1 << 20,
+  messagesPerSecond: 1000,
+  messageBurst: 10_000,
+  bytesPerSecond: 1000,
+  byteBurst: 10_000,
+  queriesPerSecond: 1,
+  queryBurst: 10,
+  maxEarlyBytes: 5_000,
+}
 
 function connect(expiresAt: number | null = null) {
   const socket = new FakeSocket()
