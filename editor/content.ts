@@ -7,6 +7,4 @@ import { htmlCodec } from '../shared/content/html-codec.js'
  * browser's own `DOMParser` (which runs no script and loads no image of what it parses), so the
  * editor ships no DOM library and `getContent('html')` gives what `quire export` gives.
  */
-export const EDITOR_FORMATS: Readonly<Record<FormatName, Format>> = formatTable(
-  htmlCodec((html) => new DOMParser().parseFromString(html, 'text/html')),
-)
+export const EDITOR_FORMATS: Readonly<Record<FormatName, Format>> = formatTable(htmlCodec((html) => new DOMParser().parseFromString(html, 'text/html')))

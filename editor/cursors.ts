@@ -16,7 +16,12 @@ export function showCaretOf(ownClientId: number, clientId: number, state: unknow
 /** `name`, cut to what a caret label shows. */
 export function shortName(name: string): string {
   const chars = [...name]
-  return chars.length <= LABEL_CHARS ? name : `${chars.slice(0, LABEL_CHARS - 1).join('').trimEnd()}…`
+  return chars.length <= LABEL_CHARS
+    ? name
+    : `${chars
+        .slice(0, LABEL_CHARS - 1)
+        .join('')
+        .trimEnd()}…`
 }
 
 /**

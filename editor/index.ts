@@ -11,7 +11,7 @@ import { CloseCode } from '../shared/protocol.js'
 import { type MarkName, type NodeName, schema as quireSchema } from '../shared/schema.js'
 import { Connection } from './connection.js'
 import { EDITOR_FORMATS } from './content.js'
-import { type ConnectionState, type EditorListener, type EditorEvents, Emitter } from './events.js'
+import { type ConnectionState, type EditorEvents, type EditorListener, Emitter } from './events.js'
 import { HistoryPanel } from './history/panel.js'
 import { followBrowserNetwork } from './network.js'
 import { keepOffline } from './offline.js'
@@ -22,7 +22,7 @@ import { editorPlugins } from './plugins.js'
 export { FORMAT_NAMES, type FormatName } from '../shared/content/catalog.js'
 export { ContentError } from '../shared/content/limits.js'
 export type { MarkName, NodeName } from '../shared/schema.js'
-export { EditorError, type ConnectionState, type EditorEvents, type EditorListener, type Person } from './events.js'
+export { type ConnectionState, EditorError, type EditorEvents, type EditorListener, type Person } from './events.js'
 export type { EditorOptions, EditorTheme, EditorUser } from './options.js'
 
 /**
@@ -202,8 +202,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     undo.push(followBrowserNetwork(provider))
     // The panel reads versions over HTTP with the token and offers restoring only to writers, so a
     // new token or a read-only switch gets a new panel.
-    const openHistory = (): HistoryPanel =>
-      new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted })
+    const openHistory = (): HistoryPanel => new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted })
     let history = openHistory()
     const reopenHistory = (): void => {
       history.destroy()

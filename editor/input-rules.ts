@@ -1,12 +1,4 @@
-import {
-  InputRule,
-  ellipsis,
-  emDash,
-  inputRules,
-  smartQuotes,
-  textblockTypeInputRule,
-  wrappingInputRule,
-} from 'prosemirror-inputrules'
+import { ellipsis, emDash, InputRule, inputRules, smartQuotes, textblockTypeInputRule, wrappingInputRule } from 'prosemirror-inputrules'
 import type { MarkType } from 'prosemirror-model'
 import type { Plugin } from 'prosemirror-state'
 import { schema } from '../shared/schema.js'

@@ -20,6 +20,9 @@ export function useQuireEditor(options: EditorOptions): { ref: RefObject<HTMLDiv
   const applied = useRef<Pick<EditorOptions, 'readOnly' | 'token'> & { name: string; color: string }>({ name: '', color: '' })
   const { url, doc, offline, theme, placeholder, readOnly = false, user, token } = options
 
+  // One editor per connection target: the other options reach the running editor below, so a
+  // new user name or token does not reopen its socket.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: deliberately only what needs a new editor
   useEffect(() => {
     const element = ref.current
     if (element === null) return
@@ -44,6 +47,7 @@ export function useQuireEditor(options: EditorOptions): { ref: RefObject<HTMLDiv
     }
   }, [url, doc, offline, theme, placeholder])
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `user` is compared by its fields, so a new object with the same name and color changes nothing
   useEffect(() => {
     if (editor === null) return
     const was = applied.current

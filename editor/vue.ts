@@ -31,9 +31,18 @@ export const QuireEditor = defineComponent({
     }
     onMounted(open)
     watch(() => [props.url, props.doc, props.offline, props.theme, props.placeholder], open)
-    watch(() => props.readOnly, (readOnly) => editor.value?.setReadOnly(readOnly))
-    watch(() => [props.user.name, props.user.color], () => editor.value?.setUser(props.user))
-    watch(() => props.token, (token) => editor.value?.setToken(token))
+    watch(
+      () => props.readOnly,
+      (readOnly) => editor.value?.setReadOnly(readOnly),
+    )
+    watch(
+      () => [props.user.name, props.user.color],
+      () => editor.value?.setUser(props.user),
+    )
+    watch(
+      () => props.token,
+      (token) => editor.value?.setToken(token),
+    )
     onBeforeUnmount(() => editor.value?.destroy())
     expose({ editor })
     return () => h('div', { ref: element })

@@ -4,8 +4,8 @@ import type { FormatName } from '../shared/content/catalog.js'
 import { ContentError, ContentLimitError } from '../shared/content/limits.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import { CURRENT, type VersionInfo } from '../shared/versions.js'
-import type { VersionRecorder } from './history/recorder.js'
 import { LimitError } from './guard/limits.js'
+import type { VersionRecorder } from './history/recorder.js'
 import type { Importer } from './imports/importer.js'
 import type { DocMeta, DocStore } from './store/store.js'
 import type { Rooms } from './sync/rooms.js'
@@ -112,6 +112,12 @@ async function render(format: FormatName, node: Node): Promise<string> {
 }
 
 /**
+ * Largest document state rendered on the event loop, where it takes well under 100 ms; bigger
+ * ones are rendered on the import worker (a 4 MiB book of 45,000 paragraphs takes seconds).
+ */
+export const RENDER_IN_PLACE_BYTES = 256 * 1024
+
+/**
  * `Docs` over this process's store and rooms. Reads see a document's stored state (a live one's
  * included), and writes (import, remove, compact) go through its room, so connected editors see
  * them at once; a write resolves only once it is stored, and rejects when it could not be.
@@ -137,10 +143,12 @@ export class LocalDocs implements Docs {
   }
 
   async content(name: string, format: FormatName): Promise<string> {
-    const { toNode } = await ydocContent()
-    const node = await this.rooms.view(checkName(name), toNode)
-    if (node === null) throw notFound(name)
-    return render(format, node)
+    const state = await this.rooms.view(checkName(name), (doc) => Y.encodeStateAsUpdate(doc))
+    if (state === null) throw notFound(name)
+    // Converting and writing out a big document takes seconds: off the event loop with it.
+    if (state.byteLength > RENDER_IN_PLACE_BYTES) return this.importer.render({ format, state })
+    const { renderState } = await import('./imports/render.js')
+    return renderState(format, state)
   }
 
   async import(name: string, format: FormatName, text: string): Promise<void> {

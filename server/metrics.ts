@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express'
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { SyncEvents } from './sync/events.js'
 
 /** Live numbers the metrics read when scraped rather than count from events. */
@@ -22,9 +22,30 @@ export function createMetrics(events: SyncEvents, sources: MetricSources): Regis
   const registers = [registry]
   collectDefaultMetrics({ register: registry, prefix: 'quire_' })
 
-  new Gauge({ name: 'quire_connections', help: 'Open WebSocket connections', registers, collect() { this.set(sources.connections()) } })
-  new Gauge({ name: 'quire_event_streams', help: 'Open Server-Sent Event streams', registers, collect() { this.set(sources.eventStreams()) } })
-  new Gauge({ name: 'quire_open_documents', help: 'Documents loaded in memory', registers, collect() { this.set(sources.openDocuments()) } })
+  new Gauge({
+    name: 'quire_connections',
+    help: 'Open WebSocket connections',
+    registers,
+    collect() {
+      this.set(sources.connections())
+    },
+  })
+  new Gauge({
+    name: 'quire_event_streams',
+    help: 'Open Server-Sent Event streams',
+    registers,
+    collect() {
+      this.set(sources.eventStreams())
+    },
+  })
+  new Gauge({
+    name: 'quire_open_documents',
+    help: 'Documents loaded in memory',
+    registers,
+    collect() {
+      this.set(sources.openDocuments())
+    },
+  })
 
   // Frames are counted in plain numbers and handed to prom-client at scrape time: these run for
   // every frame in and out, where a labelled prom-client counter hashes its labels on every call.

@@ -44,19 +44,7 @@ const image: NodeSpec = {
 }
 
 /** Every node type of the schema, named so `schema.nodes.heading` is known to exist. */
-export type NodeName =
-  | 'doc'
-  | 'paragraph'
-  | 'blockquote'
-  | 'horizontal_rule'
-  | 'heading'
-  | 'code_block'
-  | 'text'
-  | 'image'
-  | 'hard_break'
-  | 'ordered_list'
-  | 'bullet_list'
-  | 'list_item'
+export type NodeName = 'doc' | 'paragraph' | 'blockquote' | 'horizontal_rule' | 'heading' | 'code_block' | 'text' | 'image' | 'hard_break' | 'ordered_list' | 'bullet_list' | 'list_item'
 
 /** Every mark type of the schema. */
 export type MarkName = 'link' | 'em' | 'strong' | 'code'

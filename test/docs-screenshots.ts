@@ -3,8 +3,8 @@
 //   node --import tsx test/docs-screenshots.ts
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import * as Y from 'yjs'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
+import * as Y from 'yjs'
 import { FORMATS } from '../shared/content/formats.js'
 import { launchBrowser, newUser } from './helpers/browser.js'
 import { connectClient } from './helpers/client.js'

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
@@ -47,7 +47,14 @@ function imports(file: string): string[] {
 function cycles(files: string[]): string[][] {
   const module = (file: string) => file.replace(/\.(ts|tsx)$/, '')
   const known = new Set(files.map(module))
-  const edges = new Map(files.map((file) => [module(file), importsOf(file).filter((i) => i.atLoad && known.has(i.target)).map((i) => i.target)]))
+  const edges = new Map(
+    files.map((file) => [
+      module(file),
+      importsOf(file)
+        .filter((i) => i.atLoad && known.has(i.target))
+        .map((i) => i.target),
+    ]),
+  )
   const found = new Map<string, string[]>()
   const state = new Map<string, 'open' | 'done'>()
   const path: string[] = []
@@ -83,7 +90,11 @@ const rules: Array<[string, string[]]> = [
 
 describe('module layout', () => {
   it.each(rules)('files under %s import nothing from %j', (from, forbidden) => {
-    const offending = sources(from.replace(/\/$/, '')).flatMap((file) => imports(file).filter((target) => forbidden.some((f) => target.startsWith(f))).map((target) => `${file} → ${target}`))
+    const offending = sources(from.replace(/\/$/, '')).flatMap((file) =>
+      imports(file)
+        .filter((target) => forbidden.some((f) => target.startsWith(f)))
+        .map((target) => `${file} → ${target}`),
+    )
     expect(offending).toEqual([])
   })
 

@@ -1,7 +1,7 @@
 import type { Node } from 'prosemirror-model'
 import { docNameToSegment } from '../../shared/doc-name.js'
-import { docExists } from './exists.js'
 import { download } from './download.js'
+import { docExists } from './exists.js'
 
 // A page learns that its document was deleted from the server's 4404 close. Remembering that in
 // this browser lets a later visit say so, instead of silently starting an empty document under
@@ -97,6 +97,11 @@ export function offerRescue(notice: HTMLElement, doc: string, content: () => Nod
       save.disabled = false
     }
   })
-  notice.replaceChildren(text, action('Download a copy', () => download(content(), doc, 'markdown')), save, problem)
+  notice.replaceChildren(
+    text,
+    action('Download a copy', () => download(content(), doc, 'markdown')),
+    save,
+    problem,
+  )
   notice.hidden = false
 }

@@ -31,7 +31,11 @@ function ago(iso: string): string {
   const then = Date.parse(iso)
   if (Number.isNaN(then)) return ''
   const seconds = Math.round((then - Date.now()) / 1000)
-  for (const [unit, size] of [['day', 86400], ['hour', 3600], ['minute', 60]] as const) {
+  for (const [unit, size] of [
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+  ] as const) {
     if (Math.abs(seconds) >= size) return RELATIVE.format(Math.round(seconds / size), unit)
   }
   return 'just now'
@@ -109,11 +113,15 @@ function drawRow(li: HTMLLIElement, doc: DocSummary): void {
   const fail = (error: unknown) => (problem.textContent = (error as Error).message)
 
   const askDelete = button(`Delete`, () => {
-    const confirm = button('Delete for everyone', async () => {
-      const res = await apiFetch(apiUrl(doc.name), { method: 'DELETE' })
-      if (res.ok || res.status === 404) removeRow(doc.name)
-      else fail(new Error(await problemOf(res)))
-    }, 'danger')
+    const confirm = button(
+      'Delete for everyone',
+      async () => {
+        const res = await apiFetch(apiUrl(doc.name), { method: 'DELETE' })
+        if (res.ok || res.status === 404) removeRow(doc.name)
+        else fail(new Error(await problemOf(res)))
+      },
+      'danger',
+    )
     const cancel = button('Keep it', () => drawRow(li, doc))
     const question = document.createElement('span')
     question.textContent = `Delete “${doc.name}”? Everyone loses it.`
@@ -130,7 +138,11 @@ function drawRow(li: HTMLLIElement, doc: DocSummary): void {
     const save = document.createElement('button')
     save.type = 'submit'
     save.textContent = 'Save name'
-    form.append(input, save, button('Cancel', () => drawRow(li, doc)))
+    form.append(
+      input,
+      save,
+      button('Cancel', () => drawRow(li, doc)),
+    )
     form.addEventListener('submit', async (event) => {
       event.preventDefault()
       const to = input.value.trim()
@@ -249,7 +261,10 @@ function askForToken(refused: boolean): void {
   input.autocomplete = 'off'
   input.setAttribute('aria-label', 'Access token')
   input.placeholder = 'Access token for all documents'
-  form.append(input, button('Show documents', () => form.requestSubmit()))
+  form.append(
+    input,
+    button('Show documents', () => form.requestSubmit()),
+  )
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     sessionStorage.setItem(LIST_TOKEN, input.value.trim())

@@ -7,7 +7,12 @@ export function tokenAccess(token: string | null): 'read' | 'write' | null {
   const payload = token?.split('.')[1]
   if (!payload) return null
   try {
-    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='))
+    const json = atob(
+      payload
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(payload.length / 4) * 4, '='),
+    )
     const access = (JSON.parse(json) as { access?: unknown }).access
     return access === 'read' || access === 'write' ? access : null
   } catch {

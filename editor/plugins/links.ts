@@ -27,7 +27,7 @@ export function linkAround(doc: Node, pos: number): LinkRange | null {
   if (!parent.inlineContent) return null
   const after = $pos.index()
   const before = $pos.textOffset > 0 ? after : after - 1
-  const markAt = (i: number): Mark | undefined => (i >= 0 && i < parent.childCount ? LINK.isInSet(parent.child(i).marks) ?? undefined : undefined)
+  const markAt = (i: number): Mark | undefined => (i >= 0 && i < parent.childCount ? (LINK.isInSet(parent.child(i).marks) ?? undefined) : undefined)
   const index = markAt(after) ? after : markAt(before) ? before : -1
   const mark = markAt(index)
   if (!mark) return null

@@ -1,6 +1,6 @@
-import { Plugin, type PluginView } from 'prosemirror-state'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import { Plugin, type PluginView } from 'prosemirror-state'
 import * as syncProtocol from 'y-protocols/sync'
 import type { WebsocketProvider } from 'y-websocket'
 import { MessageType } from '../../shared/protocol.js'

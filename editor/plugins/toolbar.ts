@@ -1,7 +1,7 @@
 import { lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
 import type { MarkType, NodeType } from 'prosemirror-model'
-import { type Command, type EditorState, Plugin, type PluginView } from 'prosemirror-state'
 import { liftListItem, wrapInList } from 'prosemirror-schema-list'
+import { type Command, type EditorState, Plugin, type PluginView } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 import { redoCommand, undoCommand } from 'y-prosemirror'
 import { schema } from '../../shared/schema.js'
@@ -38,8 +38,7 @@ function textblockIs(state: EditorState, type: NodeType, attrs?: Record<string, 
 // Block buttons toggle: pressing "Heading 1" inside a heading 1 turns it back into a paragraph,
 // pressing "Bullet list" inside one lifts the item out, as in every word processor.
 function toggleBlock(type: NodeType, attrs?: Record<string, unknown>): Command {
-  return (state, dispatch) =>
-    textblockIs(state, type, attrs) ? setBlockType(nodes.paragraph)(state, dispatch) : setBlockType(type, attrs)(state, dispatch)
+  return (state, dispatch) => (textblockIs(state, type, attrs) ? setBlockType(nodes.paragraph)(state, dispatch) : setBlockType(type, attrs)(state, dispatch))
 }
 
 function toggleList(type: NodeType): Command {
@@ -162,7 +161,7 @@ class ToolbarView implements PluginView {
       const first = this.buttons.findIndex((b) => !b.el.disabled)
       if (first >= 0) this.current = first
     }
-    this.buttons.forEach(({ el }, i) => (el.tabIndex = i === this.current ? 0 : -1))
+    for (const [i, { el }] of this.buttons.entries()) el.tabIndex = i === this.current ? 0 : -1
   }
 
   /** Moves focus into the toolbar (Alt+F10, as in word processors). */

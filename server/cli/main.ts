@@ -59,7 +59,21 @@ export function createProgram(): Command {
     process.on('SIGINT', () => stop('SIGINT'))
   })
   // Registered on `program` (not built apart and added) so they inherit its exit and help settings.
-  for (const register of [registerLs, registerShow, registerExport, registerImport, registerRm, registerCompact, registerRepair, registerToken, registerHistory, registerCheckpoint, registerDiff, registerRestore]) register(program)
+  for (const register of [
+    registerLs,
+    registerShow,
+    registerExport,
+    registerImport,
+    registerRm,
+    registerCompact,
+    registerRepair,
+    registerToken,
+    registerHistory,
+    registerCheckpoint,
+    registerDiff,
+    registerRestore,
+  ])
+    register(program)
   return program
 }
 

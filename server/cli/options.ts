@@ -9,9 +9,7 @@ export interface TargetFlags {
 
 /** Adds `--data` and `--verbose` to a command that works on documents. */
 export function targetOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--data <dir>', 'data directory [QUIRE_DATA]'))
-    .addOption(new Option('--verbose', 'say whether a running server or the data dir itself is used'))
+  return command.addOption(new Option('--data <dir>', 'data directory [QUIRE_DATA]')).addOption(new Option('--verbose', 'say whether a running server or the data dir itself is used'))
 }
 
 /** `--format`, limited to the registered formats so a typo is a usage error (exit 2). */

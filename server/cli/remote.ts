@@ -1,6 +1,6 @@
 import type { FormatName } from '../../shared/content/formats.js'
 import { docNameToSegment } from '../../shared/doc-name.js'
-import { CURRENT, type VersionInfo } from '../../shared/versions.js'
+import type { CURRENT, VersionInfo } from '../../shared/versions.js'
 import { type DocInfo, type Docs, DocsError, type DocsErrorKind } from '../docs.js'
 
 const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 413: 'too-large', 503: 'busy' }

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs'
-import { resolveConfig } from '../config.js'
 import type { FormatName } from '../../shared/content/formats.js'
+import { openBackend } from '../backend.js'
+import { resolveConfig } from '../config.js'
 import { type Docs, DocsError, LocalDocs } from '../docs.js'
 import { mintToken } from '../guard/access.js'
-import { readServerFile, type ServerAddress } from '../server-file.js'
-import { openBackend } from '../backend.js'
 import { createLogger } from '../log.js'
+import { readServerFile, type ServerAddress } from '../server-file.js'
 import type { TargetFlags } from './options.js'
 import { RemoteDocs } from './remote.js'
 
@@ -42,7 +42,10 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
   if (!options.create && !config.redisUrl && !existsSync(dataDir)) throw new DocsError('failed', `no data dir at ${dataDir} (set it with --data or QUIRE_DATA)`)
   // The same composition as a server's, cluster bus included; its few log lines (a failed
   // publish, say) go to stderr, where they cannot mix with a command's output.
-  const backend = await openBackend(config, createLogger('warn', (line) => process.stderr.write(`${line}\n`)))
+  const backend = await openBackend(
+    config,
+    createLogger('warn', (line) => process.stderr.write(`${line}\n`)),
+  )
   try {
     return await work(new LocalDocs(backend.store, backend.rooms, backend.versions, backend.importer))
   } finally {

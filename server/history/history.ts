@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import type { PresenceUser } from '../../shared/presence.js'
 import type { VersionInfo } from '../../shared/versions.js'
-import { type DocStore, StoreError, type StoredVersion } from '../store/store.js'
+import { type DocStore, type StoredVersion, StoreError } from '../store/store.js'
 import { replay } from '../sync/replay.js'
 import { isEmptyDelta, snapshotDelta, unionOf } from './snapshots.js'
 import { versionsToDrop } from './thinning.js'

@@ -13,6 +13,11 @@ import { VersionRecorder } from './recorder.js'
  */
 export function startVersioning(store: DocStore, rooms: Rooms, timing: VersionTiming, clock: Clock = systemClock): VersionRecorder {
   const { events } = rooms
-  const history = new History(store, liveDocsOf(rooms), () => clock.now(), (doc, version) => events.emit('doc.version', { doc, version }))
+  const history = new History(
+    store,
+    liveDocsOf(rooms),
+    () => clock.now(),
+    (doc, version) => events.emit('doc.version', { doc, version }),
+  )
   return new VersionRecorder(events, history, timing, clock, (doc, error) => events.emit('problem', { kind: 'version', doc, message: error.message }))
 }

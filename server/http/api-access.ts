@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { CloseCode } from '../../shared/protocol.js'
-import { ANY_DOC, AccessError, verifyToken } from '../guard/access.js'
+import { AccessError, ANY_DOC, verifyToken } from '../guard/access.js'
 
 /**
  * Route guard for the per-document API (content, events, import, delete, compact) when the server
@@ -24,7 +24,6 @@ export function requireAccess(secret: string | null, need: 'read' | 'write', doc
     }, next)
   }
 }
-
 
 /**
  * Route guard for what tells about all documents at once (the list, `/metrics`, `/api/server`)

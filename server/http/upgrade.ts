@@ -1,11 +1,11 @@
-import { type IncomingMessage, STATUS_CODES, type Server } from 'node:http'
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
 import { DEFAULTS } from '../../shared/defaults.js'
 import { DocNameError, docNameFromPath } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
 import type { Config } from '../config.js'
-import { AccessError, verifyToken } from '../guard/access.js'
+import { type AccessError, verifyToken } from '../guard/access.js'
 import type { PerKeyLimit } from '../guard/limits.js'
 import { isHostAllowed, isLoopbackHostname, isOriginAllowed } from '../guard/origin.js'
 import type { Logger } from '../log.js'
@@ -47,6 +47,7 @@ export function acceptWebSockets(server: Server, { rooms, config, log, perIp }: 
     byteBurst: Math.max(config.bytesPerSecond * 10, config.maxMessageBytes * 2),
     queriesPerSecond: DEFAULTS.queryAwarenessPerSecond,
     queryBurst: DEFAULTS.queryAwarenessPerSecond * 10,
+    maxEarlyBytes: config.maxMessageBytes,
   }
   let accepting = true
   const loopback = isLoopbackHostname(config.host)

@@ -9,16 +9,27 @@ export interface ImportJob {
   state: Uint8Array
 }
 
-/** The worker's answer: the updates, or why there are none. */
-export type ImportResult = { ok: true; updates: Uint8Array[] } | { ok: false; refused: 'too-large' | 'invalid' | 'failed'; message: string }
+/** One export for the worker: the state of a document and the format to render it in. */
+export interface RenderJob {
+  format: FormatName
+  state: Uint8Array
+}
+
+/** What the worker is asked: an import or an export. */
+export type WorkerJob = ({ kind: 'import' } & ImportJob) | ({ kind: 'render' } & RenderJob)
+
+/** The worker's answer: the updates or the rendering, or why there are none. */
+export type WorkerResult = { ok: true; updates: Uint8Array[] } | { ok: true; text: string } | { ok: false; refused: 'too-large' | 'invalid' | 'failed'; message: string }
 
 /**
- * Turns imported text into Yjs updates (`importUpdates`) somewhere other than the caller's
- * thread. Rejects with `ContentLimitError` for text over the import limits (or one that needs
+ * Turns imported text into Yjs updates (`importUpdates`), and renders big documents
+ * (`renderState`), somewhere other than the caller's thread. Rejects with `ContentLimitError` for text over the import limits (or one that needs
  * more memory than an import may use) and `ContentError` for text that is not its format.
  */
 export interface Importer {
   updates(job: ImportJob): Promise<Uint8Array[]>
+  /** Renders a document's state (for exports of documents too big to render on the event loop). */
+  render(job: RenderJob): Promise<string>
   /** Stops the worker; an import still running is rejected. */
   close(): Promise<void>
 }
@@ -40,7 +51,17 @@ export class WorkerImporter implements Importer {
   private queue: Promise<unknown> = Promise.resolve()
   private current: Worker | null = null
 
-  updates(job: ImportJob): Promise<Uint8Array[]> {
+  async updates(job: ImportJob): Promise<Uint8Array[]> {
+    const result = await this.enqueue({ kind: 'import', ...job })
+    return 'updates' in result ? result.updates : []
+  }
+
+  async render(job: RenderJob): Promise<string> {
+    const result = await this.enqueue({ kind: 'render', ...job })
+    return 'text' in result ? result.text : ''
+  }
+
+  private enqueue(job: WorkerJob): Promise<WorkerResult & { ok: true }> {
     const run = this.queue.then(() => this.run(job))
     this.queue = run.catch(() => undefined)
     return run
@@ -50,13 +71,13 @@ export class WorkerImporter implements Importer {
     await this.current?.terminate()
   }
 
-  private run(job: ImportJob): Promise<Uint8Array[]> {
+  private run(job: WorkerJob): Promise<WorkerResult & { ok: true }> {
     // Compiled, this file and the worker sit side by side in dist/server/imports/.
     const worker = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: IMPORT_HEAP_MB } })
     this.current = worker
-    return new Promise<Uint8Array[]>((resolve, reject) => {
-      worker.once('message', (result: ImportResult) => {
-        if (result.ok) resolve(result.updates)
+    return new Promise<WorkerResult & { ok: true }>((resolve, reject) => {
+      worker.once('message', (result: WorkerResult) => {
+        if (result.ok) resolve(result)
         else reject(result.refused === 'too-large' ? new ContentLimitError(result.message) : result.refused === 'invalid' ? new ContentError(result.message) : new Error(result.message))
       })
       worker.once('error', (error: Error & { code?: string }) => {

@@ -1,6 +1,6 @@
 import { Level } from 'level'
 import * as Y from 'yjs'
-import { META, META_RANGE, type MetaRecord, RECORDS_RANGE, decodeMeta, encodeMeta, metaKey, recordName, recordRange, recount } from './level-keys.js'
+import { decodeMeta, encodeMeta, META, META_RANGE, type MetaRecord, metaKey, RECORDS_RANGE, recordName, recordRange, recount } from './level-keys.js'
 import { StoreError } from './store.js'
 
 /** What `repairLevelStore` found, document by document. */

@@ -1,6 +1,6 @@
 import type { Level } from 'level'
-import type { NewVersion, StoredVersion, VersionList } from './store.js'
 import type { PresenceUser } from '../../shared/presence.js'
+import type { NewVersion, StoredVersion, VersionList } from './store.js'
 import { decodeVersion, encodeVersion, withAuthors } from './version-record.js'
 
 // Keys: `v:<name>\0<id>` per version (ids as 13 hex digits, so they sort numerically) and
@@ -42,10 +42,7 @@ export class LevelVersions {
       const counters = await this.counters(name)
       if (after !== (await this.newest(name))) return null
       const stored = { ...version, id: counters.last + 1 }
-      await this.db.batch([
-        { type: 'put', key: versionKey(name, stored.id), value: encodeVersion(stored) },
-        this.countersOp(name, { last: stored.id, revision: counters.revision + 1 }),
-      ])
+      await this.db.batch([{ type: 'put', key: versionKey(name, stored.id), value: encodeVersion(stored) }, this.countersOp(name, { last: stored.id, revision: counters.revision + 1 })])
       return stored
     })
   }

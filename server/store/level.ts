@@ -1,9 +1,9 @@
 import { Level } from 'level'
-import { type MetaRecord, META, META_RANGE, decodeMeta, encodeMeta, metaKey, recordKey, recordRange, recount } from './level-keys.js'
 import type { PresenceUser } from '../../shared/presence.js'
+import { decodeMeta, encodeMeta, META, META_RANGE, type MetaRecord, metaKey, recordKey, recordRange, recount } from './level-keys.js'
 import { LevelVersions } from './level-versions.js'
 import { mergeRecords } from './merge.js'
-import { type Compaction, type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
+import { type Compaction, type DocMeta, type DocStore, type NewVersion, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
@@ -359,19 +359,21 @@ export class LevelStore implements DocStore {
     ops.push(...this.takeMeta(false))
     if (ops.length === 0) return this.writing
     this.inFlight += 1
-    this.writing = this.writing.then(() => this.db.batch(ops)).then(
-      () => {
-        this.settle(deltas, false)
-        for (const w of waiters) w.resolve()
-        this.batchDone()
-      },
-      (error) => {
-        this.settle(deltas, true)
-        const failure = this.damaged(error) ?? new StoreError('unavailable', `write failed: ${(error as Error).message}`, { cause: error })
-        for (const w of waiters) w.reject(failure)
-        this.batchDone()
-      },
-    )
+    this.writing = this.writing
+      .then(() => this.db.batch(ops))
+      .then(
+        () => {
+          this.settle(deltas, false)
+          for (const w of waiters) w.resolve()
+          this.batchDone()
+        },
+        (error) => {
+          this.settle(deltas, true)
+          const failure = this.damaged(error) ?? new StoreError('unavailable', `write failed: ${(error as Error).message}`, { cause: error })
+          for (const w of waiters) w.reject(failure)
+          this.batchDone()
+        },
+      )
     return this.writing
   }
 

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis'
-import { mergeRecords } from './merge.js'
 import type { PresenceUser } from '../../shared/presence.js'
+import { mergeRecords } from './merge.js'
 import { RedisVersions } from './redis-versions.js'
-import { type Compaction, type DocMeta, type DocStore, type NewVersion, StoreError, type StoredDoc, type StoredVersion, type VersionList } from './store.js'
+import { type Compaction, type DocMeta, type DocStore, type NewVersion, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
 
 // Each document is a list of update records plus a metadata hash; a set indexes the names. The
 // hash's `first` is the sequence number of the list's first record and `head` that of its last,

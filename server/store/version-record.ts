@@ -1,7 +1,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { type PresenceUser, readPresence } from '../../shared/presence.js'
-import { type NewVersion, StoreError, type StoredVersion } from './store.js'
+import { type NewVersion, type StoredVersion, StoreError } from './store.js'
 
 /**
  * The bytes of one stored version, the same in every store: its header as JSON (small, readable

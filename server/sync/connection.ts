@@ -5,7 +5,7 @@ import { onExpiry } from '../guard/access.js'
 import { TokenBucket } from '../guard/limits.js'
 import type { SyncEvents } from './events.js'
 import type { Peer } from './peer.js'
-import { ProtocolError, decodeMessage, encodePermissionDenied } from './protocol.js'
+import { decodeMessage, encodePermissionDenied, ProtocolError } from './protocol.js'
 import type { Room } from './room.js'
 
 /** What a connection may do, decided at the upgrade. */
@@ -29,6 +29,12 @@ export interface ConnectionLimits {
   /** Sustained query-awareness messages per second, and how many may come at once. */
   queriesPerSecond: number
   queryBurst: number
+  /**
+   * Bytes a client may send before its document has loaded, which are held until then. An honest
+   * client sends its sync step 1 and awareness first (its step 2 answers the server's step 1,
+   * which comes once the document is loaded), so one largest message is plenty.
+   */
+  maxEarlyBytes: number
 }
 
 let nextId = 1
@@ -43,6 +49,7 @@ export class Connection implements Peer {
   readonly id = nextId++
   private room: Room | null = null
   private early: Buffer[] | null = []
+  private earlyBytes = 0
   private closed = false
   private corked = false
   private readonly bucket: TokenBucket
@@ -154,8 +161,13 @@ export class Connection implements Peer {
       this.fail('protocol', CloseCode.protocolError, 'text frames are not part of the protocol')
       return
     }
-    if (this.early) this.early.push(frame)
-    else this.handle(frame)
+    if (!this.early) return this.handle(frame)
+    this.earlyBytes += frame.byteLength
+    if (this.earlyBytes > this.limits.maxEarlyBytes) {
+      this.fail('early-bytes', CloseCode.policyViolation, `over ${this.limits.maxEarlyBytes} bytes sent before the document loaded`)
+      return
+    }
+    this.early.push(frame)
   }
 
   private handle(frame: Buffer): void {
@@ -194,5 +206,8 @@ function truncateUtf8(text: string, maxBytes: number): string {
   const bytes = Buffer.from(text)
   if (bytes.byteLength <= maxBytes) return text
   // Cutting inside a multi-byte character leaves a replacement char; drop it.
-  return bytes.subarray(0, maxBytes).toString().replace(/\uFFFD$/, '')
+  return bytes
+    .subarray(0, maxBytes)
+    .toString()
+    .replace(/\uFFFD$/, '')
 }

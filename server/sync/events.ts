@@ -72,7 +72,10 @@ export class SyncEvents {
 
   /** Stops calling `listener` for `event`. */
   off<K extends keyof SyncEventMap>(event: K, listener: Listener<K>): this {
-    this.listeners.set(event, (this.listeners.get(event) ?? []).filter((l) => l !== listener))
+    this.listeners.set(
+      event,
+      (this.listeners.get(event) ?? []).filter((l) => l !== listener),
+    )
     return this
   }
 

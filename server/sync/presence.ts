@@ -3,7 +3,7 @@ import type * as Y from 'yjs'
 import { type PresenceUser, readPresence } from '../../shared/presence.js'
 import { type AwarenessLimits, type AwarenessRefusal, awarenessVerdict } from '../guard/awareness.js'
 import type { SyncEvents } from './events.js'
-import { type Peer, originKind } from './peer.js'
+import { originKind, type Peer } from './peer.js'
 import { type AwarenessEntry, decodeAwarenessEntries, encodeAwareness, encodeAwarenessEntries } from './protocol.js'
 
 // `null` in UTF-8: the state of an entry that removes its client.

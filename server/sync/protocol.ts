@@ -58,12 +58,27 @@ function decodeSync(decoder: decoding.Decoder): ClientMessage {
       Y.decodeStateVector(payload)
       return { type: 'sync-step1', stateVector: payload }
     case SyncType.step2:
-      return { type: 'sync-step2', update: payload }
+      return { type: 'sync-step2', update: readable(payload) }
     case SyncType.update:
-      return { type: 'update', update: payload }
+      return { type: 'update', update: readable(payload) }
     default:
       throw new ProtocolError(`unknown sync message type ${syncType}`)
   }
+}
+
+/**
+ * `update`, once it has been read through (structs and delete set). Yjs integrates an update's
+ * structs before it reads its delete set, so one cut short there would change the document and
+ * only then fail: read first, a malformed update changes nothing. It costs about a third of
+ * applying it (1 µs for a keystroke).
+ */
+function readable(update: Uint8Array): Uint8Array {
+  try {
+    Y.decodeUpdate(update)
+  } catch (error) {
+    throw new ProtocolError(`invalid Yjs update: ${(error as Error).message}`)
+  }
+  return update
 }
 
 function encodeWith(type: number, write: (encoder: encoding.Encoder) => void): Uint8Array {
@@ -89,8 +104,7 @@ export const encodeSyncStep2 = (update: Uint8Array) => encodeSync(SyncType.step2
 export const encodeUpdate = (update: Uint8Array) => encodeSync(SyncType.update, update)
 
 /** An awareness update (encoded by y-protocols' `encodeAwarenessUpdate`). */
-export const encodeAwareness = (update: Uint8Array) =>
-  encodeWith(MessageType.awareness, (encoder) => encoding.writeVarUint8Array(encoder, update))
+export const encodeAwareness = (update: Uint8Array) => encodeWith(MessageType.awareness, (encoder) => encoding.writeVarUint8Array(encoder, update))
 
 /** y-protocols auth "permission denied", sent before closing an unauthorized socket. */
 export const encodePermissionDenied = (reason: string) =>

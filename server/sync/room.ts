@@ -2,11 +2,11 @@ import type * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { DEFAULTS } from '../../shared/defaults.js'
 import { CloseCode } from '../../shared/protocol.js'
-import { LimitError, type Refusal, docSizeVerdict } from '../guard/limits.js'
+import { docSizeVerdict, LimitError, type Refusal } from '../guard/limits.js'
 import { type Compaction, type DocStore, StoreError } from '../store/store.js'
 import { CompactionPolicy } from './compaction.js'
 import type { SyncEvents } from './events.js'
-import { CLUSTER_ORIGIN, LOCAL_ORIGIN, type Peer, originKind } from './peer.js'
+import { CLUSTER_ORIGIN, LOCAL_ORIGIN, originKind, type Peer } from './peer.js'
 import { Presence } from './presence.js'
 import { type ClientMessage, encodeSyncStep2, encodeUpdate } from './protocol.js'
 import { RelayChain } from './relay.js'
@@ -78,13 +78,23 @@ export class Room {
       maxStateBytes: options.maxAwarenessBytes,
       maxIdsPerConnection: DEFAULTS.maxAwarenessIdsPerConnection,
     })
-    this.relay = new RelayChain((update) => store.append(name, update, this.head), this.deliver, (error) => this.fail(error))
+    this.relay = new RelayChain(
+      (update) => store.append(name, update, this.head),
+      this.deliver,
+      (error) => this.fail(error),
+    )
     this.gate = new StoredGate(
       () => this.relay.settled(),
       () => this.relay.stored,
       (error) => events.emit('problem', { kind: 'stored-gate', doc: name, message: (error as Error).message }),
     )
-    this.compaction = new CompactionPolicy(options.compactAfterUpdates, stored.records, () => this.relay.settled(), () => this.merge(), (error) => this.fail(error))
+    this.compaction = new CompactionPolicy(
+      options.compactAfterUpdates,
+      stored.records,
+      () => this.relay.settled(),
+      () => this.merge(),
+      (error) => this.fail(error),
+    )
     this.doc.on('update', this.onUpdate)
   }
 
@@ -315,9 +325,13 @@ export class Room {
   /** Applies updates of `peer` in one transaction; an invalid one closes that peer (1002), keeping those before it. */
   private applyUpdates(peer: Peer, updates: readonly Uint8Array[]): void {
     try {
-      Y.transact(this.doc, () => {
-        for (const update of updates) Y.applyUpdate(this.doc, update, peer)
-      }, peer)
+      Y.transact(
+        this.doc,
+        () => {
+          for (const update of updates) Y.applyUpdate(this.doc, update, peer)
+        },
+        peer,
+      )
     } catch (error) {
       this.events.emit('problem', { kind: 'invalid-update', doc: this.name, message: (error as Error).message })
       peer.close(CloseCode.protocolError, 'invalid Yjs update')

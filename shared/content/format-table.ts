@@ -42,7 +42,9 @@ function parseJson(text: string): Node {
     if (doc.type !== schema.topNodeType) throw new Error(`top node is ${doc.type.name}, not doc`)
     // Each block is checked, but not the doc's own content rule (at least one block), so that the
     // empty doc an unwritten document renders as can be read back.
-    doc.forEach((block) => block.check())
+    doc.forEach((block) => {
+      block.check()
+    })
     return doc
   } catch (error) {
     throw new ContentError(`not a quire JSON document: ${(error as Error).message}`, { cause: error })

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module'
-import { type PageParser, htmlCodec } from './html-codec.js'
+import { htmlCodec, type PageParser } from './html-codec.js'
 
 // The server has no DOM, so linkedom supplies one: it is small, pure JavaScript and enough for the
 // two walks of `html-codec.ts`. The editor uses the browser's own DOMParser instead (see

@@ -1,6 +1,6 @@
 import MarkdownIt from 'markdown-it'
-import { Fragment, type Node } from 'prosemirror-model'
 import { defaultMarkdownParser, defaultMarkdownSerializer, MarkdownParser, MarkdownSerializer } from 'prosemirror-markdown'
+import { Fragment, type Node } from 'prosemirror-model'
 import { schema } from '../schema.js'
 import { isSafeUrl, safeUrl } from '../urls.js'
 import { checkLines } from './limits.js'

@@ -25,7 +25,7 @@ const WIDTH = 720
 const HEIGHT = 420
 const PLOT = { left: 80, right: 540, top: 56, bottom: 350 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
@@ -50,15 +50,15 @@ export function renderChart(chart: Chart): string {
   const yMax = Math.ceil((yMaxData > 0 ? yMaxData : 1) / step) * step
   const [xMin, xMax] = [xs[0] ?? 1, xs[xs.length - 1] ?? 10]
   const span = Math.log(xMax / xMin) || 1
-  const px = (x: number): number => PLOT.left + ((xs.length > 1 ? Math.log(x / xMin) / span : 0.5) * (PLOT.right - PLOT.left))
+  const px = (x: number): number => PLOT.left + (xs.length > 1 ? Math.log(x / xMin) / span : 0.5) * (PLOT.right - PLOT.left)
   const py = (y: number): number => PLOT.bottom - (y / yMax) * (PLOT.bottom - PLOT.top)
   const f = (n: number): string => n.toFixed(1)
 
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
-    `<text x="${PLOT.left}" y="22" font-size="15" font-weight="bold">${escape(chart.title)}</text>`,
-    `<text x="${PLOT.left}" y="40" fill="#555" font-size="10">${escape(chart.note)}</text>`,
+    `<text x="${PLOT.left}" y="22" font-size="15" font-weight="bold">${escapeXml(chart.title)}</text>`,
+    `<text x="${PLOT.left}" y="40" fill="#555" font-size="10">${escapeXml(chart.note)}</text>`,
   ]
   for (let y = 0; y <= yMax + step / 2; y += step) {
     out.push(`<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${f(py(y))}" y2="${f(py(y))}" stroke="#ddd"/>`)
@@ -70,8 +70,8 @@ export function renderChart(chart: Chart): string {
   }
   out.push(`<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${PLOT.bottom}" y2="${PLOT.bottom}" stroke="#333"/>`)
   out.push(`<line x1="${PLOT.left}" x2="${PLOT.left}" y1="${PLOT.top}" y2="${PLOT.bottom}" stroke="#333"/>`)
-  out.push(`<text x="${(PLOT.left + PLOT.right) / 2}" y="${PLOT.bottom + 40}" text-anchor="middle">${escape(chart.xLabel)} (log scale)</text>`)
-  out.push(`<text transform="translate(20 ${(PLOT.top + PLOT.bottom) / 2}) rotate(-90)" text-anchor="middle">${escape(chart.yLabel)}</text>`)
+  out.push(`<text x="${(PLOT.left + PLOT.right) / 2}" y="${PLOT.bottom + 40}" text-anchor="middle">${escapeXml(chart.xLabel)} (log scale)</text>`)
+  out.push(`<text transform="translate(20 ${(PLOT.top + PLOT.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`)
 
   chart.lines.forEach((line, i) => {
     const sorted = [...line.points].sort((a, b) => a[0] - b[0])
@@ -80,10 +80,10 @@ export function renderChart(chart: Chart): string {
       const path = sorted.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${f(px(x))} ${f(py(y))}`).join(' ')
       out.push(`<path d="${path}" fill="none" stroke="${line.color}" stroke-width="2"${dash}/>`)
     }
-    for (const [x, y] of sorted) out.push(`<circle cx="${f(px(x))}" cy="${f(py(y))}" r="3" fill="${line.color}"><title>${escape(`${line.name}: ${label(y)} at ${label(x)}`)}</title></circle>`)
+    for (const [x, y] of sorted) out.push(`<circle cx="${f(px(x))}" cy="${f(py(y))}" r="3" fill="${line.color}"><title>${escapeXml(`${line.name}: ${label(y)} at ${label(x)}`)}</title></circle>`)
     const ly = PLOT.top + 8 + i * 20
     out.push(`<line x1="${PLOT.right + 20}" x2="${PLOT.right + 50}" y1="${ly}" y2="${ly}" stroke="${line.color}" stroke-width="2"${dash}/>`)
-    out.push(`<text x="${PLOT.right + 56}" y="${ly + 4}">${escape(line.name)}</text>`)
+    out.push(`<text x="${PLOT.right + 56}" y="${ly + 4}">${escapeXml(line.name)}</text>`)
   })
   out.push('</svg>')
   return `${out.join('\n')}\n`

@@ -14,11 +14,11 @@
  * process would otherwise measure the harness's core rather than the server.
  */
 import { createHash } from 'node:crypto'
-import WebSocket from 'ws'
-import * as Y from 'yjs'
-import * as syncProtocol from 'y-protocols/sync'
-import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import WebSocket from 'ws'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
 import { MessageType } from '../../shared/protocol.js'
 
 /** Name of the Y.Text every scenario edits. */
@@ -233,11 +233,7 @@ export class BenchClient {
 }
 
 /** Opens `count` clients, at most `parallel` connecting at a time, and resolves when all are synced. */
-export async function connectMany(
-  count: number,
-  parallel: number,
-  open: (index: number) => BenchClient,
-): Promise<BenchClient[]> {
+export async function connectMany(count: number, parallel: number, open: (index: number) => BenchClient): Promise<BenchClient[]> {
   const clients: BenchClient[] = []
   let next = 0
   const worker = async (): Promise<void> => {

@@ -10,15 +10,13 @@
  * Within a repeat the servers take turns scenario by scenario, with the order rotated between
  * repeats, so slow drift on the shared machine spreads over all of them rather than one.
  */
-import { cpSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { BenchClient } from './client.js'
-import { BenchServer, SERVER_KINDS, isStateful, type ServerKind } from './servers.js'
-import { BIG_DOC, WRITE_BACKLOG, readWhole, typeBigDoc, type BigDoc } from './trace.js'
-import { HARNESS_CPU, renderMarkdown, writeCharts, writeResult, type BenchResult, type Run } from './report.js'
+import { type BenchResult, HARNESS_CPU, type Run, renderMarkdown, writeCharts, writeResult } from './report.js'
 import type { RunContext, Scenario } from './scenario.js'
 import { fanout } from './scenarios/a-fanout.js'
 import { throughput } from './scenarios/b-throughput.js'
@@ -31,20 +29,10 @@ import { throughputSweep } from './scenarios/h-throughput-sweep.js'
 import { joinSizeSweep } from './scenarios/i-join-size.js'
 import { clusterFanout } from './scenarios/j-cluster.js'
 import { memory } from './scenarios/k-memory.js'
+import { BenchServer, isStateful, SERVER_KINDS, type ServerKind } from './servers.js'
+import { BIG_DOC, type BigDoc, readWhole, typeBigDoc, WRITE_BACKLOG } from './trace.js'
 
-const SCENARIOS: readonly Scenario[] = [
-  fanout,
-  throughput,
-  connections,
-  coldLoad,
-  durability,
-  joinStorm,
-  fanoutSweep,
-  throughputSweep,
-  joinSizeSweep,
-  clusterFanout,
-  memory,
-]
+const SCENARIOS: readonly Scenario[] = [fanout, throughput, connections, coldLoad, durability, joinStorm, fanoutSweep, throughputSweep, joinSizeSweep, clusterFanout, memory]
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 /** Trace edits typed for D and F: all of them, or a prefix for --quick. */
 const TRACE_EDITS = { full: Number.POSITIVE_INFINITY, quick: 10_000 }
@@ -71,7 +59,11 @@ const quick = args.quick === true
 const repeat = Number(args.repeat)
 if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a positive integer, got ${args.repeat}`)
 const kinds = parseList(args.servers, SERVER_KINDS, 'server')
-const scenarioIds = parseList(args.scenarios, SCENARIOS.map((s) => s.id), 'scenario')
+const scenarioIds = parseList(
+  args.scenarios,
+  SCENARIOS.map((s) => s.id),
+  'scenario',
+)
 const scenarios = SCENARIOS.filter((s) => scenarioIds.includes(s.id))
 
 const startedAt = new Date().toISOString()
@@ -97,8 +89,7 @@ function context(kind: ServerKind, tag: string): RunContext {
       cpSync(from, to, { recursive: true })
       return to
     },
-    client: (server, docName, options) =>
-      new BenchClient(server.url, docName, { expectSync: isStateful(kind), replica: options?.replica ?? true }),
+    client: (server, docName, options) => new BenchClient(server.url, docName, { expectSync: isStateful(kind), replica: options?.replica ?? true }),
     bigDoc: () => {
       let big = bigDocs.get(kind)
       if (big === undefined) {
@@ -157,7 +148,11 @@ try {
           run.error = error instanceof Error ? error.message : String(error)
         }
         runs.push(run)
-        const summary = run.error ?? Object.entries(run.metrics).map(([k, v]) => `${k}=${v.toFixed(1)}`).join(' ')
+        const summary =
+          run.error ??
+          Object.entries(run.metrics)
+            .map(([k, v]) => `${k}=${v.toFixed(1)}`)
+            .join(' ')
         console.log(`  ${scenario.id} ${kind} #${r}: ${summary}`)
       }
     }

@@ -3,7 +3,7 @@
  * broadcast to the other clients of the same room (URL path), with no Yjs, no state and no disk.
  * It runs as its own process (`HOST`, `PORT` env) so it is measured exactly like the real servers.
  */
-import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 
 const host = process.env.HOST ?? '127.0.0.1'
 const port = Number(process.env.PORT ?? '1234')

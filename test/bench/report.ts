@@ -5,10 +5,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { renderChart, type Line } from './chart.js'
+import { type Line, renderChart } from './chart.js'
+import { type Metric, type Scenario, sweepKey, sweepX } from './scenario.js'
 import { SERVER_KINDS, type ServerKind } from './servers.js'
 import { summarize } from './stats.js'
-import { sweepKey, sweepX, type Metric, type Scenario } from './scenario.js'
 
 /** One scenario run against one server kind. */
 export interface Run {
@@ -105,9 +105,7 @@ function format(value: number): string {
 /** The Markdown report: conditions, the table and the targets. */
 export function renderMarkdown(result: BenchResult, scenarios: readonly Scenario[]): string {
   const values = (scenario: string, metric: string, kind: ServerKind): number[] =>
-    result.runs
-      .filter((run) => run.scenario === scenario && run.kind === kind && run.error === undefined)
-      .map((run) => run.metrics[metric] ?? Number.NaN)
+    result.runs.filter((run) => run.scenario === scenario && run.kind === kind && run.error === undefined).map((run) => run.metrics[metric] ?? Number.NaN)
   const stats: Stats = (scenario, metric, kind) => summarize(values(scenario, metric, kind))
   const perRun: PerRun = (scenario, metric, peer) => {
     const theirs = new Map(result.runs.filter((run) => run.scenario === scenario && run.kind === peer && run.error === undefined).map((run) => [run.repeat, run.metrics[metric]]))
@@ -156,14 +154,12 @@ export function renderMarkdown(result: BenchResult, scenarios: readonly Scenario
     `Command: \`${result.command}\``,
     `Started: ${result.startedAt}; ${result.conditions}`,
     result.repeat > 1 ? `Each cell: median (min–max) of ${result.repeat} runs.` : 'Each cell: one run.',
-    'Scenarios: ' + scenarios.map((s) => `${s.id}. ${s.title}`).join('; ') + '.',
+    `Scenarios: ${scenarios.map((s) => `${s.id}. ${s.title}`).join('; ')}.`,
     '',
     ...lines,
     '',
     ...(targets.length > 0 ? ['## Targets', '', ...targets, ''] : []),
-    ...(errors.length > 0
-      ? ['## Errors', '', ...errors.map((run) => `- ${run.scenario}/${run.kind} #${run.repeat}: ${run.error}`), '']
-      : []),
+    ...(errors.length > 0 ? ['## Errors', '', ...errors.map((run) => `- ${run.scenario}/${run.kind} #${run.repeat}: ${run.error}`), ''] : []),
   ].join('\n')
 }
 

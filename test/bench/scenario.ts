@@ -3,8 +3,9 @@
  * server kind and returns one number per metric. Scenarios start their own servers through the
  * context, so every server is started, loaded and measured by the same code.
  */
-import type { BenchServer, ServerKind } from './servers.js'
+
 import type { BenchClient } from './client.js'
+import type { BenchServer, ServerKind } from './servers.js'
 import type { BigDoc } from './trace.js'
 
 /** Which way a metric is better, so the report can say whether a ratio is a win. */

@@ -4,12 +4,12 @@
  * npm/npx) so the pid we watch in `/proc` is the server itself, and all three are measured the
  * same way from the outside.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs'
-import { createServer, connect } from 'node:net'
-import { fileURLToPath } from 'node:url'
+import { connect, createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 
 /** The servers the bench knows, in the order the table shows them. */
 export const SERVER_KINDS = ['quire', 'reference', 'relay'] as const

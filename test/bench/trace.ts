@@ -4,7 +4,7 @@
  * only what the server persisted. Typing is bounded by a window against a second client, so the
  * server is never handed more than WINDOW edits it has not yet relayed.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import * as Y from 'yjs'
@@ -153,11 +153,7 @@ export async function readWhole(client: BenchClient, text: string): Promise<void
 }
 
 /** Types the trace into a fresh `server` (document BIG_DOC), then stops it gracefully. */
-export async function typeBigDoc(
-  server: BenchServer,
-  open: (docName: string) => BenchClient,
-  edits: number,
-): Promise<Omit<BigDoc, 'loadedDir'>> {
+export async function typeBigDoc(server: BenchServer, open: (docName: string) => BenchClient, edits: number): Promise<Omit<BigDoc, 'loadedDir'>> {
   const { patches, text } = loadTrace(edits)
   const writer = open(BIG_DOC)
   const observer = open(BIG_DOC)

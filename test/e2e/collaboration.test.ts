@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage, screenshot, typeAtEnd } from '../helpers/browser.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { type BrowserUser, caretToEnd, editorText, launchBrowser, newUser, openDocPage, screenshot, typeAtEnd } from '../helpers/browser.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let server: TestServer
@@ -78,8 +78,7 @@ describe('two people editing one document in the app', () => {
 
     await typeAtEnd(ada.page, 'Ada wrote this.')
     await until(async () => expect(await editorText(grace.page)).toBe('Ada wrote this.'))
-    await grace.page.locator('.ProseMirror').click()
-    await grace.page.keyboard.press('Control+End')
+    await caretToEnd(grace.page)
     await grace.page.keyboard.press('Enter')
     await grace.page.keyboard.type('Grace wrote that.')
     await until(async () => expect(await editorText(ada.page)).toBe('Ada wrote this.\nGrace wrote that.'))

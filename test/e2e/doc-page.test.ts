@@ -4,7 +4,7 @@ import { SignJWT } from 'jose'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage } from '../helpers/browser.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 // What people expect of a document page (issue 12), checked in Chromium with few sessions: each
@@ -201,7 +201,11 @@ describe('a document page', () => {
     await page.emulateMedia({ colorScheme: 'dark' })
     const dark = await background('.quire')
     expect(dark).not.toBe(light)
-    const luminance = (rgb: string) => rgb.match(/\d+/g)!.slice(0, 3).reduce((sum, n) => sum + Number(n), 0)
+    const luminance = (rgb: string) =>
+      rgb
+        .match(/\d+/g)!
+        .slice(0, 3)
+        .reduce((sum, n) => sum + Number(n), 0)
     expect(luminance(dark)).toBeLessThan(150)
     expect(luminance(await background('body'))).toBeLessThan(150)
     expect(luminance(await page.locator('.ProseMirror').evaluate((el) => getComputedStyle(el).color))).toBeGreaterThan(500)

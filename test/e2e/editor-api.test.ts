@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { type Server, createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,11 +9,11 @@ import { mintToken } from '../../server/guard/access.js'
 import { FORMATS, type FormatName } from '../../shared/content/formats.js'
 import { replacementUpdate, toNode } from '../../shared/content/ydoc.js'
 import { readPresence } from '../../shared/presence.js'
-import { editorText, launchBrowser, newUser } from '../helpers/browser.js'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestServer, startServer } from '../helpers/server.js'
-import { until } from '../helpers/until.js'
 import { sampleDoc } from '../fixtures/sample.js'
+import { editorText, launchBrowser, newUser } from '../helpers/browser.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startServer, type TestServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
 
 // The runtime API of `createEditor` (`on`/`off`, `setReadOnly`, `setUser`, `setToken`,
 // `getContent`/`setContent`), driven in Chromium through the embed bundle a quire server serves,
@@ -50,12 +50,7 @@ function page(server: TestServer): string {
 }
 
 beforeAll(async () => {
-  ;[open, guarded, small, browser] = await Promise.all([
-    startServer(),
-    startServer({ env: { QUIRE_SECRET: SECRET } }),
-    startServer({ args: ['--max-message-bytes', '4096'] }),
-    launchBrowser(),
-  ])
+  ;[open, guarded, small, browser] = await Promise.all([startServer(), startServer({ env: { QUIRE_SECRET: SECRET } }), startServer({ args: ['--max-message-bytes', '4096'] }), launchBrowser()])
   host = createServer((req, res) => {
     res.setHeader('content-type', 'text/html')
     const query = new URL(req.url ?? '/', 'http://host').searchParams
@@ -106,10 +101,10 @@ async function mount(page: Page, options: Record<string, unknown>, server = open
 
 /** Runs `fn` on the page's editor. */
 function onEditor<T, A = undefined>(page: Page, fn: (editor: import('../../editor/index.js').Editor, arg: A) => T, arg?: A): Promise<T> {
-  return page.evaluate(
-    ([source, a]) => new Function('editor', 'arg', `return (${source})(editor, arg)`)((window as unknown as { editor: unknown }).editor, a),
-    [fn.toString(), arg] as const,
-  ) as Promise<T>
+  return page.evaluate(([source, a]) => new Function('editor', 'arg', `return (${source})(editor, arg)`)((window as unknown as { editor: unknown }).editor, a), [
+    fn.toString(),
+    arg,
+  ] as const) as Promise<T>
 }
 
 const events = (page: Page) => page.evaluate(() => (window as unknown as { events: string[] }).events)
@@ -361,10 +356,7 @@ describe('setToken', () => {
 
   it('replaces a working token with a new connection, keeping the document', async () => {
     const doc = docName('refresh')
-    const [first, next] = await Promise.all([
-      mintToken(SECRET, { doc, write: true, ttlSeconds: 3600 }),
-      mintToken(SECRET, { doc, write: true, ttlSeconds: 7200 }),
-    ])
+    const [first, next] = await Promise.all([mintToken(SECRET, { doc, write: true, ttlSeconds: 3600 }), mintToken(SECRET, { doc, write: true, ttlSeconds: 7200 })])
     const { page } = await openPage('?guarded')
     await mount(page, { doc, token: first }, guarded)
     await until(async () => expect(await events(page)).toContain('synced'))

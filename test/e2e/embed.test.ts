@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { type Server, createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { editorText, launchBrowser, newUser, openDocPage } from '../helpers/browser.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let server: TestServer
@@ -87,9 +87,7 @@ describe('the editor embedded in a page on another origin', () => {
     await until(async () => expect(await presenceNames(app.page)).toEqual(['Ada (you)', 'Embedder']))
 
     await embed.evaluate(() => (window as unknown as { editor: { destroy(): void } }).editor.destroy())
-    await until(async () =>
-      expect(await embed.evaluate(() => (window as unknown as { sockets: WebSocket[] }).sockets.map((s) => s.readyState))).toEqual([CLOSED]),
-    )
+    await until(async () => expect(await embed.evaluate(() => (window as unknown as { sockets: WebSocket[] }).sockets.map((s) => s.readyState))).toEqual([CLOSED]))
     expect(await embed.locator('#here').innerHTML()).toBe('')
     await until(async () => expect(await presenceNames(app.page)).toEqual(['Ada (you)']))
   })
@@ -117,10 +115,13 @@ describe('the editor embedded in a page on another origin', () => {
   it("keeps the host page's text styles out of its toolbar, and takes a theme", async () => {
     const embed = await openEmbed(`styled-${randomUUID().slice(0, 8)}`, '&theme=dark')
     const style = (selector: string) =>
-      embed.locator(selector).first().evaluate((el) => {
-        const css = getComputedStyle(el)
-        return { transform: css.textTransform, spacing: css.letterSpacing }
-      })
+      embed
+        .locator(selector)
+        .first()
+        .evaluate((el) => {
+          const css = getComputedStyle(el)
+          return { transform: css.textTransform, spacing: css.letterSpacing }
+        })
     expect(await embed.locator('h1').evaluate((el) => getComputedStyle(el).textTransform)).toBe('uppercase')
     expect(await style('.quire-tool')).toEqual({ transform: 'none', spacing: 'normal' })
     expect(await style('.ProseMirror')).toEqual({ transform: 'none', spacing: 'normal' })
@@ -128,6 +129,11 @@ describe('the editor embedded in a page on another origin', () => {
     expect(await embed.locator('[aria-label="Bullet list"]').evaluate((el) => el.textContent)).toBe('•')
     // theme: 'dark' on a light system: dark paper.
     const paper = await embed.locator('.quire').evaluate((el) => getComputedStyle(el).backgroundColor)
-    expect(paper.match(/\d+/g)!.slice(0, 3).reduce((sum, n) => sum + Number(n), 0)).toBeLessThan(150)
+    expect(
+      paper
+        .match(/\d+/g)!
+        .slice(0, 3)
+        .reduce((sum, n) => sum + Number(n), 0),
+    ).toBeLessThan(150)
   })
 })

@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto'
-import { type Server, createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { VersionInfo } from '../../shared/versions.js'
 import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage, screenshot, typeAtEnd } from '../helpers/browser.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let server: TestServer
 let browser: Browser
 /** Every simulated person of this file, closed at the end. */
 const people: BrowserUser[] = []
-const track = (user: BrowserUser) => (people.push(user), user)
+const track = (user: BrowserUser) => {
+  people.push(user)
+  return user
+}
 const open = async (doc: string, name: string) => track(await openDocPage(browser, server.url, doc, name))
 
 // A version as soon as typing pauses briefly, so the spec need not wait minutes.

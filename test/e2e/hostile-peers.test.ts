@@ -3,8 +3,8 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { type BrowserUser, editorText, launchBrowser, openDocPage } from '../helpers/browser.js'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let server: TestServer

@@ -1,14 +1,14 @@
 import { type SpawnOptions, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { type Server, createServer } from 'node:http'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { extname, join, resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { editorText, launchBrowser, newUser, openDocPage } from '../helpers/browser.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 // The packages as an app developer gets them: both tarballs packed from this checkout (built by
@@ -90,9 +90,7 @@ beforeAll(async () => {
   app = join(work, 'app')
   cli = join(work, 'cli')
   // `npm test` built dist/ and editor/dist/ already; packing runs no scripts so it checks that build.
-  const packing = JSON.parse(
-    await succeed('npm', ['pack', '--ignore-scripts', '--json', '--workspaces', '--include-workspace-root', '--pack-destination', work], { cwd: ROOT }),
-  ) as PackResult[]
+  const packing = JSON.parse(await succeed('npm', ['pack', '--ignore-scripts', '--json', '--workspaces', '--include-workspace-root', '--pack-destination', work], { cwd: ROOT })) as PackResult[]
   packed = { root: packing.find((p) => p.name === 'quire')!, editor: packing.find((p) => p.name === '@quire/editor')! }
 
   cpSync(join(ROOT, 'test/fixtures/fresh-app'), app, { recursive: true })

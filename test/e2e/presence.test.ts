@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { type AddressInfo, createServer, type Server, type Socket, connect } from 'node:net'
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { connectClient } from '../helpers/client.js'
 import { openDocPage } from '../helpers/browser.js'
+import { connectClient } from '../helpers/client.js'
 import { e2eSession } from '../helpers/e2e.js'
 import { until } from '../helpers/until.js'
 

@@ -1,21 +1,12 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 
 /** Debian's Chromium; install with `apt-get install -y chromium`. Override with `QUIRE_CHROMIUM`. */
 const CHROMIUM = process.env.QUIRE_CHROMIUM ?? '/usr/bin/chromium'
 
 // Quiet, deterministic Chromium: no first-run UI, no background traffic, no GPU in containers.
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-]
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync']
 
 /** Where screenshots are written (next to the servers' logs, kept after a red run). */
 export const SCREENSHOT_DIR = join(import.meta.dirname, '..', 'out', 'screenshots')
@@ -85,7 +76,29 @@ export function editorText(page: Page): Promise<string> {
 
 /** Types `text` at the end of the document, as a user clicking into it and pressing Ctrl+End would. */
 export async function typeAtEnd(page: Page, text: string): Promise<void> {
+  await caretToEnd(page)
+  await page.keyboard.type(text)
+}
+
+/**
+ * Focuses the editor and puts the caret at the end of the document. Chromium reports the caret's
+ * move with an asynchronous `selectionchange`, so this waits until the page's selection is at the
+ * end and the event has been dispatched: a key pressed earlier would act where the click landed.
+ */
+export async function caretToEnd(page: Page): Promise<void> {
   await page.locator('.ProseMirror').click()
   await page.keyboard.press('Control+End')
-  await page.keyboard.type(text)
+  await page.waitForFunction(() => {
+    const editor = document.querySelector('.ProseMirror')
+    const selection = getSelection()
+    if (!editor || !selection?.focusNode || !selection.isCollapsed || !editor.contains(selection.focusNode)) return false
+    const rest = document.createRange()
+    rest.setStart(selection.focusNode, selection.focusOffset)
+    rest.setEnd(editor, editor.childNodes.length)
+    // Remote carets are widgets inside the editor that carry their owner's name as text.
+    const after = rest.cloneContents()
+    for (const widget of after.querySelectorAll('[contenteditable="false"]')) widget.remove()
+    return after.textContent === ''
+  })
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))))
 }

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { launchBrowser } from './browser.js'
-import { type StartOptions, type TestServer, startServer } from './server.js'
+import { type StartOptions, startServer, type TestServer } from './server.js'
 
 /** A test file's quire server and Chromium, started before its tests and stopped after them. */
 export interface E2eSession {

@@ -27,4 +27,3 @@ export const edit = (text: string) => {
   doc.getText('text').insert(0, text)
   return Y.encodeStateAsUpdate(doc)
 }
-

@@ -2,8 +2,8 @@ import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { mintToken } from '../../server/guard/access.js'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 const SECRET = 'correct horse battery staple'
@@ -220,7 +220,7 @@ describe('--private-listing', () => {
     expect(await (await get('/api/docs', all)).json()).toMatchObject([{ name: 'listed' }])
   })
 
-  it("needs a read token for a document to read its metadata", async () => {
+  it('needs a read token for a document to read its metadata', async () => {
     expect((await get('/api/docs/listed')).status).toBe(401)
     expect((await get('/api/docs/listed', await token('other', false))).status).toBe(403)
     expect(await (await get('/api/docs/listed', await token('listed', false))).json()).toMatchObject({ name: 'listed' })

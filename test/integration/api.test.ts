@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
-import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { prosemirrorToYXmlFragment } from 'y-prosemirror'
+import { mintToken } from '../../server/guard/access.js'
 import { toNode } from '../../shared/content/ydoc.js'
 import { CloseCode } from '../../shared/protocol.js'
-import { mintToken } from '../../server/guard/access.js'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestServer, startServer } from '../helpers/server.js'
-import { until } from '../helpers/until.js'
 import { b, sampleDoc } from '../fixtures/sample.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startServer, type TestServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
 
 const expected = (ext: string) => readFileSync(new URL(`../fixtures/sample.${ext}`, import.meta.url), 'utf8')
 
@@ -130,6 +130,12 @@ describe('bad document names on the API', () => {
     ['GET', (n) => `/api/docs/${n}/events`],
     ['DELETE', (n) => `/api/docs/${n}`],
     ['POST', (n) => `/api/docs/${n}/compact`],
+    ['POST', (n) => `/api/docs/${n}/share`],
+    ['GET', (n) => `/api/docs/${n}/versions`],
+    ['POST', (n) => `/api/docs/${n}/versions`],
+    ['GET', (n) => `/api/docs/${n}/versions/1/content`],
+    ['GET', (n) => `/api/docs/${n}/versions/1/diff`],
+    ['POST', (n) => `/api/docs/${n}/versions/1/restore`],
   ]
 
   it.each(bad)('answers a name with %s with 400 on every route, logging no error', async (_what, segment) => {

@@ -13,11 +13,7 @@ describe('npm run bench', () => {
   it('runs the durability scenario and a sweep against quire in --quick mode, reports their metrics and draws the sweep', () => {
     mkdirSync(join(ROOT, 'test/out'), { recursive: true })
     const out = mkdtempSync(join(ROOT, 'test/out/bench-smoke-'))
-    const bench = spawnSync(
-      'npm',
-      ['run', 'bench', '--', '--quick', '--servers', 'quire', '--scenarios', 'E,G', '--out', out],
-      { cwd: ROOT, encoding: 'utf8', timeout: 110_000 },
-    )
+    const bench = spawnSync('npm', ['run', 'bench', '--', '--quick', '--servers', 'quire', '--scenarios', 'E,G', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 110_000 })
     expect(bench.status, bench.stdout + bench.stderr).toBe(0)
 
     const json = readdirSync(out).find((file) => file.endsWith('.json'))

@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { openStore } from '../../server/store/open.js'
 import { replay } from '../../server/sync/replay.js'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestRedis, startRedis } from '../helpers/redis.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startRedis, type TestRedis } from '../helpers/redis.js'
 import { seeded } from '../helpers/seed.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 /**
@@ -145,8 +145,7 @@ async function run(world: World): Promise<void> {
     if (roll < 55) {
       randomEdit(rng.pick(clients))
       edits += 1
-    }
-    else if (roll < 63 && online().length > 1) rng.pick(online()).provider.disconnect()
+    } else if (roll < 63 && online().length > 1) rng.pick(online()).provider.disconnect()
     else if (roll < 73 && offline().length > 0) rng.pick(offline()).provider.connect()
     else if (roll < 78) rng.pick(online()).provider.ws?.close()
     else if (roll < 82) {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { VersionInfo } from '../../shared/versions.js'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestRedis, startRedis } from '../helpers/redis.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startRedis, type TestRedis } from '../helpers/redis.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let redis: TestRedis
@@ -45,7 +45,12 @@ describe('version history on two instances sharing one Redis', () => {
     expect(new Set(ids).size).toBe(10)
     const [fromA, fromB] = [await list(0, 'both'), await list(1, 'both')]
     expect(fromA).toEqual(fromB)
-    expect(fromA.filter((v) => v.label?.startsWith('named ')).map((v) => v.label).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `named ${i}`).sort())
+    expect(
+      fromA
+        .filter((v) => v.label?.startsWith('named '))
+        .map((v) => v.label)
+        .sort(),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => `named ${i}`).sort())
   })
 
   it('records one version of a state that both instances are asked to record at once, and restores through either', async () => {

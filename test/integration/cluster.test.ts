@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestClient, connectClient } from '../helpers/client.js'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { quire } from '../helpers/cli.js'
-import { type TestRedis, startRedis } from '../helpers/redis.js'
-import { type TestServer, startServer, tempDataDir } from '../helpers/server.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startRedis, type TestRedis } from '../helpers/redis.js'
+import { startServer, type TestServer, tempDataDir } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let redis: TestRedis

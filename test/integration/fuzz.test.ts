@@ -6,8 +6,8 @@ import WebSocket from 'ws'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { encodeAwareness, encodeAwarenessEntries } from '../../server/sync/protocol.js'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 /**
@@ -17,6 +17,9 @@ import { until } from '../helpers/until.js'
  * like any other; one it refuses closes that socket with a documented code for bad input (1002
  * malformed; 1008 for input over a limit), changes nothing in the document, and the honest
  * clients go on syncing. `QUIRE_FUZZ_SEED` replays a run (fast-check prints the seed on failure).
+ * (`Y.applyUpdate` is not atomic: it integrates an update's items before it reads its delete set.
+ * The codec reads every update through first, so one cut short there is refused unapplied; this
+ * spec catches it again with QUIRE_FUZZ_SEED=-745733919.)
  *
  * Then whole hostile sessions: several frames on one socket, among them awareness that spoofs the
  * honest clients' ids, oversized states, floods of ids and of query-awareness. Whatever a session
@@ -95,7 +98,9 @@ function mutate(base: Uint8Array, changes: Mutation[]): Uint8Array {
 const frames = fc.oneof(
   // Arbitrary bytes, and arbitrary payloads behind each message and sync type.
   fc.uint8Array({ maxLength: 64 }),
-  fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 4 }), fc.uint8Array({ maxLength: 64 })).map(([type, sync, payload]) => (type === 0 ? frame(uint(type), uint(sync), bytes(payload)) : frame(uint(type), bytes(payload)))),
+  fc
+    .tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 4 }), fc.uint8Array({ maxLength: 64 }))
+    .map(([type, sync, payload]) => (type === 0 ? frame(uint(type), uint(sync), bytes(payload)) : frame(uint(type), bytes(payload)))),
   // Valid frames with a few mutations.
   fc.tuple(fc.constantFrom(...validFrames()), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([base, changes]) => mutate(base, changes)),
 )
@@ -162,7 +167,12 @@ const awarenessFrame = fc
     fc.record({
       id: fc.oneof(fc.nat(), fc.constant('a' as const), fc.constant('b' as const)),
       clock: fc.oneof(fc.nat(5), fc.nat()),
-      state: fc.oneof(fc.constant('null'), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.nat(100_000).map((n) => JSON.stringify({ user: { name: 'x'.repeat(n) } })), fc.string()),
+      state: fc.oneof(
+        fc.constant('null'),
+        fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+        fc.nat(100_000).map((n) => JSON.stringify({ user: { name: 'x'.repeat(n) } })),
+        fc.string(),
+      ),
     }),
     { minLength: 1, maxLength: 40 },
   )

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
+import { prosemirrorToYXmlFragment } from 'y-prosemirror'
+import type * as Y from 'yjs'
+import { mintToken } from '../../server/guard/access.js'
 import { toNode } from '../../shared/content/ydoc.js'
 import type { VersionInfo } from '../../shared/versions.js'
-import { mintToken } from '../../server/guard/access.js'
-import { quire } from '../helpers/cli.js'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestServer, startServer } from '../helpers/server.js'
-import { until } from '../helpers/until.js'
 import { b } from '../fixtures/sample.js'
+import { quire } from '../helpers/cli.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startServer, type TestServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
 
 const ada = { name: 'Ada', color: '#e91e63' }
 const bob = { name: 'Bob', color: '#2196f3' }
@@ -144,7 +144,7 @@ describe('version history', SLOW, () => {
     expect((await run('diff', 'essay', 'first')).code).toBe(2)
   })
 
-  it('keeps every version through compaction, a restart, SIGKILL and the CLI on the stopped server\'s data dir', async () => {
+  it("keeps every version through compaction, a restart, SIGKILL and the CLI on the stopped server's data dir", async () => {
     const before = await versions()
     const texts = await Promise.all(before.map(async (v) => (await api(`/versions/${v.id}/content?format=text`)).text()))
     expect((await api('/compact', { method: 'POST' })).status).toBe(200)

@@ -2,8 +2,8 @@ import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 const MAX_MESSAGE = 64 * 1024

@@ -1,10 +1,10 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestServer, startServer } from '../helpers/server.js'
-import { until } from '../helpers/until.js'
 import { b } from '../fixtures/sample.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startServer, type TestServer } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
 
 let server: TestServer
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestClient, connectClient } from '../helpers/client.js'
-import { type TestServer, startServer } from '../helpers/server.js'
+import { connectClient, type TestClient } from '../helpers/client.js'
+import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let server: TestServer
@@ -55,7 +55,7 @@ describe('relaying between official y-websocket clients', () => {
     const names = ['notes/2024/q1', 'meeting notes', 'café ☕ 文档', 'notes']
     const writers = names.map((name) => connect(name))
     await Promise.all(writers.map((c) => c.synced()))
-    writers.forEach((c, i) => c.text.insert(0, `content of ${names[i]}`))
+    for (const [i, c] of writers.entries()) c.text.insert(0, `content of ${names[i]}`)
     const readers = names.map((name) => connect(name))
     await Promise.all(readers.map((c) => c.synced()))
     for (const [i, reader] of readers.entries()) await until(() => expect(reader.text.toString()).toBe(`content of ${names[i]}`))

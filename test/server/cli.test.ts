@@ -1,19 +1,19 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FORMATS } from '../../shared/content/formats.js'
-import { toNode } from '../../shared/content/ydoc.js'
-import { CloseCode } from '../../shared/protocol.js'
+import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import { verifyToken } from '../../server/guard/access.js'
 import { serverFilePath } from '../../server/server-file.js'
 import { storeDir } from '../../server/store/open.js'
-import { quire } from '../helpers/cli.js'
-import { connectClient } from '../helpers/client.js'
-import { type TestServer, startServer, tempDataDir } from '../helpers/server.js'
-import { until } from '../helpers/until.js'
+import { FORMATS } from '../../shared/content/formats.js'
+import { toNode } from '../../shared/content/ydoc.js'
+import { CloseCode } from '../../shared/protocol.js'
 import { writeDamagedStore } from '../fixtures/damaged-store.js'
 import { b, sampleDoc } from '../fixtures/sample.js'
+import { quire } from '../helpers/cli.js'
+import { connectClient } from '../helpers/client.js'
+import { startServer, type TestServer, tempDataDir } from '../helpers/server.js'
+import { until } from '../helpers/until.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const fixture = (ext: string) => join(ROOT, 'test/fixtures', `sample.${ext}`)
@@ -47,7 +47,11 @@ describe.each(['stopped', 'running'] as const)('quire CLI with the server %s', S
   it('imports Markdown, and shows it back in every format', async () => {
     const imported = await run('import', 'notes/2024', fixture('md'))
     expect(imported).toMatchObject({ code: 0, stdout: `imported ${fixture('md')} into "notes/2024"\n` })
-    for (const [format, ext] of [['markdown', 'md'], ['html', 'html'], ['text', 'txt']]) {
+    for (const [format, ext] of [
+      ['markdown', 'md'],
+      ['html', 'html'],
+      ['text', 'txt'],
+    ]) {
       expect((await run('show', 'notes/2024', '--format', format!)).stdout).toBe(expected(ext!))
     }
     const json = await run('show', 'notes/2024', '--format', 'json')
@@ -94,7 +98,12 @@ describe.each(['stopped', 'running'] as const)('quire CLI with the server %s', S
   })
 
   it('exits 1 with one line naming an unknown document', async () => {
-    for (const args of [['show', 'nope'], ['export', 'nope'], ['rm', 'nope'], ['compact', 'nope']]) {
+    for (const args of [
+      ['show', 'nope'],
+      ['export', 'nope'],
+      ['rm', 'nope'],
+      ['compact', 'nope'],
+    ]) {
       expect(await run(...args)).toMatchObject({ code: 1, stdout: '', stderr: 'quire: no document named "nope"\n' })
     }
   })
@@ -214,7 +223,9 @@ describe('quire with a damaged data dir', SLOW, () => {
     const { code, stdout, stderr } = await quire(['serve', '--port', '0', '--data', dataDir])
     expect(code).toBe(1)
     expect(stderr).toMatch(repairLine(dataDir))
-    expect(lines(stdout).map((line) => JSON.parse(line) as { event: string; error?: string })).toContainEqual(expect.objectContaining({ event: 'server.start_failed', error: expect.stringContaining('is damaged') }))
+    expect(lines(stdout).map((line) => JSON.parse(line) as { event: string; error?: string })).toContainEqual(
+      expect.objectContaining({ event: 'server.start_failed', error: expect.stringContaining('is damaged') }),
+    )
   })
 
   it('repairs it with quire repair: keeps every readable document and lists the ones it cannot read', async () => {

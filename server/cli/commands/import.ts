@@ -32,7 +32,7 @@ export function registerImport(program: Command): void {
       .argument('<doc>', 'document name')
       .argument('<file>', 'file to read'),
   )
-    .addOption(formatOption("how to read the file (default: from its extension)"))
+    .addOption(formatOption('how to read the file (default: from its extension)'))
     .action(async (doc: string, file: string, flags: TargetFlags & { format?: FormatName }) => {
       const format = flags.format ?? formatOfFile(file)?.name
       if (!format) throw new CommandError(`cannot tell the format of ${file}: name it ${EXTENSIONS.join(', ')} or pass --format`)

@@ -20,8 +20,9 @@ export function registerRepair(program: Command): void {
     process.stdout.write(`repaired ${dataDir}: ${readable.length} document${readable.length === 1 ? '' : 's'} readable, ${unreadable.length} not\n`)
     for (const { name, problem } of unreadable) process.stdout.write(`cannot read ${JSON.stringify(name)}: ${problem}\n`)
     if (unreadable.length > 0) {
-      throw new CommandError(`${unreadable.length} document${unreadable.length === 1 ? '' : 's'} could not be read: restore ${unreadable.length === 1 ? 'it' : 'them'} from a backup or delete with quire rm`)
+      throw new CommandError(
+        `${unreadable.length} document${unreadable.length === 1 ? '' : 's'} could not be read: restore ${unreadable.length === 1 ? 'it' : 'them'} from a backup or delete with quire rm`,
+      )
     }
   })
 }
-

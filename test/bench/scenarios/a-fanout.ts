@@ -6,10 +6,10 @@
  * `measureFanout` is shared by the reader sweep (G) and the cluster row (J).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { closeAll, connectMany, type BenchClient } from '../client.js'
-import { percentile } from '../stats.js'
-import { SERVER_KINDS, type BenchServer } from '../servers.js'
+import { type BenchClient, closeAll, connectMany } from '../client.js'
 import type { RunContext, Scenario } from '../scenario.js'
+import { type BenchServer, SERVER_KINDS } from '../servers.js'
+import { percentile } from '../stats.js'
 
 const TOKEN_LENGTH = 8
 

@@ -9,10 +9,10 @@
  * is shared with the open-documents sweep (H).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { closeAll, connectMany, type BenchClient } from '../client.js'
-import { SERVER_KINDS } from '../servers.js'
-import type { BenchServer } from '../servers.js'
+import { type BenchClient, closeAll, connectMany } from '../client.js'
 import type { RunContext, Scenario } from '../scenario.js'
+import type { BenchServer } from '../servers.js'
+import { SERVER_KINDS } from '../servers.js'
 
 const CLIENTS_PER_DOC = 4
 const WINDOW = 16
@@ -25,12 +25,7 @@ function received(reader: BenchClient, writer: BenchClient): number {
 }
 
 /** Runs `docs` rooms of writers on `server` for `seconds`: updates delivered per second and the server's CPU. */
-export async function measureThroughput(
-  ctx: RunContext,
-  server: BenchServer,
-  docs: number,
-  seconds: number,
-): Promise<{ updatesPerSec: number; serverCpu: number; cpuPerK: number }> {
+export async function measureThroughput(ctx: RunContext, server: BenchServer, docs: number, seconds: number): Promise<{ updatesPerSec: number; serverCpu: number; cpuPerK: number }> {
   let running = true
   const rooms: BenchClient[][] = []
   try {
@@ -43,8 +38,7 @@ export async function measureThroughput(
       const pump = (): void => {
         for (const writer of room) {
           let sent = writer.clock / EDIT.length
-          const slowest = (): number =>
-            Math.min(...room.filter((c) => c !== writer).map((reader) => received(reader, writer)))
+          const slowest = (): number => Math.min(...room.filter((c) => c !== writer).map((reader) => received(reader, writer)))
           while (running && sent - slowest() < WINDOW) {
             writer.text.insert(writer.text.length, EDIT)
             sent++

@@ -6,8 +6,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { closeAll, connectMany } from '../client.js'
-import { SERVER_KINDS } from '../servers.js'
 import type { RunContext, Scenario } from '../scenario.js'
+import { SERVER_KINDS } from '../servers.js'
 
 /** Connections opening at once: enough to be a burst, few enough to stay under the listen backlog. */
 const PARALLEL = 50

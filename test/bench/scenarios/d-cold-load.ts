@@ -5,9 +5,10 @@
  * the data dir as typed: a server that compacts on first load would otherwise be measured cold
  * only once.
  */
-import { BIG_DOC, readWhole } from '../trace.js'
-import { STATEFUL_KINDS } from '../servers.js'
+
 import type { Scenario } from '../scenario.js'
+import { STATEFUL_KINDS } from '../servers.js'
+import { BIG_DOC, readWhole } from '../trace.js'
 
 export const coldLoad: Scenario = {
   id: 'D',

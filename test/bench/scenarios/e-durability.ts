@@ -5,8 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { BenchClient } from '../client.js'
-import { STATEFUL_KINDS } from '../servers.js'
 import type { Scenario } from '../scenario.js'
+import { STATEFUL_KINDS } from '../servers.js'
 
 const WINDOW = 10
 /** How long the reloaded document must go without a change before it is counted. */

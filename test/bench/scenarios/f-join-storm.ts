@@ -9,10 +9,10 @@
  * bytes are applied to a Y.Doc and compared with the trace's text, so the content is still
  * checked in full. `joinAtOnce` is shared with the document-size sweep (I).
  */
-import { closeAll, type BenchClient } from '../client.js'
-import { BIG_DOC } from '../trace.js'
-import { STATEFUL_KINDS, type BenchServer } from '../servers.js'
+import { type BenchClient, closeAll } from '../client.js'
 import type { RunContext, Scenario } from '../scenario.js'
+import { type BenchServer, STATEFUL_KINDS } from '../servers.js'
+import { BIG_DOC } from '../trace.js'
 
 const MB = 1024 * 1024
 

@@ -5,8 +5,9 @@
  * harness's core still keeps up with the 20,000 deliveries a second and the servers are what the
  * curve shows.
  */
+
+import { type Scenario, sweepKey, sweepMetrics } from '../scenario.js'
 import { SERVER_KINDS } from '../servers.js'
-import { sweepKey, sweepMetrics, type Scenario } from '../scenario.js'
 import { measureFanout } from './a-fanout.js'
 
 const READERS = { full: [10, 50, 200, 1000], quick: [10, 50] }

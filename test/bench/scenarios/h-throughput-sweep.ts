@@ -2,8 +2,9 @@
  * H. How throughput holds up as documents are added: B's measurement with 10, 100 and 1,000 open
  * documents (four writers each), each point on a fresh server.
  */
+
+import { type Scenario, sweepKey, sweepMetrics } from '../scenario.js'
 import { SERVER_KINDS } from '../servers.js'
-import { sweepKey, sweepMetrics, type Scenario } from '../scenario.js'
 import { measureThroughput } from './b-throughput.js'
 
 const DOCS = { full: [10, 100, 1000], quick: [10, 100] }

@@ -4,9 +4,9 @@
  * the document is cold), then F's storm of joiners. Each size is built once per bench run.
  */
 import * as Y from 'yjs'
+import { type Scenario, sweepKey, sweepMetrics } from '../scenario.js'
 import { STATEFUL_KINDS } from '../servers.js'
-import { WRITE_BACKLOG, readWhole, traceDoc, type TraceDoc } from '../trace.js'
-import { sweepKey, sweepMetrics, type Scenario } from '../scenario.js'
+import { readWhole, type TraceDoc, traceDoc, WRITE_BACKLOG } from '../trace.js'
 import { joinAtOnce } from './f-join-storm.js'
 
 /** Trace edits per point; 259,778 is the whole trace. */

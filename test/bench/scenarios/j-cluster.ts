@@ -6,7 +6,7 @@
  */
 import { startRedis } from '../../helpers/redis.js'
 import type { Scenario } from '../scenario.js'
-import { measureFanout, type FanoutLoad } from './a-fanout.js'
+import { type FanoutLoad, measureFanout } from './a-fanout.js'
 
 export const clusterFanout: Scenario = {
   id: 'J',

@@ -6,9 +6,9 @@
  * allocator settle after startup and after a load.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BIG_DOC, readWhole } from '../trace.js'
-import { STATEFUL_KINDS } from '../servers.js'
 import type { RunContext, Scenario } from '../scenario.js'
+import { STATEFUL_KINDS } from '../servers.js'
+import { BIG_DOC, readWhole } from '../trace.js'
 
 const SETTLE_MS = 3_000
 const MB = 1024 * 1024

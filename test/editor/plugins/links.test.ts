@@ -4,12 +4,7 @@ import { schema } from '../../../shared/schema.js'
 
 const link = (href: string) => schema.marks.link.create({ href })
 // "Read the docs now": "the docs" links to /a, with "docs" also bold (two text nodes, one link).
-const paragraph = schema.node('paragraph', null, [
-  schema.text('Read '),
-  schema.text('the ', [link('/a')]),
-  schema.text('docs', [link('/a'), schema.marks.strong.create()]),
-  schema.text(' now'),
-])
+const paragraph = schema.node('paragraph', null, [schema.text('Read '), schema.text('the ', [link('/a')]), schema.text('docs', [link('/a'), schema.marks.strong.create()]), schema.text(' now')])
 const doc = schema.node('doc', null, [paragraph])
 // Positions: the paragraph opens at 0, its text starts at 1; "the docs" spans 6..14.
 

@@ -13,10 +13,10 @@ import { RedisStore } from '../../../server/store/redis.js'
 import { SyncEvents } from '../../../server/sync/events.js'
 import { replay } from '../../../server/sync/replay.js'
 import { Rooms } from '../../../server/sync/rooms.js'
-import { type TestRedis, startRedis } from '../../helpers/redis.js'
-import { until } from '../../helpers/until.js'
-import { RecordingPeer, edit } from '../../helpers/peer.js'
 import { DEFAULTS } from '../../../shared/defaults.js'
+import { edit, RecordingPeer } from '../../helpers/peer.js'
+import { startRedis, type TestRedis } from '../../helpers/redis.js'
+import { until } from '../../helpers/until.js'
 
 const quiet = createLogger('error', () => {})
 let redis: TestRedis
@@ -164,7 +164,7 @@ describe('two instances racing on one Redis', () => {
   })
 
   it('catches the other instances up after a publish failed', async () => {
-    const { prefix, broker, a, b, pa, pb } = await twoInstances()
+    const { broker, a, b, pa, pb } = await twoInstances()
     const roomA = await a.rooms.join('doc', pa)
     await b.rooms.join('doc', pb)
     broker.failNext = 1
@@ -175,7 +175,7 @@ describe('two instances racing on one Redis', () => {
 })
 
 describe('the CLI in cluster mode', () => {
-  it('keeps an edit another instance stores while an import runs, and shows the import to that instance\'s editors', async () => {
+  it("keeps an edit another instance stores while an import runs, and shows the import to that instance's editors", async () => {
     const config = resolveConfig({ redisUrl: redis.url, dataDir: mkdtempSync(join(tmpdir(), 'quire-race-')) }, {})
     const server = await openBackend(config, quiet)
     cleanups.push(() => server.close())
@@ -194,7 +194,11 @@ describe('the CLI in cluster mode', () => {
       }
       return append(name, update, seen)
     }
-    const inProcess = { updates: async ({ format, text, state }: { format: 'text'; text: string; state: Uint8Array }) => importUpdates(format, text, state), close: async () => {} }
+    const inProcess = {
+      updates: async ({ format, text, state }: { format: 'text'; text: string; state: Uint8Array }) => importUpdates(format, text, state),
+      render: async () => '',
+      close: async () => {},
+    }
     await new LocalDocs(cli.store, cli.rooms, cli.versions, inProcess).import('imported', 'text', 'imported line')
     // Closing unloads the CLI's room, which compacts the document.
     await cli.close()

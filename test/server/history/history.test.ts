@@ -21,7 +21,11 @@ function liveDoc(store: LevelStore, name: string) {
     text,
     stored: () => writes,
     live: {
-      storedSnapshot: async (n: string) => (n === name ? (await writes, Y.snapshot(doc)) : null),
+      storedSnapshot: async (n: string) => {
+        if (n !== name) return null
+        await writes
+        return Y.snapshot(doc)
+      },
       apply: async (_n: string, update: Uint8Array) => {
         Y.applyUpdate(doc, update)
         await writes

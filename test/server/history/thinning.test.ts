@@ -35,7 +35,7 @@ describe('version thinning', () => {
     expect(kept.length).toBeLessThanOrEqual(10)
   })
 
-  it('never drops named versions, labelled ones or the newest version, which counts as its bucket\'s', () => {
+  it("never drops named versions, labelled ones or the newest version, which counts as its bucket's", () => {
     const versions: Thinnable[] = [
       { id: 1, at: NOW - 50 * DAY, label: 'Submitted draft', auto: false },
       { id: 2, at: NOW - 50 * DAY + 1, label: 'Before restoring version 1', auto: true },

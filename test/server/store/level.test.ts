@@ -8,10 +8,14 @@ import { describeStore, lettersOf, update } from './contract.js'
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'quire-level-'))
 
-describeStore('LevelDB', () => {
-  const dir = tempDir()
-  return { open: () => LevelStore.open(dir) }
-}, { shared: false })
+describeStore(
+  'LevelDB',
+  () => {
+    const dir = tempDir()
+    return { open: () => LevelStore.open(dir) }
+  },
+  { shared: false },
+)
 
 describe('LevelDB store specifics', () => {
   it('refuses a second process (or handle) on the same directory with a clear error', async () => {
@@ -234,7 +238,10 @@ describe('LevelDB store after a crash', () => {
     await store.append('doc', update('a'))
     await store.close()
     const behind = [update('b'), update('c'), update('d')]
-    await writeBehindMeta(dir, behind.map((value, i) => [i + 2, value]))
+    await writeBehindMeta(
+      dir,
+      behind.map((value, i) => [i + 2, value]),
+    )
 
     const reopened = await LevelStore.open(dir)
     const records = (await reopened.load('doc'))!.updates

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisStore } from '../../../server/store/redis.js'
-import { type TestRedis, startRedis } from '../../helpers/redis.js'
+import { startRedis, type TestRedis } from '../../helpers/redis.js'
 import { describeStore, lettersOf, update } from './contract.js'
 
 let redis: TestRedis
@@ -12,11 +12,15 @@ afterAll(async () => {
 })
 
 let run = 0
-describeStore('Redis', () => {
-  // A fresh prefix per test: an empty store, and `open` again reaches the same one.
-  const prefix = `test${++run}`
-  return { open: () => RedisStore.open(redis.url, prefix) }
-}, { shared: true })
+describeStore(
+  'Redis',
+  () => {
+    // A fresh prefix per test: an empty store, and `open` again reaches the same one.
+    const prefix = `test${++run}`
+    return { open: () => RedisStore.open(redis.url, prefix) }
+  },
+  { shared: true },
+)
 
 describe('Redis store, compactions racing other instances', () => {
   /** Holds the next compaction swap of `store` (its Lua script) until `release`. */

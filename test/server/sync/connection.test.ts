@@ -19,7 +19,16 @@ class FakeSocket extends EventEmitter {
 }
 
 const raw = { cork() {}, uncork() {} } as unknown as Duplex
-const limits: ConnectionLimits = { maxBufferedBytes: 1 << 20, messagesPerSecond: 1000, messageBurst: 10_000, bytesPerSecond: 1000, byteBurst: 10_000, queriesPerSecond: 1, queryBurst: 10 }
+const limits: ConnectionLimits = {
+  maxBufferedBytes: 1 << 20,
+  messagesPerSecond: 1000,
+  messageBurst: 10_000,
+  bytesPerSecond: 1000,
+  byteBurst: 10_000,
+  queriesPerSecond: 1,
+  queryBurst: 10,
+  maxEarlyBytes: 5_000,
+}
 
 function connect(expiresAt: number | null = null) {
   const socket = new FakeSocket()
@@ -36,10 +45,18 @@ describe('Connection', () => {
   it('counts frames that arrive before its room has loaded against its byte budget', () => {
     // No room is ever attached: every frame waits, and the budget still runs out.
     const { socket, frame } = connect()
-    for (let i = 0; i < 9; i++) frame(1000)
+    for (let i = 0; i < 4; i++) frame(1000)
     expect(socket.closedWith).toBeNull()
-    frame(2000)
+    frame(7000)
     expect(socket.closedWith).toEqual({ code: 1008, reason: 'over 1000 bytes per second' })
+  })
+
+  it('holds at most maxEarlyBytes for a room that is still loading', () => {
+    const { socket, frame } = connect()
+    for (let i = 0; i < 5; i++) frame(1000)
+    expect(socket.closedWith).toBeNull()
+    frame(1)
+    expect(socket.closedWith).toEqual({ code: 1008, reason: 'over 5000 bytes sent before the document loaded' })
   })
 
   it('closes with auth "permission denied" and 4401 when its token expires, and takes no frame after', () => {

@@ -1,5 +1,5 @@
-import * as awarenessProtocol from 'y-protocols/awareness'
 import { describe, expect, it } from 'vitest'
+import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { SyncEvents } from '../../../server/sync/events.js'
 import type { Peer } from '../../../server/sync/peer.js'

@@ -3,7 +3,7 @@ import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { ProtocolError, decodeMessage, encodeAwareness, encodePermissionDenied, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from '../../../server/sync/protocol.js'
+import { decodeMessage, encodeAwareness, encodePermissionDenied, encodeSyncStep1, encodeSyncStep2, encodeUpdate, ProtocolError } from '../../../server/sync/protocol.js'
 
 /** A frame as the official client builds it: message type, then y-protocols' own encoders. */
 const clientFrame = (type: number, write: (e: encoding.Encoder) => void) => {
@@ -40,6 +40,22 @@ describe('decodeMessage', () => {
     // Found by the protocol fuzz: answered later, an unreadable state vector stalled the room.
     ['a sync step 1 whose state vector cannot be read', new Uint8Array([0, 0, 0])],
     ['a sync step 1 with a truncated state vector', new Uint8Array([0, 0, 2, 5, 1])],
+    // Found by the protocol fuzz: Yjs integrates an update's structs before reading its delete
+    // set, so this one changed the document and only then failed.
+    [
+      'an update cut short in its delete set',
+      (() => {
+        const doc = new Y.Doc()
+        doc.getText('t').insert(0, 'some text')
+        const update = Y.encodeStateAsUpdate(doc)
+        const e = encoding.createEncoder()
+        encoding.writeVarUint(e, 0)
+        encoding.writeVarUint(e, 2)
+        // The update's structs, then a delete set that claims a client it does not hold.
+        encoding.writeVarUint8Array(e, Uint8Array.from([...update.subarray(0, update.length - 1), 1]))
+        return encoding.toUint8Array(e)
+      })(),
+    ],
     ['an oversized varint', new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])],
   ])('throws ProtocolError for %s', (_what, frame) => {
     expect(() => decodeMessage(frame)).toThrow(ProtocolError)

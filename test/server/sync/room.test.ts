@@ -10,7 +10,7 @@ import { StoreError } from '../../../server/store/store.js'
 import { SyncEvents } from '../../../server/sync/events.js'
 import { Rooms } from '../../../server/sync/rooms.js'
 import { DEFAULTS } from '../../../shared/defaults.js'
-import { RecordingPeer, edit } from '../../helpers/peer.js'
+import { edit, RecordingPeer } from '../../helpers/peer.js'
 import { until } from '../../helpers/until.js'
 
 /** Decodes a sync message the room sent: its sync type and payload, or `null` for other messages. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ContentError, FORMAT_NAMES, FORMATS, formatOfFile, isFormatName } from '../../../shared/content/formats.js'
-import { b, emptyDoc, sampleDoc } from '../../fixtures/sample.js'
+import { emptyDoc, sampleDoc } from '../../fixtures/sample.js'
 
 describe('format table', () => {
   it('registers text, markdown, html and json, each under its own name', () => {

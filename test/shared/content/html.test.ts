@@ -31,9 +31,7 @@ describe('html format', () => {
   })
 
   it('emits no unsafe URL for links or images', () => {
-    const html = renderHtml(
-      b.doc(b.p(b.a('javascript:alert(1)', 'click'), schema.nodes.image!.create({ src: ' javascript:alert(2)', alt: 'pic' }))),
-    )
+    const html = renderHtml(b.doc(b.p(b.a('javascript:alert(1)', 'click'), schema.nodes.image!.create({ src: ' javascript:alert(2)', alt: 'pic' }))))
     expect(html).not.toMatch(/javascript/i)
     expect(html).toContain('click')
   })

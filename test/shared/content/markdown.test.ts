@@ -26,13 +26,7 @@ describe('markdown format', () => {
   })
 
   it('writes links and images with unsafe URLs as plain text', () => {
-    const doc = b.doc(
-      b.p(
-        b.a('javascript:alert(1)', 'click'),
-        ' ',
-        schema.nodes.image!.create({ src: 'javascript:alert(2)', alt: 'pic' }),
-      ),
-    )
+    const doc = b.doc(b.p(b.a('javascript:alert(1)', 'click'), ' ', schema.nodes.image!.create({ src: 'javascript:alert(2)', alt: 'pic' })))
     expect(renderMarkdown(doc)).toBe('click pic\n')
   })
 

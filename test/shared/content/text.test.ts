@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { schema } from '../../../shared/schema.js'
 import { parseText, renderText } from '../../../shared/content/text.js'
+import { schema } from '../../../shared/schema.js'
 import { b, emptyDoc, sampleDoc } from '../../fixtures/sample.js'
 
 const fixture = readFileSync(new URL('../../fixtures/sample.txt', import.meta.url), 'utf8')
