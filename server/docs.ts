@@ -63,28 +63,37 @@ export interface Docs {
 }
 
 /**
- * Why a `Docs` operation failed, in the terms both edges map: `not-found` (HTTP 404), `invalid`
- * input (400), `too-large` input (413), `denied` by access control (401/403), `busy` with other
- * work of the same kind (503) and `failed` for anything else (500).
+ * Why a `Docs` operation failed, in the terms both edges map: `not-found` (HTTP 404), `deleted`
+ * (410: the name had a document, deleted since), `invalid` input (400), `too-large` input (413),
+ * `denied` by access control (401/403), `busy` with other work of the same kind (503) and `failed`
+ * for anything else (500).
  * The CLI exits 1 for all of them with the message, which names the document.
  */
-export type DocsErrorKind = 'not-found' | 'invalid' | 'too-large' | 'denied' | 'busy' | 'failed'
+export type DocsErrorKind = 'not-found' | 'deleted' | 'invalid' | 'too-large' | 'denied' | 'busy' | 'failed'
 
 /** A `Docs` failure the user can read: `message` is one line naming what went wrong. */
 export class DocsError extends Error {
   override name = 'DocsError'
+  /** For `deleted`: when (ISO 8601), which the API sends along so a page can say it. */
+  readonly deletedAt: string | null
   constructor(
     readonly kind: DocsErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; deletedAt?: string },
   ) {
     super(message, options)
+    this.deletedAt = options?.deletedAt ?? null
   }
 }
 
 /** The one wording of "no such document", so the CLI says the same with and without a server. */
 export function notFound(name: string): DocsError {
   return new DocsError('not-found', `no document named ${JSON.stringify(name)}`)
+}
+
+/** The one wording of "that document was deleted", with its time. */
+export function deletedError(name: string, at: string): DocsError {
+  return new DocsError('deleted', `document ${JSON.stringify(name)} was deleted (${at})`, { deletedAt: at })
 }
 
 /** The one wording of "no such version". */
@@ -138,13 +147,13 @@ export class LocalDocs implements Docs {
 
   async stat(name: string): Promise<DocInfo> {
     const meta = await this.store.stat(checkName(name))
-    if (!meta) throw notFound(name)
+    if (!meta) throw await this.missing(name)
     return this.info(meta)
   }
 
   async content(name: string, format: FormatName): Promise<string> {
     const state = await this.rooms.view(checkName(name), (doc) => Y.encodeStateAsUpdate(doc))
-    if (state === null) throw notFound(name)
+    if (state === null) throw await this.missing(name)
     // Converting and writing out a big document takes seconds: off the event loop with it.
     if (state.byteLength > RENDER_IN_PLACE_BYTES) return this.importer.render({ format, state })
     const { renderState } = await import('./imports/render.js')
@@ -165,11 +174,11 @@ export class LocalDocs implements Docs {
   }
 
   async remove(name: string): Promise<void> {
-    if (!(await this.rooms.remove(checkName(name)))) throw notFound(name)
+    if (!(await this.rooms.remove(checkName(name)))) throw await this.missing(name)
   }
 
   async compact(name: string): Promise<DocInfo> {
-    if (!(await this.rooms.compact(checkName(name)))) throw notFound(name)
+    if (!(await this.rooms.compact(checkName(name)))) throw await this.missing(name)
     return this.stat(name)
   }
 
@@ -181,7 +190,7 @@ export class LocalDocs implements Docs {
   async checkpoint(name: string, label: string | null): Promise<VersionInfo> {
     await this.stat(name)
     const version = await this.recorder.checkpoint(name, label)
-    if (!version) throw notFound(name)
+    if (!version) throw await this.missing(name)
     return version
   }
 
@@ -215,6 +224,12 @@ export class LocalDocs implements Docs {
     } finally {
       doc.destroy()
     }
+  }
+
+  /** Why `name` is not there: deleted (with when, from its tombstone) or never created. */
+  private async missing(name: string): Promise<DocsError> {
+    const at = await this.store.deleted(name)
+    return at ? deletedError(name, at.toISOString()) : notFound(name)
   }
 
   private info(meta: DocMeta): DocInfo {

@@ -40,7 +40,7 @@ export interface ApiDeps {
   privateListing: boolean
 }
 
-const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
+const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, deleted: 410, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
 
 /** The document a `/api/docs/:name…` route is about (express has already percent-decoded it). */
 function docOf(req: Request): string {
@@ -59,7 +59,9 @@ function formatOf(req: Request): FormatName {
  * `/api/docs…`: thin adapters from HTTP to `Docs`. Document names are one percent-encoded path
  * segment (`/api/docs/notes%2F2024`), which express decodes into `req.params.name`.
  *
- * - `GET /api/docs`, `GET /api/docs/<doc>`: metadata (`[{name, bytes, updates, updatedAt, clients}]`)
+ * - `GET /api/docs`, `GET /api/docs/<doc>`: metadata (`[{name, bytes, updates, updatedAt, clients}]`);
+ *   a deleted document answers 410 `{error, deletedAt}` here and on every route below
+ * - `GET /api/docs/<doc>/state`: `{exists, deletedAt}`, always 200, for the document page
  * - `GET /api/docs/<doc>/content?format=`: the rendered document
  * - `PUT /api/docs/<doc>/content?format=`: replace its content with the body (an import)
  * - `DELETE /api/docs/<doc>`: delete it, closing its connections with 4404
@@ -93,6 +95,18 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   })
   router.get('/api/docs/:name', metadata, async (req, res) => {
     res.json(await docs.stat(docOf(req)))
+  })
+  // What the document page asks before it connects: always 200 (a 404 or 410 would be logged by
+  // the browser as an error for every new name), so it can say "deleted, start it again" in any
+  // browser instead of silently starting an empty document under a deleted name.
+  router.get('/api/docs/:name/state', metadata, async (req, res) => {
+    try {
+      await docs.stat(docOf(req))
+      res.json({ exists: true, deletedAt: null })
+    } catch (error) {
+      if (!(error instanceof DocsError) || (error.kind !== 'not-found' && error.kind !== 'deleted')) throw error
+      res.json({ exists: false, deletedAt: error.deletedAt })
+    }
   })
   router.get('/api/docs/:name/content', read, async (req, res) => {
     const format = formatOf(req)
@@ -160,8 +174,12 @@ function apiErrors(log: Logger): ErrorRequestHandler {
   return (error: Error & { status?: number; expose?: boolean }, req, res, _next) => {
     let status = 500
     let message = 'internal error'
-    if (error instanceof DocsError) [status, message] = [STATUS[error.kind], error.message]
-    else if (error instanceof AccessError) [status, message] = [accessStatus(error), error.message]
+    // A deleted document says when, so a page can tell "deleted" from "never existed" and say so.
+    let extra: { deletedAt?: string } = {}
+    if (error instanceof DocsError) {
+      ;[status, message] = [STATUS[error.kind], error.message]
+      if (error.deletedAt !== null) extra = { deletedAt: error.deletedAt }
+    } else if (error instanceof AccessError) [status, message] = [accessStatus(error), error.message]
     else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : error.kind === 'deleted' ? 409 : 500, error.message]
     // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
     else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
@@ -169,6 +187,6 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     else if (error.expose && typeof error.status === 'number') [status, message] = [error.status, error.message]
     // A busy server turning work away is expected, not an error to look into.
     if (status >= 500 && !(error instanceof DocsError && error.kind === 'busy')) log.error('http.error', { method: req.method, path: req.path, error: error.message })
-    res.status(status).json({ error: message })
+    res.status(status).json({ error: message, ...extra })
   }
 }

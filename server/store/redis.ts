@@ -8,7 +8,8 @@ import { type Compaction, type DocMeta, type DocStore, type NewVersion, type Sto
 // hash's `first` is the sequence number of the list's first record and `head` that of its last,
 // so a head handed out by `append` still names the same records after other instances append.
 // `since` is the head of the document's first record ever. Deleting a document leaves its hash
-// with only `head` (a tombstone, see `store.ts`): a document exists while its hash has `first`.
+// with only `head` and `deletedAt` (a tombstone, see `store.ts`): a document exists while its hash
+// has `first`.
 // Every mutation is one Lua script: atomic, so concurrent instances never interleave halfway.
 
 // Refuses (-1) an append by a writer that knew the document at head `seen` (ARGV[4]) when that
@@ -19,7 +20,10 @@ local seen = tonumber(ARGV[4])
 local first = redis.call('HGET', KEYS[2], 'first')
 if seen > 0 and (not first or tonumber(redis.call('HGET', KEYS[2], 'since') or 0) > seen) then return -1 end
 local head = redis.call('HINCRBY', KEYS[2], 'head', 1)
-if not first then redis.call('HSET', KEYS[2], 'first', head, 'since', head, 'createdAt', ARGV[2]) end
+if not first then
+  redis.call('HSET', KEYS[2], 'first', head, 'since', head, 'createdAt', ARGV[2])
+  redis.call('HDEL', KEYS[2], 'deletedAt')
+end
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('HINCRBY', KEYS[2], 'updates', 1)
 redis.call('HINCRBY', KEYS[2], 'bytes', string.len(ARGV[1]))
@@ -45,12 +49,13 @@ redis.call('HINCRBY', KEYS[2], 'updates', 1 - count)
 redis.call('HINCRBY', KEYS[2], 'bytes', string.len(ARGV[1]) - bytes)
 return count`
 
+// A second removal changes nothing, so the tombstone keeps the time of the first.
 const REMOVE = `
-local existed = redis.call('SREM', KEYS[3], ARGV[1])
+if redis.call('SREM', KEYS[3], ARGV[1]) == 0 then return 0 end
 local head = redis.call('HGET', KEYS[2], 'head')
 redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[2])
-if head then redis.call('HSET', KEYS[2], 'head', head) end
-return existed`
+redis.call('HSET', KEYS[2], 'head', head, 'deletedAt', ARGV[2])
+return 1`
 
 /** Reads and swaps a compaction tries before giving up; each retry means another one just merged. */
 const COMPACT_ATTEMPTS = 5
@@ -127,7 +132,12 @@ export class RedisStore implements DocStore {
   }
 
   async remove(name: string): Promise<boolean> {
-    return (await this.run(() => this.redis.eval(REMOVE, 5, ...this.keys(name), ...this.versionKeys(name), name))) === 1
+    return (await this.run(() => this.redis.eval(REMOVE, 5, ...this.keys(name), ...this.versionKeys(name), name, Date.now()))) === 1
+  }
+
+  async deleted(name: string): Promise<Date | null> {
+    const [first, deletedAt] = await this.run(() => this.redis.hmget(this.key(name, 'm'), 'first', 'deletedAt'))
+    return !first && deletedAt ? new Date(Number(deletedAt)) : null
   }
 
   versions(name: string): Promise<VersionList> {

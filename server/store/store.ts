@@ -19,6 +19,8 @@ import type { PresenceUser } from '../../shared/presence.js'
  * because the head is what every writer already tracks: it needs nothing new to carry around.
  * The fence holds from a writer's first answered append on: a writer that creates a document
  * appends with `seen` 0 until then, and those first appends can still create it again.
+ * Tombstones are durable and carry the deletion time, so every browser and every restart can tell
+ * a deleted document (HTTP 410, "start it again") from a name that never existed (404).
  */
 export interface DocStore {
   /** Every stored update of `name`, oldest first, or `null` when there is no such document. */
@@ -42,8 +44,13 @@ export interface DocStore {
   list(): Promise<DocMeta[]>
   /** Metadata of one document, or `null` when there is no such document. */
   stat(name: string): Promise<DocMeta | null>
-  /** Deletes a document and all its records; `false` when there was none. */
+  /** Deletes a document and all its records, leaving a tombstone; `false` when there was none. */
   remove(name: string): Promise<boolean>
+  /**
+   * When `name` was deleted, while it stays deleted: `null` for a document that exists, that never
+   * did, or that was created again since (its first append clears the tombstone).
+   */
+  deleted(name: string): Promise<Date | null>
   /** The recorded versions of `name`, oldest first, with the revision of that list (see `thinVersions`). */
   versions(name: string): Promise<VersionList>
   /**

@@ -49,7 +49,7 @@ describe('the document list', () => {
     await until(async () => expect(await row(renamed).count()).toBe(1))
     expect(await row(plan).count()).toBe(0)
     expect(await (await fetch(`${apiUrl(renamed)}/content?format=text`)).text()).toBe('A plan with some words in it.\n')
-    expect((await fetch(apiUrl(plan))).status).toBe(404)
+    expect((await fetch(apiUrl(plan))).status).toBe(410)
 
     await page.getByRole('button', { name: `Delete ${notes}` }).click()
     await page.getByRole('button', { name: 'Keep it' }).click()
@@ -57,7 +57,7 @@ describe('the document list', () => {
     await page.getByRole('button', { name: `Delete ${notes}` }).click()
     await page.getByRole('button', { name: 'Delete for everyone' }).click()
     await until(async () => expect(await row(notes).count()).toBe(0))
-    expect((await fetch(apiUrl(notes))).status).toBe(404)
+    expect((await fetch(apiUrl(notes))).status).toBe(410)
 
     // Deleted elsewhere: the row goes by itself.
     await fetch(apiUrl(renamed), { method: 'DELETE' })

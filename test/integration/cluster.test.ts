@@ -81,7 +81,7 @@ describe('three instances sharing one Redis', () => {
     expect(await closed).toEqual({ code: 4404, reason: 'document deleted' })
     editor.destroy()
     witness.destroy()
-    expect((await fetch(`${instances[2]!.url}/api/docs/doomed`)).status).toBe(404)
+    expect((await fetch(`${instances[2]!.url}/api/docs/doomed`)).status).toBe(410)
   })
 
   it('shows a CLI import without a server to the editors of every instance, and closes them on a CLI rm', async () => {

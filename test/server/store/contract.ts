@@ -177,6 +177,39 @@ export function describeStore(name: string, factory: () => { open: () => Promise
       expect(await store.stat('again')).toMatchObject({ updates: 2 })
     })
 
+    it('remembers a deletion and its time, across reopen, until the document is created again', async () => {
+      expect(await store.deleted('tomb')).toBeNull()
+      await store.append('tomb', update('a'))
+      expect(await store.deleted('tomb')).toBeNull()
+      const before = Date.now()
+      await store.remove('tomb')
+      const at = await store.deleted('tomb')
+      expect(at!.getTime()).toBeGreaterThanOrEqual(before - 1000)
+      expect(at!.getTime()).toBeLessThanOrEqual(Date.now() + 1000)
+      expect(await store.remove('tomb')).toBe(false)
+      expect(await store.deleted('tomb')).toEqual(at)
+      expect((await store.list()).map((m) => m.name)).not.toContain('tomb')
+      await store.close()
+      store = await open()
+      expect(await store.deleted('tomb')).toEqual(at)
+      expect(await store.stat('tomb')).toBeNull()
+      await store.append('tomb', update('b'))
+      expect(await store.deleted('tomb')).toBeNull()
+      await store.close()
+      store = await open()
+      expect(await store.deleted('tomb')).toBeNull()
+      expect(lettersOf((await store.load('tomb'))!.updates)).toBe('b')
+    })
+
+    it('still fences a writer of a deleted document after reopen, numbering a new one on', async () => {
+      const old = await store.append('fenced-reopen', update('a'))
+      await store.remove('fenced-reopen')
+      await store.close()
+      store = await open()
+      await expect(store.append('fenced-reopen', update('stale'), old)).rejects.toMatchObject({ kind: 'deleted' })
+      expect(await store.append('fenced-reopen', update('b'))).toBeGreaterThan(old)
+    })
+
     describe('versions', () => {
       it('has none for a document that never had one', async () => {
         await store.append('plain', update('x'))
