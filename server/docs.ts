@@ -41,6 +41,12 @@ export interface Docs {
    */
   import(name: string, format: FormatName, text: string): Promise<void>
   remove(name: string): Promise<void>
+  /**
+   * Gives document `from` the name `to`, keeping its content and version history, and returns its
+   * metadata under the new name. Editors open on `from` are closed (4404, `renamed to <to>`);
+   * `from` then reads as deleted. Fails with `conflict` when `to` exists.
+   */
+  rename(from: string, to: string): Promise<DocInfo>
   /** Merges the document's stored records into one and returns its new metadata. */
   compact(name: string): Promise<DocInfo>
   /** The document's versions, newest first. */
@@ -64,12 +70,13 @@ export interface Docs {
 
 /**
  * Why a `Docs` operation failed, in the terms both edges map: `not-found` (HTTP 404), `deleted`
- * (410: the name had a document, deleted since), `invalid` input (400), `too-large` input (413),
+ * (410: the name had a document, deleted since), `conflict` with another document (409),
+ * `invalid` input (400), `too-large` input (413),
  * `denied` by access control (401/403), `busy` with other work of the same kind (503) and `failed`
  * for anything else (500).
  * The CLI exits 1 for all of them with the message, which names the document.
  */
-export type DocsErrorKind = 'not-found' | 'deleted' | 'invalid' | 'too-large' | 'denied' | 'busy' | 'failed'
+export type DocsErrorKind = 'not-found' | 'deleted' | 'conflict' | 'invalid' | 'too-large' | 'denied' | 'busy' | 'failed'
 
 /** A `Docs` failure the user can read: `message` is one line naming what went wrong. */
 export class DocsError extends Error {
@@ -175,6 +182,16 @@ export class LocalDocs implements Docs {
 
   async remove(name: string): Promise<void> {
     if (!(await this.rooms.remove(checkName(name)))) throw await this.missing(name)
+  }
+
+  async rename(from: string, to: string): Promise<DocInfo> {
+    checkName(from)
+    checkName(to)
+    if (from === to) throw new DocsError('invalid', `document ${JSON.stringify(from)} has that name already`)
+    const outcome = await this.rooms.rename(from, to)
+    if (outcome === 'missing') throw await this.missing(from)
+    if (outcome === 'exists') throw new DocsError('conflict', `a document named ${JSON.stringify(to)} exists already`)
+    return this.stat(to)
   }
 
   async compact(name: string): Promise<DocInfo> {

@@ -89,3 +89,14 @@ export function offerRescue(notice: HTMLElement, doc: string, content: () => Nod
   )
   notice.hidden = false
 }
+
+/** Fills `notice` for a document renamed under the user: its text lives on under `to`, one click away. */
+export function offerRenamed(notice: HTMLElement, to: string, token: string | null): void {
+  const text = document.createElement('p')
+  text.textContent = `This document was renamed to “${to}”.`
+  const open = document.createElement('a')
+  open.href = `/d/${docNameToSegment(to)}${token ? `?token=${encodeURIComponent(token)}` : ''}`
+  open.textContent = `Open “${to}”`
+  notice.replaceChildren(text, open)
+  notice.hidden = false
+}

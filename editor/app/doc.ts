@@ -1,10 +1,10 @@
 import '../style.css'
 import './app.css'
 import { docNameProblem } from '../../shared/doc-name.js'
-import { CloseCode } from '../../shared/protocol.js'
+import { CloseCode, renamedTo } from '../../shared/protocol.js'
 import { createEditor } from '../index.js'
 import { dropOffline } from '../offline.js'
-import { deletedAt, offerRescue, startAgain } from './deleted.js'
+import { deletedAt, offerRenamed, offerRescue, startAgain } from './deleted.js'
 import { DOWNLOADS, type DownloadFormat, download } from './download.js'
 import { chooseName, colorFor, rememberName } from './identity.js'
 import { menuButton } from './menu.js'
@@ -86,8 +86,10 @@ function openEditor(doc: string): void {
     'Download',
     (Object.keys(DOWNLOADS) as DownloadFormat[]).map((format) => ({ label: DOWNLOADS[format].label, run: () => download(editor.view.state.doc, doc, format) })),
   )
-  editor.provider.on('closed', ({ code }: { code: number }) => {
+  editor.provider.on('closed', ({ code, reason }: { code: number; reason: string }) => {
     if (code !== CloseCode.documentDeleted) return
+    const renamed = renamedTo(reason)
+    if (renamed !== null) return offerRenamed(notice, renamed, token)
     offerRescue(notice, doc, () => editor.view.state.doc, token)
   })
 }

@@ -3,7 +3,7 @@ import { docNameToSegment } from '../../shared/doc-name.js'
 import type { CURRENT, VersionInfo } from '../../shared/versions.js'
 import { type DocInfo, type Docs, DocsError, type DocsErrorKind } from '../docs.js'
 
-const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 410: 'deleted', 413: 'too-large', 503: 'busy' }
+const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 409: 'conflict', 410: 'deleted', 413: 'too-large', 503: 'busy' }
 
 /**
  * `Docs` through a running server's HTTP API (`/api/docs…`), for the CLI while that server holds
@@ -35,6 +35,10 @@ export class RemoteDocs implements Docs {
 
   async remove(name: string): Promise<void> {
     await this.request('DELETE', docPath(name))
+  }
+
+  async rename(from: string, to: string): Promise<DocInfo> {
+    return (await this.request('POST', `${docPath(from)}/rename`, JSON.stringify({ to }), 'application/json')).json() as Promise<DocInfo>
   }
 
   async compact(name: string): Promise<DocInfo> {

@@ -40,11 +40,20 @@ export interface ApiDeps {
   privateListing: boolean
 }
 
-const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, deleted: 410, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
+const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, deleted: 410, conflict: 409, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
 
 /** The document a `/api/docs/:name…` route is about (express has already percent-decoded it). */
 function docOf(req: Request): string {
   return String(req.params.name)
+}
+
+/** The new name of a rename (`{"to": "<name>"}`), checked as every document name in a path is. */
+function renameTarget(req: Request): string {
+  const to = (req.body as { to?: unknown } | undefined)?.to
+  if (typeof to !== 'string') throw new DocsError('invalid', 'send the new name as {"to": "<name>"}')
+  const problem = docNameProblem(to)
+  if (problem !== null) throw new DocsError('invalid', `new name: ${problem}`)
+  return to
 }
 
 function formatOf(req: Request): FormatName {
@@ -65,6 +74,7 @@ function formatOf(req: Request): FormatName {
  * - `GET /api/docs/<doc>/content?format=`: the rendered document
  * - `PUT /api/docs/<doc>/content?format=`: replace its content with the body (an import)
  * - `DELETE /api/docs/<doc>`: delete it, closing its connections with 4404
+ * - `POST /api/docs/<doc>/rename` `{"to": "<name>"}`: rename it, history included (409 if `to` exists)
  * - `POST /api/docs/<doc>/compact`: merge its stored records
  * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
@@ -123,6 +133,13 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     await docs.remove(docOf(req))
     log.info('doc.removed', { doc: docOf(req) })
     res.status(204).end()
+  })
+  // Renaming writes both names: the body is read first, so the guard can check the new one too.
+  router.post('/api/docs/:name/rename', express.json({ limit: '4kb' }), write, requireAccess(secret, 'write', renameTarget), async (req, res) => {
+    const to = renameTarget(req)
+    const info = await docs.rename(docOf(req), to)
+    log.info('doc.renamed', { doc: docOf(req), to })
+    res.json(info)
   })
   router.post('/api/docs/:name/compact', write, async (req, res) => {
     res.json(await docs.compact(docOf(req)))

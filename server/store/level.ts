@@ -19,7 +19,7 @@ import {
 } from './level-keys.js'
 import { LevelVersions } from './level-versions.js'
 import { mergeRecords } from './merge.js'
-import { type Compaction, type DocMeta, type DocStore, type NewVersion, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
+import { type Compaction, type DocMeta, type DocStore, type NewVersion, type RenameOutcome, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
@@ -304,12 +304,8 @@ export class LevelStore implements DocStore {
   remove(name: string): Promise<boolean> {
     const meta = this.meta.get(name)
     if (!meta && !this.broken.has(name)) return Promise.resolve(false)
-    const tombstone = { head: meta?.head ?? 0, deletedAt: Date.now() }
-    this.tombstones.set(name, tombstone)
-    this.meta.delete(name)
+    const tombstone = this.bury(name, meta?.head ?? 0)
     this.broken.delete(name)
-    this.metaWrittenAt.delete(name)
-    this.garbage.delete(name)
     return this.exclusive(async () => {
       // Records first, metadata last: a crash in between leaves an empty document, never
       // records that a future document of the same name would pick up.
@@ -320,6 +316,48 @@ export class LevelStore implements DocStore {
         { type: 'put', key: tombstoneKey(name), value: encodeTombstone(tombstone) },
       ])
       return true
+    })
+  }
+
+  /** Forgets `name` in memory at once (a removal or rename is under way), leaving its tombstone. */
+  private bury(name: string, head: number): Tombstone {
+    const tombstone = { head, deletedAt: Date.now() }
+    this.tombstones.set(name, tombstone)
+    this.meta.delete(name)
+    this.dirtyMeta.delete(name)
+    this.metaWrittenAt.delete(name)
+    this.garbage.delete(name)
+    return tombstone
+  }
+
+  rename(from: string, to: string): Promise<RenameOutcome> {
+    const source = this.readable(from)
+    if (!source) return Promise.resolve('missing')
+    if (this.readable(to)) return Promise.resolve('exists')
+    // The names change hands now, so every append and load from here on sees the rename; the
+    // records move in the exclusive step, after every write queued before it.
+    const base = this.tombstones.get(to)?.head ?? 0
+    const moved: MetaRecord = { createdAt: source.createdAt, updatedAt: source.updatedAt, bytes: source.bytes, updates: source.updates, head: base + source.updates, since: base + 1 }
+    const left = this.bury(from, source.head)
+    this.meta.set(to, moved)
+    this.tombstones.delete(to)
+    return this.exclusive(async () => {
+      // `source.updates` counted exactly these records (queued ones included, written by now).
+      const records = await this.read(this.db.iterator(recordRange(from)))
+      await this.history.move(from, to, (versions) =>
+        this.db.batch([
+          ...records.flatMap(([key, value], i): BatchOp[] => [
+            { type: 'del', key },
+            { type: 'put', key: recordKey(to, base + i + 1), value },
+          ]),
+          ...versions,
+          { type: 'del', key: metaKey(from) },
+          metaOp(to, moved),
+          { type: 'put', key: tombstoneKey(from), value: encodeTombstone(left) },
+          { type: 'del', key: tombstoneKey(to) },
+        ]),
+      )
+      return 'renamed' as const
     })
   }
 

@@ -51,6 +51,14 @@ export interface DocStore {
    * did, or that was created again since (its first append clears the tombstone).
    */
   deleted(name: string): Promise<Date | null>
+  /**
+   * Gives document `from` the name `to`, records, metadata and versions together, in one atomic
+   * step, so a rename keeps the history that a copy would lose. `from` is left as after a delete
+   * (a tombstone: its writers are fenced and it reads as deleted); a tombstone of `to` goes, and
+   * the moved records are numbered on past it, so writers of a deleted `to` stay fenced. Changes
+   * nothing and answers `missing` when there is no `from`, `exists` when `to` exists.
+   */
+  rename(from: string, to: string): Promise<RenameOutcome>
   /** The recorded versions of `name`, oldest first, with the revision of that list (see `thinVersions`). */
   versions(name: string): Promise<VersionList>
   /**
@@ -75,6 +83,9 @@ export interface DocStore {
   /** Finishes pending writes and releases the store (for LevelDB: its lock on the data dir). */
   close(): Promise<void>
 }
+
+/** What `DocStore.rename` did. */
+export type RenameOutcome = 'renamed' | 'missing' | 'exists'
 
 /** A version as it is stored; `snapshot` is opaque to the store (see `server/history/`). */
 export interface StoredVersion {

@@ -210,6 +210,69 @@ export function describeStore(name: string, factory: () => { open: () => Promise
       expect(await store.append('fenced-reopen', update('b'))).toBeGreaterThan(old)
     })
 
+    describe('rename', () => {
+      it('moves records, metadata and versions to the new name in one step, across reopen', async () => {
+        await store.append('draft', update('a'))
+        await store.append('draft', update('b'))
+        const first = await store.addVersion('draft', version(1000, 'Draft'), 0)
+        const second = await store.addVersion('draft', version(2000), first!.id)
+        const meta = await store.stat('draft')
+        expect(await store.rename('draft', 'final')).toBe('renamed')
+        expect(lettersOf((await store.load('final'))!.updates)).toBe('ab')
+        expect(await store.stat('final')).toEqual({ ...meta, name: 'final' })
+        expect((await store.versions('final')).versions).toEqual([first, second])
+        expect((await store.list()).map((m) => m.name)).toEqual(['final'])
+        expect(await store.load('draft')).toBeNull()
+        expect((await store.versions('draft')).versions).toEqual([])
+        expect(await store.deleted('draft')).toBeInstanceOf(Date)
+        expect(await store.deleted('final')).toBeNull()
+        await store.close()
+        store = await open()
+        expect(lettersOf((await store.load('final'))!.updates)).toBe('ab')
+        expect((await store.versions('final')).versions).toEqual([first, second])
+        expect(await store.stat('draft')).toBeNull()
+        const next = await store.addVersion('final', version(3000), second!.id)
+        expect(next!.id).toBeGreaterThan(second!.id)
+        const { head } = (await store.load('final'))!
+        expect(await store.append('final', update('c'), head)).toBeGreaterThan(head)
+        expect(lettersOf((await store.load('final'))!.updates)).toBe('abc')
+      })
+
+      it('refuses a name that exists and a document that does not, changing nothing', async () => {
+        await store.append('one', update('a'))
+        await store.append('two', update('b'))
+        expect(await store.rename('one', 'two')).toBe('exists')
+        expect(await store.rename('none', 'three')).toBe('missing')
+        expect(lettersOf((await store.load('one'))!.updates)).toBe('a')
+        expect(lettersOf((await store.load('two'))!.updates)).toBe('b')
+        expect(await store.stat('three')).toBeNull()
+      })
+
+      it('fences writers of the old name as a delete does, and numbers on past a deleted new name', async () => {
+        const fromHead = await store.append('old', update('a'))
+        const deletedHead = await store.append('taken', update('x'))
+        await store.append('taken', update('y'))
+        await store.remove('taken')
+        expect(await store.rename('old', 'taken')).toBe('renamed')
+        await expect(store.append('old', update('stale'), fromHead)).rejects.toMatchObject({ kind: 'deleted' })
+        await expect(store.append('taken', update('stale'), deletedHead + 1)).rejects.toMatchObject({ kind: 'deleted' })
+        const { head } = (await store.load('taken'))!
+        expect(await store.append('taken', update('b'), head)).toBeGreaterThan(head)
+        expect(lettersOf((await store.load('taken'))!.updates)).toBe('ab')
+      })
+
+      it('keeps an append to the old name issued before the rename, and compacts the moved records', async () => {
+        await store.append('moving', update('a'))
+        const late = store.append('moving', update('b'))
+        const renaming = store.rename('moving', 'moved')
+        await Promise.all([late, renaming])
+        expect(lettersOf((await store.load('moved'))!.updates)).toBe('ab')
+        expect(await store.compact('moved')).toMatchObject({ records: 2 })
+        expect(lettersOf((await store.load('moved'))!.updates)).toBe('ab')
+        expect(await store.stat('moved')).toMatchObject({ updates: 1 })
+      })
+    })
+
     describe('versions', () => {
       it('has none for a document that never had one', async () => {
         await store.append('plain', update('x'))
