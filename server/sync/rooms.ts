@@ -128,7 +128,9 @@ export class Rooms {
    * open room of `to` (editors on a name that had no document yet) is caught up from the store.
    */
   async rename(from: string, to: string): Promise<RenameOutcome> {
-    if (!this.open.has(from) && !(await this.store.stat(from))) return 'missing'
+    // Asked of the store, not the rooms: an open room of a name nobody has written to yet is no
+    // document to rename, and its editors must not be told it moved.
+    if (!(await this.store.stat(from))) return 'missing'
     if (await this.store.stat(to)) return 'exists'
     await this.forget(from, renamedReason(to))
     const outcome = await this.store.rename(from, to)

@@ -61,6 +61,14 @@ describe('POST /api/docs/<doc>/rename', () => {
     expect((await rename(server, 'a', 42)).status).toBe(400)
     expect((await rename(server, 'a', 'a')).status).toBe(400)
     expect((await rename(server, 'nobody', 'c')).status).toBe(404)
+    // An editor open on a name nobody wrote to has no document to rename: it stays connected.
+    const idle = connectClient(server.wsUrl, 'unwritten')
+    await idle.synced()
+    expect((await rename(server, 'unwritten', 'c')).status).toBe(404)
+    idle.doc.getText('t').insert(0, 'still here')
+    await until(async () => expect((await fetch(docUrl(server, 'unwritten'))).status).toBe(200))
+    expect(idle.provider.wsconnected).toBe(true)
+    idle.destroy()
     expect(await (await fetch(`${docUrl(server, 'a')}/content?format=text`)).text()).toBe('a\n')
   })
 
