@@ -83,13 +83,16 @@ export class DocsError extends Error {
   override name = 'DocsError'
   /** For `deleted`: when (ISO 8601), which the API sends along so a page can say it. */
   readonly deletedAt: string | null
+  /** For `deleted` by a rename: the name it lives on under, so a page can point there. */
+  readonly renamedTo: string | null
   constructor(
     readonly kind: DocsErrorKind,
     message: string,
-    options?: { cause?: unknown; deletedAt?: string },
+    options?: { cause?: unknown; deletedAt?: string; renamedTo?: string | null },
   ) {
     super(message, options)
     this.deletedAt = options?.deletedAt ?? null
+    this.renamedTo = options?.renamedTo ?? null
   }
 }
 
@@ -98,9 +101,10 @@ export function notFound(name: string): DocsError {
   return new DocsError('not-found', `no document named ${JSON.stringify(name)}`)
 }
 
-/** The one wording of "that document was deleted", with its time. */
-export function deletedError(name: string, at: string): DocsError {
-  return new DocsError('deleted', `document ${JSON.stringify(name)} was deleted (${at})`, { deletedAt: at })
+/** The one wording of "that document was deleted" (or renamed), with its time. */
+export function deletedError(name: string, at: string, renamedTo: string | null): DocsError {
+  const how = renamedTo === null ? 'deleted' : `renamed to ${JSON.stringify(renamedTo)}`
+  return new DocsError('deleted', `document ${JSON.stringify(name)} was ${how} (${at})`, { deletedAt: at, renamedTo })
 }
 
 /** The one wording of "no such version". */
@@ -245,8 +249,8 @@ export class LocalDocs implements Docs {
 
   /** Why `name` is not there: deleted (with when, from its tombstone) or never created. */
   private async missing(name: string): Promise<DocsError> {
-    const at = await this.store.deleted(name)
-    return at ? deletedError(name, at.toISOString()) : notFound(name)
+    const gone = await this.store.deleted(name)
+    return gone ? deletedError(name, gone.at.toISOString(), gone.renamedTo) : notFound(name)
   }
 
   private info(meta: DocMeta): DocInfo {

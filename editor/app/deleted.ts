@@ -6,17 +6,19 @@ import { docExists } from './exists.js'
 const authorization = (token: string | null): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {})
 
 /**
- * When `doc` was deleted, if the server says it was and it has not been started again: asked
- * before connecting, so any browser (not only one that saw the deletion) says so instead of
- * silently starting an empty document under the same name. `null` when it exists, never did, or
- * the server cannot be asked (offline: the page opens from its own copy).
+ * When `doc` was deleted (and where it went, if it was renamed), if the server says so and it has
+ * not been started again: asked before connecting, so any browser (not only one that saw the
+ * deletion) says so instead of silently starting an empty document under the same name. `null`
+ * when it exists, never did, or the server cannot be asked (offline: the page opens from its own
+ * copy).
  */
-export async function deletedAt(doc: string, token: string | null): Promise<string | null> {
+export async function deletion(doc: string, token: string | null): Promise<{ at: string; renamedTo: string | null } | null> {
   try {
     const res = await fetch(`/api/docs/${docNameToSegment(doc)}/state`, { headers: authorization(token), signal: AbortSignal.timeout(5000) })
     if (!res.ok) return null
-    const { deletedAt } = (await res.json()) as { deletedAt?: unknown }
-    return typeof deletedAt === 'string' ? deletedAt : null
+    const { deletedAt, renamedTo } = (await res.json()) as { deletedAt?: unknown; renamedTo?: unknown }
+    if (typeof deletedAt !== 'string') return null
+    return { at: deletedAt, renamedTo: typeof renamedTo === 'string' ? renamedTo : null }
   } catch {
     return null
   }

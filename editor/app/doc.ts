@@ -4,7 +4,7 @@ import { docNameProblem } from '../../shared/doc-name.js'
 import { CloseCode, renamedTo } from '../../shared/protocol.js'
 import { createEditor } from '../index.js'
 import { dropOffline } from '../offline.js'
-import { deletedAt, offerRenamed, offerRescue, startAgain } from './deleted.js'
+import { deletion, offerRenamed, offerRescue, startAgain } from './deleted.js'
 import { DOWNLOADS, type DownloadFormat, download } from './download.js'
 import { chooseName, colorFor, rememberName } from './identity.js'
 import { menuButton } from './menu.js'
@@ -126,8 +126,9 @@ if ('problem' in target) {
   title.textContent = doc
   title.title = doc
   document.title = `${doc} · quire`
-  const deleted = await deletedAt(doc, token)
-  if (deleted !== null) offerRestart(doc, deleted)
-  else openEditor(doc)
+  const gone = await deletion(doc, token)
+  if (gone === null) openEditor(doc)
+  else if (gone.renamedTo !== null) offerRenamed(notice, gone.renamedTo, token)
+  else offerRestart(doc, gone.at)
 }
 keepShellOffline()

@@ -77,11 +77,15 @@ export class RemoteDocs implements Docs {
       throw new DocsError('failed', `the server at ${this.baseUrl} did not answer: ${(error as Error).message}`, { cause: error })
     }
     if (res.ok) return res
-    const answer = (await res.json().catch(() => ({}))) as { error?: unknown; deletedAt?: unknown }
+    const answer = (await res.json().catch(() => ({}))) as { error?: unknown; deletedAt?: unknown; renamedTo?: unknown }
     const said = typeof answer.error === 'string' ? answer.error : `the server answered ${res.status} ${res.statusText}`
     // The CLI signs its requests with QUIRE_SECRET when it has it; a 401 means it has not.
     const hint = res.status === 401 ? `; the server at ${this.baseUrl} needs a token: run with its QUIRE_SECRET set` : ''
-    throw new DocsError(KIND[res.status] ?? 'failed', `${said}${hint}`, typeof answer.deletedAt === 'string' ? { deletedAt: answer.deletedAt } : {})
+    throw new DocsError(
+      KIND[res.status] ?? 'failed',
+      `${said}${hint}`,
+      typeof answer.deletedAt === 'string' ? { deletedAt: answer.deletedAt, renamedTo: typeof answer.renamedTo === 'string' ? answer.renamedTo : null } : {},
+    )
   }
 }
 

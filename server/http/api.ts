@@ -69,8 +69,8 @@ function formatOf(req: Request): FormatName {
  * segment (`/api/docs/notes%2F2024`), which express decodes into `req.params.name`.
  *
  * - `GET /api/docs`, `GET /api/docs/<doc>`: metadata (`[{name, bytes, updates, updatedAt, clients}]`);
- *   a deleted document answers 410 `{error, deletedAt}` here and on every route below
- * - `GET /api/docs/<doc>/state`: `{exists, deletedAt}`, always 200, for the document page
+ *   a deleted document answers 410 `{error, deletedAt[, renamedTo]}` here and on every route below
+ * - `GET /api/docs/<doc>/state`: `{exists, deletedAt, renamedTo}`, always 200, for the document page
  * - `GET /api/docs/<doc>/content?format=`: the rendered document
  * - `PUT /api/docs/<doc>/content?format=`: replace its content with the body (an import)
  * - `DELETE /api/docs/<doc>`: delete it, closing its connections with 4404
@@ -112,10 +112,10 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   router.get('/api/docs/:name/state', metadata, async (req, res) => {
     try {
       await docs.stat(docOf(req))
-      res.json({ exists: true, deletedAt: null })
+      res.json({ exists: true, deletedAt: null, renamedTo: null })
     } catch (error) {
       if (!(error instanceof DocsError) || (error.kind !== 'not-found' && error.kind !== 'deleted')) throw error
-      res.json({ exists: false, deletedAt: error.deletedAt })
+      res.json({ exists: false, deletedAt: error.deletedAt, renamedTo: error.renamedTo })
     }
   })
   router.get('/api/docs/:name/content', read, async (req, res) => {
@@ -192,10 +192,10 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     let status = 500
     let message = 'internal error'
     // A deleted document says when, so a page can tell "deleted" from "never existed" and say so.
-    let extra: { deletedAt?: string } = {}
+    let extra: { deletedAt?: string; renamedTo?: string } = {}
     if (error instanceof DocsError) {
       ;[status, message] = [STATUS[error.kind], error.message]
-      if (error.deletedAt !== null) extra = { deletedAt: error.deletedAt }
+      if (error.deletedAt !== null) extra = { deletedAt: error.deletedAt, ...(error.renamedTo === null ? {} : { renamedTo: error.renamedTo }) }
     } else if (error instanceof AccessError) [status, message] = [accessStatus(error), error.message]
     else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : error.kind === 'deleted' ? 409 : 500, error.message]
     // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).

@@ -40,6 +40,8 @@ export interface MetaRecord {
 export interface Tombstone {
   head: number
   deletedAt: number
+  /** Set when the document was renamed rather than deleted. */
+  renamedTo?: string
 }
 
 const utf8 = new TextEncoder()
@@ -50,8 +52,8 @@ export const encodeTombstone = (tombstone: Tombstone) => utf8.encode(JSON.string
 /** Decodes a tombstone; one that cannot be read is taken as deleted at 0 and head 0 rather than failing the open. */
 export function decodeTombstone(value: Uint8Array): Tombstone {
   try {
-    const { head, deletedAt } = JSON.parse(fromUtf8.decode(value)) as Partial<Tombstone>
-    return { head: typeof head === 'number' ? head : 0, deletedAt: typeof deletedAt === 'number' ? deletedAt : 0 }
+    const { head, deletedAt, renamedTo } = JSON.parse(fromUtf8.decode(value)) as Partial<Tombstone>
+    return { head: typeof head === 'number' ? head : 0, deletedAt: typeof deletedAt === 'number' ? deletedAt : 0, ...(typeof renamedTo === 'string' ? { renamedTo } : {}) }
   } catch {
     return { head: 0, deletedAt: 0 }
   }

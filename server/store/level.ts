@@ -19,7 +19,7 @@ import {
 } from './level-keys.js'
 import { LevelVersions } from './level-versions.js'
 import { mergeRecords } from './merge.js'
-import { type Compaction, type DocMeta, type DocStore, type NewVersion, type RenameOutcome, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
+import { type Compaction, type Deletion, type DocMeta, type DocStore, type NewVersion, type RenameOutcome, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
@@ -320,8 +320,8 @@ export class LevelStore implements DocStore {
   }
 
   /** Forgets `name` in memory at once (a removal or rename is under way), leaving its tombstone. */
-  private bury(name: string, head: number): Tombstone {
-    const tombstone = { head, deletedAt: Date.now() }
+  private bury(name: string, head: number, renamedTo?: string): Tombstone {
+    const tombstone: Tombstone = { head, deletedAt: Date.now(), ...(renamedTo === undefined ? {} : { renamedTo }) }
     this.tombstones.set(name, tombstone)
     this.meta.delete(name)
     this.dirtyMeta.delete(name)
@@ -338,7 +338,7 @@ export class LevelStore implements DocStore {
     // records move in the exclusive step, after every write queued before it.
     const base = this.tombstones.get(to)?.head ?? 0
     const moved: MetaRecord = { createdAt: source.createdAt, updatedAt: source.updatedAt, bytes: source.bytes, updates: source.updates, head: base + source.updates, since: base + 1 }
-    const left = this.bury(from, source.head)
+    const left = this.bury(from, source.head, to)
     this.meta.set(to, moved)
     this.tombstones.delete(to)
     return this.exclusive(async () => {
@@ -361,9 +361,9 @@ export class LevelStore implements DocStore {
     })
   }
 
-  async deleted(name: string): Promise<Date | null> {
+  async deleted(name: string): Promise<Deletion | null> {
     const tombstone = this.tombstones.get(name)
-    return tombstone && !this.meta.has(name) ? new Date(tombstone.deletedAt) : null
+    return tombstone && !this.meta.has(name) ? { at: new Date(tombstone.deletedAt), renamedTo: tombstone.renamedTo ?? null } : null
   }
 
   versions(name: string): Promise<VersionList> {

@@ -2,13 +2,13 @@ import { Redis } from 'ioredis'
 import type { PresenceUser } from '../../shared/presence.js'
 import { mergeRecords } from './merge.js'
 import { RedisVersions } from './redis-versions.js'
-import { type Compaction, type DocMeta, type DocStore, type NewVersion, type RenameOutcome, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
+import { type Compaction, type Deletion, type DocMeta, type DocStore, type NewVersion, type RenameOutcome, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
 
 // Each document is a list of update records plus a metadata hash; a set indexes the names. The
 // hash's `first` is the sequence number of the list's first record and `head` that of its last,
 // so a head handed out by `append` still names the same records after other instances append.
 // `since` is the head of the document's first record ever. Deleting a document leaves its hash
-// with only `head` and `deletedAt` (a tombstone, see `store.ts`): a document exists while its hash
+// with only `head` and `deletedAt` (and `renamedTo` after a rename: a tombstone, see `store.ts`): a document exists while its hash
 // has `first`.
 // Every mutation is one Lua script: atomic, so concurrent instances never interleave halfway.
 
@@ -22,7 +22,7 @@ if seen > 0 and (not first or tonumber(redis.call('HGET', KEYS[2], 'since') or 0
 local head = redis.call('HINCRBY', KEYS[2], 'head', 1)
 if not first then
   redis.call('HSET', KEYS[2], 'first', head, 'since', head, 'createdAt', ARGV[2])
-  redis.call('HDEL', KEYS[2], 'deletedAt')
+  redis.call('HDEL', KEYS[2], 'deletedAt', 'renamedTo')
 end
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('HINCRBY', KEYS[2], 'updates', 1)
@@ -73,7 +73,7 @@ for i, key in ipairs({KEYS[1], KEYS[4], KEYS[5]}) do
 end
 redis.call('HSET', KEYS[7], 'first', base + 1, 'since', base + 1, 'head', base + count, 'createdAt', m[2], 'updatedAt', m[3], 'bytes', m[4], 'updates', m[5])
 redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[2], 'head', m[1], 'deletedAt', ARGV[3])
+redis.call('HSET', KEYS[2], 'head', m[1], 'deletedAt', ARGV[3], 'renamedTo', ARGV[2])
 redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[2])
 return 1`
@@ -163,9 +163,9 @@ export class RedisStore implements DocStore {
     return outcome === 1 ? 'renamed' : outcome === 0 ? 'missing' : 'exists'
   }
 
-  async deleted(name: string): Promise<Date | null> {
-    const [first, deletedAt] = await this.run(() => this.redis.hmget(this.key(name, 'm'), 'first', 'deletedAt'))
-    return !first && deletedAt ? new Date(Number(deletedAt)) : null
+  async deleted(name: string): Promise<Deletion | null> {
+    const [first, deletedAt, renamedTo] = await this.run(() => this.redis.hmget(this.key(name, 'm'), 'first', 'deletedAt', 'renamedTo'))
+    return !first && deletedAt ? { at: new Date(Number(deletedAt)), renamedTo: renamedTo ?? null } : null
   }
 
   versions(name: string): Promise<VersionList> {

@@ -47,10 +47,11 @@ export interface DocStore {
   /** Deletes a document and all its records, leaving a tombstone; `false` when there was none. */
   remove(name: string): Promise<boolean>
   /**
-   * When `name` was deleted, while it stays deleted: `null` for a document that exists, that never
-   * did, or that was created again since (its first append clears the tombstone).
+   * When `name` was deleted (and the name it was renamed to, if that is how it went), while it
+   * stays deleted: `null` for a document that exists, that never did, or that was created again
+   * since (its first append clears the tombstone).
    */
-  deleted(name: string): Promise<Date | null>
+  deleted(name: string): Promise<Deletion | null>
   /**
    * Gives document `from` the name `to`, records, metadata and versions together, in one atomic
    * step, so a rename keeps the history that a copy would lose. `from` is left as after a delete
@@ -82,6 +83,13 @@ export interface DocStore {
   addVersionAuthors(name: string, id: number, authors: PresenceUser[]): Promise<boolean>
   /** Finishes pending writes and releases the store (for LevelDB: its lock on the data dir). */
   close(): Promise<void>
+}
+
+/** What a tombstone tells of a document that is gone. */
+export interface Deletion {
+  at: Date
+  /** The name it lives on under, when it was renamed rather than deleted. */
+  renamedTo: string | null
 }
 
 /** What `DocStore.rename` did. */

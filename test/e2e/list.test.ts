@@ -60,6 +60,10 @@ describe('the document list', () => {
     await grace.page.getByRole('link', { name: `Open “${renamed}”` }).click()
     await grace.page.locator('[data-quire="status"][data-state="connected"]').waitFor()
     await until(async () => expect(await editorText(grace.page)).toBe('A plan with some words in it.'))
+    // The old address, opened later in any browser, points to the new name too.
+    await grace.page.goto(`${session.server.url}/d/${encodeURIComponent(plan)}`)
+    await until(async () => expect(await grace.page.locator('[role="alert"]').innerText()).toContain(`renamed to “${renamed}”`))
+    expect(await grace.page.getByRole('link', { name: `Open “${renamed}”` }).getAttribute('href')).toBe(`/d/${encodeURIComponent(renamed)}`)
     expect(grace.errors).toEqual([])
     await grace.context.close()
 

@@ -28,7 +28,7 @@ describe('a deleted document', () => {
     const { error, deletedAt } = (await answer.json()) as { error: string; deletedAt: string }
     expect(error).toMatch(/"gone" was deleted/)
     expect(Date.parse(deletedAt)).toBeGreaterThanOrEqual(before - 1000)
-    expect(await (await api('gone/state')).json()).toEqual({ exists: false, deletedAt })
+    expect(await (await api('gone/state')).json()).toEqual({ exists: false, deletedAt, renamedTo: null })
     expect((await (await fetch(`${server.url}/api/docs`)).json()) as unknown[]).toEqual([])
 
     expect(await server.stop()).toBe(0)
@@ -38,7 +38,7 @@ describe('a deleted document', () => {
     expect(await again.json()).toMatchObject({ deletedAt })
     expect((await api('gone/content')).status).toBe(410)
     expect((await api('never')).status).toBe(404)
-    expect(await (await api('never/state')).json()).toEqual({ exists: false, deletedAt: null })
+    expect(await (await api('never/state')).json()).toEqual({ exists: false, deletedAt: null, renamedTo: null })
   })
 
   it('is created again by an edit, which clears its tombstone', async () => {
@@ -47,7 +47,7 @@ describe('a deleted document', () => {
     expect((await api('reborn')).status).toBe(410)
     expect((await fetch(`${server.url}/api/docs/reborn/content?format=text`, { method: 'PUT', body: '' })).status).toBe(200)
     expect((await api('reborn')).status).toBe(200)
-    expect(await (await api('reborn/state')).json()).toEqual({ exists: true, deletedAt: null })
+    expect(await (await api('reborn/state')).json()).toEqual({ exists: true, deletedAt: null, renamedTo: null })
     expect(((await (await fetch(`${server.url}/api/docs`)).json()) as Array<{ name: string }>).map((d) => d.name)).toEqual(['reborn'])
   })
 })

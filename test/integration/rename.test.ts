@@ -42,7 +42,9 @@ describe('POST /api/docs/<doc>/rename', () => {
 
     expect(await (await fetch(`${docUrl(server, 'final/2026')}/content?format=text`)).text()).toBe('Moving house.\n')
     expect(await (await fetch(`${docUrl(server, 'final/2026')}/versions`)).json()).toEqual(versions)
-    expect((await fetch(docUrl(server, 'draft'))).status).toBe(410)
+    const gone = await fetch(docUrl(server, 'draft'))
+    expect(gone.status).toBe(410)
+    expect(await gone.json()).toMatchObject({ error: expect.stringMatching(/^document "draft" was renamed to "final\/2026"/), renamedTo: 'final/2026' })
     expect(((await (await fetch(`${server.url}/api/docs`)).json()) as Array<{ name: string }>).map((d) => d.name)).toEqual(['final/2026'])
 
     // Editors on the new name carry on with it.
