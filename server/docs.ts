@@ -70,7 +70,7 @@ export interface Docs {
 
 /**
  * Why a `Docs` operation failed, in the terms both edges map: `not-found` (HTTP 404), `deleted`
- * (410: the name had a document, deleted since), `conflict` with another document (409),
+ * (404 with `deletedAt`: the name had a document, deleted since), `conflict` with another document (409),
  * `invalid` input (400), `too-large` input (413),
  * `denied` by access control (401/403), `busy` with other work of the same kind (503) and `failed`
  * for anything else (500).

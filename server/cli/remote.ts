@@ -3,7 +3,7 @@ import { docNameToSegment } from '../../shared/doc-name.js'
 import type { CURRENT, VersionInfo } from '../../shared/versions.js'
 import { type DocInfo, type Docs, DocsError, type DocsErrorKind } from '../docs.js'
 
-const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 409: 'conflict', 410: 'deleted', 413: 'too-large', 503: 'busy' }
+const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 409: 'conflict', 413: 'too-large', 503: 'busy' }
 
 /**
  * `Docs` through a running server's HTTP API (`/api/docs…`), for the CLI while that server holds
@@ -82,7 +82,7 @@ export class RemoteDocs implements Docs {
     // The CLI signs its requests with QUIRE_SECRET when it has it; a 401 means it has not.
     const hint = res.status === 401 ? `; the server at ${this.baseUrl} needs a token: run with its QUIRE_SECRET set` : ''
     throw new DocsError(
-      KIND[res.status] ?? 'failed',
+      typeof answer.deletedAt === 'string' ? 'deleted' : (KIND[res.status] ?? 'failed'),
       `${said}${hint}`,
       typeof answer.deletedAt === 'string' ? { deletedAt: answer.deletedAt, renamedTo: typeof answer.renamedTo === 'string' ? answer.renamedTo : null } : {},
     )

@@ -40,7 +40,7 @@ export interface ApiDeps {
   privateListing: boolean
 }
 
-const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, deleted: 410, conflict: 409, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
+const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, deleted: 404, conflict: 409, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
 
 /** The document a `/api/docs/:name…` route is about (express has already percent-decoded it). */
 function docOf(req: Request): string {
@@ -69,7 +69,8 @@ function formatOf(req: Request): FormatName {
  * segment (`/api/docs/notes%2F2024`), which express decodes into `req.params.name`.
  *
  * - `GET /api/docs`, `GET /api/docs/<doc>`: metadata (`[{name, bytes, updates, updatedAt, clients}]`);
- *   a deleted document answers 410 `{error, deletedAt[, renamedTo]}` here and on every route below
+ *   a deleted document answers 404 like an unknown one (the contract's promise to API clients),
+ *   with `deletedAt` (and `renamedTo`) in the body, here and on every route below
  * - `GET /api/docs/<doc>/state`: `{exists, deletedAt, renamedTo}`, always 200, for the document page
  * - `GET /api/docs/<doc>/content?format=`: the rendered document
  * - `PUT /api/docs/<doc>/content?format=`: replace its content with the body (an import)
@@ -106,7 +107,7 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   router.get('/api/docs/:name', metadata, async (req, res) => {
     res.json(await docs.stat(docOf(req)))
   })
-  // What the document page asks before it connects: always 200 (a 404 or 410 would be logged by
+  // What the document page asks before it connects: always 200 (a 404 would be logged by
   // the browser as an error for every new name), so it can say "deleted, start it again" in any
   // browser instead of silently starting an empty document under a deleted name.
   router.get('/api/docs/:name/state', metadata, async (req, res) => {

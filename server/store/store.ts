@@ -20,7 +20,7 @@ import type { PresenceUser } from '../../shared/presence.js'
  * The fence holds from a writer's first answered append on: a writer that creates a document
  * appends with `seen` 0 until then, and those first appends can still create it again.
  * Tombstones are durable and carry the deletion time, so every browser and every restart can tell
- * a deleted document (HTTP 410, "start it again") from a name that never existed (404).
+ * a deleted document ("start it again", `deletedAt` in the 404) from a name that never existed.
  */
 export interface DocStore {
   /** Every stored update of `name`, oldest first, or `null` when there is no such document. */

@@ -30,7 +30,7 @@ describe('a document deleted while it is open', () => {
     // the document must stay gone and the page must stay disconnected.
     const watchUntil = Date.now() + MAX_BACKOFF_MS * 1.5
     while (Date.now() < watchUntil) {
-      expect((await fetch(apiUrl(doc))).status).toBe(410)
+      expect((await fetch(apiUrl(doc))).status).toBe(404)
       expect(await statusOf(ada.page).getAttribute('data-state')).toBe('disconnected')
       await ada.page.waitForTimeout(250)
     }
@@ -55,7 +55,7 @@ describe('a document deleted while it is open', () => {
     await until(async () => expect(await grace.page.locator('[role="alert"]').innerText()).toMatch(/was deleted/))
     expect(await grace.page.locator('.ProseMirror').count()).toBe(0)
     // Asking did not create it: it is still deleted for everyone else.
-    expect((await fetch(apiUrl(doc))).status).toBe(410)
+    expect((await fetch(apiUrl(doc))).status).toBe(404)
 
     await grace.page.getByRole('button', { name: 'Start it again' }).click()
     await statusOf(grace.page).and(grace.page.locator('[data-state="connected"]')).waitFor()

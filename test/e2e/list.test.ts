@@ -55,7 +55,7 @@ describe('the document list', () => {
     expect(await row(plan).count()).toBe(0)
     expect(await (await fetch(`${apiUrl(renamed)}/content?format=text`)).text()).toBe('A plan with some words in it.\n')
     expect(await (await fetch(`${apiUrl(renamed)}/versions`)).json()).toEqual(versions)
-    expect((await fetch(apiUrl(plan))).status).toBe(410)
+    expect((await fetch(apiUrl(plan))).status).toBe(404)
     await until(async () => expect(await grace.page.locator('[role="alert"]').innerText()).toContain(`renamed to “${renamed}”`))
     await grace.page.getByRole('link', { name: `Open “${renamed}”` }).click()
     await grace.page.locator('[data-quire="status"][data-state="connected"]').waitFor()
@@ -73,7 +73,7 @@ describe('the document list', () => {
     await page.getByRole('button', { name: `Delete ${notes}` }).click()
     await page.getByRole('button', { name: 'Delete for everyone' }).click()
     await until(async () => expect(await row(notes).count()).toBe(0))
-    expect((await fetch(apiUrl(notes))).status).toBe(410)
+    expect((await fetch(apiUrl(notes))).status).toBe(404)
 
     // Deleted elsewhere: the row goes by itself.
     await fetch(apiUrl(renamed), { method: 'DELETE' })

@@ -110,7 +110,7 @@ describe('HTTP API', () => {
     const closed = client.closed()
     expect((await api('/api/docs/doomed', { method: 'DELETE' })).status).toBe(204)
     expect(await closed).toMatchObject({ code: CloseCode.documentDeleted })
-    expect((await api('/api/docs/doomed')).status).toBe(410)
+    expect((await api('/api/docs/doomed')).status).toBe(404)
   })
 })
 

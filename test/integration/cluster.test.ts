@@ -81,7 +81,7 @@ describe('three instances sharing one Redis', () => {
     expect(await closed).toEqual({ code: 4404, reason: 'document deleted' })
     editor.destroy()
     witness.destroy()
-    expect((await fetch(`${instances[2]!.url}/api/docs/doomed`)).status).toBe(410)
+    expect((await fetch(`${instances[2]!.url}/api/docs/doomed`)).status).toBe(404)
   })
 
   it('renames through one instance: editors of the old name elsewhere are closed saying where it went, editors of the new name get its content', async () => {
@@ -98,7 +98,7 @@ describe('three instances sharing one Redis', () => {
     await until(() => expect(early.text.toString()).toBe('on the move'))
     editor.destroy()
     early.destroy()
-    expect((await fetch(`${instances[2]!.url}/api/docs/moving`)).status).toBe(410)
+    expect((await fetch(`${instances[2]!.url}/api/docs/moving`)).status).toBe(404)
   })
 
   it('shows a CLI import without a server to the editors of every instance, and closes them on a CLI rm', async () => {

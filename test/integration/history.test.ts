@@ -187,7 +187,7 @@ describe('version history', SLOW, () => {
 
   it('removes the versions with the document', async () => {
     expect((await run('rm', 'essay')).code).toBe(0)
-    expect((await api('/versions')).status).toBe(410)
+    expect((await api('/versions')).status).toBe(404)
     const client = await person(server, 'essay', ada)
     prosemirrorToYXmlFragment(b.doc(b.p('A new essay.')), client.doc.getXmlFragment('prosemirror'))
     const fresh = await until(async () => {

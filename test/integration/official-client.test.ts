@@ -120,6 +120,6 @@ describe('the official y-websocket client', () => {
     await until(() => expect(survivor.provider.wsconnected).toBe(true))
     await survivor.synced()
     expect(deleted.provider.wsconnected).toBe(false)
-    expect((await fetch(`${server.url}/api/docs/to-delete`)).status).toBe(410)
+    expect((await fetch(`${server.url}/api/docs/to-delete`)).status).toBe(404)
   })
 })

@@ -43,7 +43,7 @@ describe('POST /api/docs/<doc>/rename', () => {
     expect(await (await fetch(`${docUrl(server, 'final/2026')}/content?format=text`)).text()).toBe('Moving house.\n')
     expect(await (await fetch(`${docUrl(server, 'final/2026')}/versions`)).json()).toEqual(versions)
     const gone = await fetch(docUrl(server, 'draft'))
-    expect(gone.status).toBe(410)
+    expect(gone.status).toBe(404)
     expect(await gone.json()).toMatchObject({ error: expect.stringMatching(/^document "draft" was renamed to "final\/2026"/), renamedTo: 'final/2026' })
     expect(((await (await fetch(`${server.url}/api/docs`)).json()) as Array<{ name: string }>).map((d) => d.name)).toEqual(['final/2026'])
 
