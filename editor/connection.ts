@@ -1,5 +1,5 @@
 import type { WebsocketProvider } from 'y-websocket'
-import { CloseCode } from '../shared/protocol.js'
+import { CloseCode, renamedTo } from '../shared/protocol.js'
 import { type ConnectionState, EditorError, type Emitter } from './events.js'
 
 const MESSAGES: Record<number, string> = {
@@ -47,7 +47,9 @@ export class Connection {
     }
   }
   private readonly onClosed = ({ code, reason }: { code: number; reason: string }): void => {
-    this.final = new EditorError(MESSAGES[code] ?? `The server closed the connection for good (code ${code}${reason ? `: ${reason}` : ''}).`, code, true)
+    const renamed = code === CloseCode.documentDeleted ? renamedTo(reason) : null
+    const message = renamed !== null ? `This document was renamed to “${renamed}”. Your copy here is no longer saved.` : MESSAGES[code]
+    this.final = new EditorError(message ?? `The server closed the connection for good (code ${code}${reason ? `: ${reason}` : ''}).`, code, true)
     this.update()
     this.events.emit('error', this.final)
   }

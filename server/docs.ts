@@ -41,6 +41,12 @@ export interface Docs {
    */
   import(name: string, format: FormatName, text: string): Promise<void>
   remove(name: string): Promise<void>
+  /**
+   * Gives document `from` the name `to`, keeping its content and version history, and returns its
+   * metadata under the new name. Editors open on `from` are closed (4404, `renamed to <to>`);
+   * `from` then reads as deleted. Fails with `conflict` when `to` exists.
+   */
+  rename(from: string, to: string): Promise<DocInfo>
   /** Merges the document's stored records into one and returns its new metadata. */
   compact(name: string): Promise<DocInfo>
   /** The document's versions, newest first. */
@@ -63,28 +69,42 @@ export interface Docs {
 }
 
 /**
- * Why a `Docs` operation failed, in the terms both edges map: `not-found` (HTTP 404), `invalid`
- * input (400), `too-large` input (413), `denied` by access control (401/403), `busy` with other
- * work of the same kind (503) and `failed` for anything else (500).
+ * Why a `Docs` operation failed, in the terms both edges map: `not-found` (HTTP 404), `deleted`
+ * (404 with `deletedAt`: the name had a document, deleted since), `conflict` with another document (409),
+ * `invalid` input (400), `too-large` input (413),
+ * `denied` by access control (401/403), `busy` with other work of the same kind (503) and `failed`
+ * for anything else (500).
  * The CLI exits 1 for all of them with the message, which names the document.
  */
-export type DocsErrorKind = 'not-found' | 'invalid' | 'too-large' | 'denied' | 'busy' | 'failed'
+export type DocsErrorKind = 'not-found' | 'deleted' | 'conflict' | 'invalid' | 'too-large' | 'denied' | 'busy' | 'failed'
 
 /** A `Docs` failure the user can read: `message` is one line naming what went wrong. */
 export class DocsError extends Error {
   override name = 'DocsError'
+  /** For `deleted`: when (ISO 8601), which the API sends along so a page can say it. */
+  readonly deletedAt: string | null
+  /** For `deleted` by a rename: the name it lives on under, so a page can point there. */
+  readonly renamedTo: string | null
   constructor(
     readonly kind: DocsErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; deletedAt?: string; renamedTo?: string | null },
   ) {
     super(message, options)
+    this.deletedAt = options?.deletedAt ?? null
+    this.renamedTo = options?.renamedTo ?? null
   }
 }
 
 /** The one wording of "no such document", so the CLI says the same with and without a server. */
 export function notFound(name: string): DocsError {
   return new DocsError('not-found', `no document named ${JSON.stringify(name)}`)
+}
+
+/** The one wording of "that document was deleted" (or renamed), with its time. */
+export function deletedError(name: string, at: string, renamedTo: string | null): DocsError {
+  const how = renamedTo === null ? 'deleted' : `renamed to ${JSON.stringify(renamedTo)}`
+  return new DocsError('deleted', `document ${JSON.stringify(name)} was ${how} (${at})`, { deletedAt: at, renamedTo })
 }
 
 /** The one wording of "no such version". */
@@ -138,13 +158,13 @@ export class LocalDocs implements Docs {
 
   async stat(name: string): Promise<DocInfo> {
     const meta = await this.store.stat(checkName(name))
-    if (!meta) throw notFound(name)
+    if (!meta) throw await this.missing(name)
     return this.info(meta)
   }
 
   async content(name: string, format: FormatName): Promise<string> {
     const state = await this.rooms.view(checkName(name), (doc) => Y.encodeStateAsUpdate(doc))
-    if (state === null) throw notFound(name)
+    if (state === null) throw await this.missing(name)
     // Converting and writing out a big document takes seconds: off the event loop with it.
     if (state.byteLength > RENDER_IN_PLACE_BYTES) return this.importer.render({ format, state })
     const { renderState } = await import('./imports/render.js')
@@ -165,11 +185,21 @@ export class LocalDocs implements Docs {
   }
 
   async remove(name: string): Promise<void> {
-    if (!(await this.rooms.remove(checkName(name)))) throw notFound(name)
+    if (!(await this.rooms.remove(checkName(name)))) throw await this.missing(name)
+  }
+
+  async rename(from: string, to: string): Promise<DocInfo> {
+    checkName(from)
+    checkName(to)
+    if (from === to) throw new DocsError('invalid', `document ${JSON.stringify(from)} has that name already`)
+    const outcome = await this.rooms.rename(from, to)
+    if (outcome === 'missing') throw await this.missing(from)
+    if (outcome === 'exists') throw new DocsError('conflict', `a document named ${JSON.stringify(to)} exists already`)
+    return this.stat(to)
   }
 
   async compact(name: string): Promise<DocInfo> {
-    if (!(await this.rooms.compact(checkName(name)))) throw notFound(name)
+    if (!(await this.rooms.compact(checkName(name)))) throw await this.missing(name)
     return this.stat(name)
   }
 
@@ -181,7 +211,7 @@ export class LocalDocs implements Docs {
   async checkpoint(name: string, label: string | null): Promise<VersionInfo> {
     await this.stat(name)
     const version = await this.recorder.checkpoint(name, label)
-    if (!version) throw notFound(name)
+    if (!version) throw await this.missing(name)
     return version
   }
 
@@ -215,6 +245,12 @@ export class LocalDocs implements Docs {
     } finally {
       doc.destroy()
     }
+  }
+
+  /** Why `name` is not there: deleted (with when, from its tombstone) or never created. */
+  private async missing(name: string): Promise<DocsError> {
+    const gone = await this.store.deleted(name)
+    return gone ? deletedError(name, gone.at.toISOString(), gone.renamedTo) : notFound(name)
   }
 
   private info(meta: DocMeta): DocInfo {

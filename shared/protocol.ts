@@ -47,6 +47,19 @@ export const CloseCode = {
   documentTooLarge: 4413,
 } as const
 
+/**
+ * The close reason (with 4404) of a document's connections when it was renamed: the prefix, then
+ * the new name, so a page can follow it. A reason holds at most 123 bytes; longer ones are cut.
+ */
+export const RENAMED_PREFIX = 'renamed to '
+
+/** The new name a 4404 close reason names, or `null` (deleted, or a name cut short to fit the frame). */
+export function renamedTo(reason: string): string | null {
+  if (!reason.startsWith(RENAMED_PREFIX)) return null
+  // A reason cut to fit 123 bytes is at least 120 (a cut drops at most a 3-byte partial character).
+  return new TextEncoder().encode(reason).byteLength < 120 ? reason.slice(RENAMED_PREFIX.length) : null
+}
+
 /** Names of the Server-Sent Events a document's event stream carries. */
 export const EventName = {
   update: 'update',

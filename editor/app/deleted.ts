@@ -3,48 +3,34 @@ import { docNameToSegment } from '../../shared/doc-name.js'
 import { download } from './download.js'
 import { docExists } from './exists.js'
 
-// A page learns that its document was deleted from the server's 4404 close. Remembering that in
-// this browser lets a later visit say so, instead of silently starting an empty document under
-// the same name.
-const key = (doc: string) => `quire.deleted:${doc}`
+const authorization = (token: string | null): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {})
 
-/** Notes that `doc` was deleted while this browser had it open. */
-export function rememberDeleted(doc: string): void {
+/**
+ * When `doc` was deleted (and where it went, if it was renamed), if the server says so and it has
+ * not been started again: asked before connecting, so any browser (not only one that saw the
+ * deletion) says so instead of silently starting an empty document under the same name. `null`
+ * when it exists, never did, or the server cannot be asked (offline: the page opens from its own
+ * copy).
+ */
+export async function deletion(doc: string, token: string | null): Promise<{ at: string; renamedTo: string | null } | null> {
   try {
-    localStorage.setItem(key(doc), new Date().toISOString())
+    const res = await fetch(`/api/docs/${docNameToSegment(doc)}/state`, { headers: authorization(token), signal: AbortSignal.timeout(5000) })
+    if (!res.ok) return null
+    const { deletedAt, renamedTo } = (await res.json()) as { deletedAt?: unknown; renamedTo?: unknown }
+    if (typeof deletedAt !== 'string') return null
+    return { at: deletedAt, renamedTo: typeof renamedTo === 'string' ? renamedTo : null }
   } catch {
-    // Without storage the next visit cannot warn; nothing else depends on it.
-  }
-}
-
-/** Forgets the note, once the user chose to start the document again. */
-export function forgetDeleted(doc: string): void {
-  try {
-    localStorage.removeItem(key(doc))
-  } catch {
-    // See rememberDeleted.
+    return null
   }
 }
 
 /**
- * Whether opening `doc` should first say it was deleted: this browser saw it deleted, and the
- * server does not have it again since (someone may have started it again elsewhere).
+ * Creates `doc` again, empty (an empty import), which clears its tombstone on the server: other
+ * browsers then open it as they would any document. Where that is refused (a read-only token),
+ * the first edit creates it instead.
  */
-export async function stillDeleted(doc: string): Promise<boolean> {
-  let noted: string | null = null
-  try {
-    noted = localStorage.getItem(key(doc))
-  } catch {
-    return false
-  }
-  if (noted === null) return false
-  try {
-    if (!(await docExists(doc))) return true
-    forgetDeleted(doc)
-    return false
-  } catch {
-    return true
-  }
+export async function startAgain(doc: string, token: string | null): Promise<void> {
+  await fetch(`/api/docs/${docNameToSegment(doc)}/content?format=text`, { method: 'PUT', headers: authorization(token), body: '' }).catch(() => undefined)
 }
 
 /** A name for a copy of `doc` that the server does not have yet: "notes (copy)", "notes (copy 2)", ... */
@@ -60,7 +46,7 @@ export async function saveAsNew(doc: string, content: Node, token: string | null
   const name = await freeCopyName(doc)
   const res = await fetch(`/api/docs/${docNameToSegment(name)}/content?format=json`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', ...authorization(token) },
     body: JSON.stringify(content.toJSON()),
   })
   if (!res.ok) {
@@ -103,5 +89,16 @@ export function offerRescue(notice: HTMLElement, doc: string, content: () => Nod
     save,
     problem,
   )
+  notice.hidden = false
+}
+
+/** Fills `notice` for a document renamed under the user: its text lives on under `to`, one click away. */
+export function offerRenamed(notice: HTMLElement, to: string, token: string | null): void {
+  const text = document.createElement('p')
+  text.textContent = `This document was renamed to “${to}”.`
+  const open = document.createElement('a')
+  open.href = `/d/${docNameToSegment(to)}${token ? `?token=${encodeURIComponent(token)}` : ''}`
+  open.textContent = `Open “${to}”`
+  notice.replaceChildren(text, open)
   notice.hidden = false
 }

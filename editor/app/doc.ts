@@ -1,9 +1,10 @@
 import '../style.css'
 import './app.css'
 import { docNameProblem } from '../../shared/doc-name.js'
-import { CloseCode } from '../../shared/protocol.js'
+import { CloseCode, renamedTo } from '../../shared/protocol.js'
 import { createEditor } from '../index.js'
-import { forgetDeleted, offerRescue, rememberDeleted, stillDeleted } from './deleted.js'
+import { dropOffline } from '../offline.js'
+import { deletion, offerRenamed, offerRescue, startAgain } from './deleted.js'
 import { DOWNLOADS, type DownloadFormat, download } from './download.js'
 import { chooseName, colorFor, rememberName } from './identity.js'
 import { menuButton } from './menu.js'
@@ -85,25 +86,30 @@ function openEditor(doc: string): void {
     'Download',
     (Object.keys(DOWNLOADS) as DownloadFormat[]).map((format) => ({ label: DOWNLOADS[format].label, run: () => download(editor.view.state.doc, doc, format) })),
   )
-  editor.provider.on('closed', ({ code }: { code: number }) => {
+  editor.provider.on('closed', ({ code, reason }: { code: number; reason: string }) => {
     if (code !== CloseCode.documentDeleted) return
-    rememberDeleted(doc)
+    const renamed = renamedTo(reason)
+    if (renamed !== null) return offerRenamed(notice, renamed, token)
     offerRescue(notice, doc, () => editor.view.state.doc, token)
   })
 }
 
-/** A reopened deleted document: say so, and start it again only when asked. */
-function offerRestart(doc: string): void {
+/** A deleted document (the server keeps its tombstone): say so, and start it again only when asked. */
+function offerRestart(doc: string, at: string): void {
   const text = document.createElement('p')
-  text.textContent = `“${doc}” was deleted. Starting it again creates a new, empty document with this name.`
+  const when = new Date(at)
+  const said = Number.isNaN(when.getTime()) ? '' : ` on ${when.toLocaleString()}`
+  text.textContent = `“${doc}” was deleted${said}. Starting it again creates a new, empty document with this name.`
   const again = document.createElement('button')
   again.type = 'button'
   again.textContent = 'Start it again'
   const back = document.createElement('a')
   back.href = '/'
   back.textContent = 'All documents'
-  again.addEventListener('click', () => {
-    forgetDeleted(doc)
+  again.addEventListener('click', async () => {
+    again.disabled = true
+    await dropOffline(serverUrl(), doc)
+    await startAgain(doc, token)
     notice.hidden = true
     openEditor(doc)
   })
@@ -120,7 +126,9 @@ if ('problem' in target) {
   title.textContent = doc
   title.title = doc
   document.title = `${doc} · quire`
-  if (await stillDeleted(doc)) offerRestart(doc)
-  else openEditor(doc)
+  const gone = await deletion(doc, token)
+  if (gone === null) openEditor(doc)
+  else if (gone.renamedTo !== null) offerRenamed(notice, gone.renamedTo, token)
+  else offerRestart(doc, gone.at)
 }
 keepShellOffline()

@@ -81,18 +81,12 @@ async function problemOf(res: Response): Promise<string> {
 }
 
 /**
- * Renames by copying: the content goes to the new name (an import of its JSON), then the old
- * document is deleted. The store has no rename, and a copy keeps the text while editors that had
- * the old name open are told it was deleted (and can save their view as a new document).
+ * Renames through the server (`POST .../rename`), which moves the document with its version
+ * history; editors open on the old name are told where it went.
  */
 async function rename(from: string, to: string): Promise<void> {
-  if (await docExists(to)) throw new Error(`“${to}” exists already`)
-  const content = await apiFetch(`${apiUrl(from)}/content?format=json`)
-  if (!content.ok) throw new Error(await problemOf(content))
-  const put = await apiFetch(`${apiUrl(to)}/content?format=json`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: await content.text() })
-  if (!put.ok) throw new Error(await problemOf(put))
-  const removed = await apiFetch(apiUrl(from), { method: 'DELETE' })
-  if (!removed.ok) throw new Error(await problemOf(removed))
+  const res = await apiFetch(`${apiUrl(from)}/rename`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to }) })
+  if (!res.ok) throw new Error(await problemOf(res))
 }
 
 /** One document's row: link, size and last change, people there now, Rename and Delete (confirmed). */

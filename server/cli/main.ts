@@ -8,6 +8,7 @@ import { registerExport } from './commands/export.js'
 import { registerHistory } from './commands/history.js'
 import { registerImport } from './commands/import.js'
 import { registerLs } from './commands/ls.js'
+import { registerMv } from './commands/mv.js'
 import { registerRepair } from './commands/repair.js'
 import { registerRestore } from './commands/restore.js'
 import { registerRm } from './commands/rm.js'
@@ -65,6 +66,7 @@ export function createProgram(): Command {
     registerExport,
     registerImport,
     registerRm,
+    registerMv,
     registerCompact,
     registerRepair,
     registerToken,

@@ -3,7 +3,7 @@ import { docNameToSegment } from '../../shared/doc-name.js'
 import type { CURRENT, VersionInfo } from '../../shared/versions.js'
 import { type DocInfo, type Docs, DocsError, type DocsErrorKind } from '../docs.js'
 
-const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 413: 'too-large', 503: 'busy' }
+const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 409: 'conflict', 413: 'too-large', 503: 'busy' }
 
 /**
  * `Docs` through a running server's HTTP API (`/api/docs…`), for the CLI while that server holds
@@ -35,6 +35,10 @@ export class RemoteDocs implements Docs {
 
   async remove(name: string): Promise<void> {
     await this.request('DELETE', docPath(name))
+  }
+
+  async rename(from: string, to: string): Promise<DocInfo> {
+    return (await this.request('POST', `${docPath(from)}/rename`, JSON.stringify({ to }), 'application/json')).json() as Promise<DocInfo>
   }
 
   async compact(name: string): Promise<DocInfo> {
@@ -73,14 +77,15 @@ export class RemoteDocs implements Docs {
       throw new DocsError('failed', `the server at ${this.baseUrl} did not answer: ${(error as Error).message}`, { cause: error })
     }
     if (res.ok) return res
-    const message = await res
-      .json()
-      .then((json: { error?: unknown }) => (typeof json.error === 'string' ? json.error : null))
-      .catch(() => null)
-    const said = message ?? `the server answered ${res.status} ${res.statusText}`
+    const answer = (await res.json().catch(() => ({}))) as { error?: unknown; deletedAt?: unknown; renamedTo?: unknown }
+    const said = typeof answer.error === 'string' ? answer.error : `the server answered ${res.status} ${res.statusText}`
     // The CLI signs its requests with QUIRE_SECRET when it has it; a 401 means it has not.
     const hint = res.status === 401 ? `; the server at ${this.baseUrl} needs a token: run with its QUIRE_SECRET set` : ''
-    throw new DocsError(KIND[res.status] ?? 'failed', `${said}${hint}`)
+    throw new DocsError(
+      typeof answer.deletedAt === 'string' ? 'deleted' : (KIND[res.status] ?? 'failed'),
+      `${said}${hint}`,
+      typeof answer.deletedAt === 'string' ? { deletedAt: answer.deletedAt, renamedTo: typeof answer.renamedTo === 'string' ? answer.renamedTo : null } : {},
+    )
   }
 }
 

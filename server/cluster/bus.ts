@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Logger } from '../log.js'
-import type { Rooms } from '../sync/rooms.js'
+import { type Rooms, renamedReason } from '../sync/rooms.js'
 
 /**
  * What the bus needs of a publish/subscribe service: one channel per document, messages that may
@@ -36,6 +36,7 @@ export const BUS_DEFAULTS: BusOptions = { resyncMs: 1000 }
 // A bus message: one kind byte, the sending instance's id, then the payload.
 const Kind = { update: 0, awareness: 1, removed: 2, resync: 3 } as const
 const ID_BYTES = 8
+const utf8 = new TextEncoder()
 
 /**
  * Carries edits, presence and deletions of open documents between quire instances, one channel
@@ -117,13 +118,20 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
   rooms.events.on('doc.unloaded', ({ doc }) => void transport.unsubscribe(doc).catch((error: Error) => log.warn('cluster.unfollow_failed', { doc, error: error.message })))
   rooms.events.on('doc.update', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.update, update))
   rooms.events.on('doc.awareness', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.awareness, update))
-  rooms.events.on('doc.removed', ({ doc }) => publish(doc, Kind.removed))
+  rooms.events.on('doc.removed', ({ doc, renamedTo }) => {
+    if (renamedTo === undefined) return publish(doc, Kind.removed)
+    // A rename carries the new name, so other instances close the old name's editors saying where
+    // it went, and announces the new name, so its editors elsewhere (on a name that had no
+    // document until now) catch up from the store.
+    publish(doc, Kind.removed, utf8.encode(renamedTo))
+    publish(renamedTo, Kind.resync, awarenessOf(renamedTo))
+  })
 
   transport.onMessage((doc, message) => {
     if (message.length < 1 + ID_BYTES || message.subarray(1, 1 + ID_BYTES).equals(id)) return
     const payload = message.subarray(1 + ID_BYTES)
     try {
-      if (message[0] === Kind.removed) void rooms.forget(doc)
+      if (message[0] === Kind.removed) void rooms.forget(doc, payload.length > 0 ? renamedReason(payload.toString('utf8')) : undefined)
       else if (message[0] === Kind.update) rooms.get(doc)?.applyCluster(payload)
       else if (message[0] === Kind.awareness) rooms.get(doc)?.applyClusterAwareness(payload)
       else if (message[0] === Kind.resync) {

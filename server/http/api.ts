@@ -40,11 +40,20 @@ export interface ApiDeps {
   privateListing: boolean
 }
 
-const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
+const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, deleted: 404, conflict: 409, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
 
 /** The document a `/api/docs/:name…` route is about (express has already percent-decoded it). */
 function docOf(req: Request): string {
   return String(req.params.name)
+}
+
+/** The new name of a rename (`{"to": "<name>"}`), checked as every document name in a path is. */
+function renameTarget(req: Request): string {
+  const to = (req.body as { to?: unknown } | undefined)?.to
+  if (typeof to !== 'string') throw new DocsError('invalid', 'send the new name as {"to": "<name>"}')
+  const problem = docNameProblem(to)
+  if (problem !== null) throw new DocsError('invalid', `new name: ${problem}`)
+  return to
 }
 
 function formatOf(req: Request): FormatName {
@@ -59,10 +68,14 @@ function formatOf(req: Request): FormatName {
  * `/api/docs…`: thin adapters from HTTP to `Docs`. Document names are one percent-encoded path
  * segment (`/api/docs/notes%2F2024`), which express decodes into `req.params.name`.
  *
- * - `GET /api/docs`, `GET /api/docs/<doc>`: metadata (`[{name, bytes, updates, updatedAt, clients}]`)
+ * - `GET /api/docs`, `GET /api/docs/<doc>`: metadata (`[{name, bytes, updates, updatedAt, clients}]`);
+ *   a deleted document answers 404 like an unknown one (the contract's promise to API clients),
+ *   with `deletedAt` (and `renamedTo`) in the body, here and on every route below
+ * - `GET /api/docs/<doc>/state`: `{exists, deletedAt, renamedTo}`, always 200, for the document page
  * - `GET /api/docs/<doc>/content?format=`: the rendered document
  * - `PUT /api/docs/<doc>/content?format=`: replace its content with the body (an import)
  * - `DELETE /api/docs/<doc>`: delete it, closing its connections with 4404
+ * - `POST /api/docs/<doc>/rename` `{"to": "<name>"}`: rename it, history included (409 if `to` exists)
  * - `POST /api/docs/<doc>/compact`: merge its stored records
  * - `POST /api/docs/<doc>/share` `{"access":"read"}`: a view-only token and link, for a write token's holder
  * - `GET /api/docs/<doc>/events`: Server-Sent Events (see `events.ts`)
@@ -94,6 +107,18 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   router.get('/api/docs/:name', metadata, async (req, res) => {
     res.json(await docs.stat(docOf(req)))
   })
+  // What the document page asks before it connects: always 200 (a 404 would be logged by
+  // the browser as an error for every new name), so it can say "deleted, start it again" in any
+  // browser instead of silently starting an empty document under a deleted name.
+  router.get('/api/docs/:name/state', metadata, async (req, res) => {
+    try {
+      await docs.stat(docOf(req))
+      res.json({ exists: true, deletedAt: null, renamedTo: null })
+    } catch (error) {
+      if (!(error instanceof DocsError) || (error.kind !== 'not-found' && error.kind !== 'deleted')) throw error
+      res.json({ exists: false, deletedAt: error.deletedAt, renamedTo: error.renamedTo })
+    }
+  })
   router.get('/api/docs/:name/content', read, async (req, res) => {
     const format = formatOf(req)
     res.type(FORMAT_FILES[format].mime).send(await docs.content(docOf(req), format))
@@ -109,6 +134,13 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     await docs.remove(docOf(req))
     log.info('doc.removed', { doc: docOf(req) })
     res.status(204).end()
+  })
+  // Renaming writes both names: the body is read first, so the guard can check the new one too.
+  router.post('/api/docs/:name/rename', express.json({ limit: '4kb' }), write, requireAccess(secret, 'write', renameTarget), async (req, res) => {
+    const to = renameTarget(req)
+    const info = await docs.rename(docOf(req), to)
+    log.info('doc.renamed', { doc: docOf(req), to })
+    res.json(info)
   })
   router.post('/api/docs/:name/compact', write, async (req, res) => {
     res.json(await docs.compact(docOf(req)))
@@ -160,8 +192,12 @@ function apiErrors(log: Logger): ErrorRequestHandler {
   return (error: Error & { status?: number; expose?: boolean }, req, res, _next) => {
     let status = 500
     let message = 'internal error'
-    if (error instanceof DocsError) [status, message] = [STATUS[error.kind], error.message]
-    else if (error instanceof AccessError) [status, message] = [accessStatus(error), error.message]
+    // A deleted document says when, so a page can tell "deleted" from "never existed" and say so.
+    let extra: { deletedAt?: string; renamedTo?: string } = {}
+    if (error instanceof DocsError) {
+      ;[status, message] = [STATUS[error.kind], error.message]
+      if (error.deletedAt !== null) extra = { deletedAt: error.deletedAt, ...(error.renamedTo === null ? {} : { renamedTo: error.renamedTo }) }
+    } else if (error instanceof AccessError) [status, message] = [accessStatus(error), error.message]
     else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : error.kind === 'deleted' ? 409 : 500, error.message]
     // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
     else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
@@ -169,6 +205,6 @@ function apiErrors(log: Logger): ErrorRequestHandler {
     else if (error.expose && typeof error.status === 'number') [status, message] = [error.status, error.message]
     // A busy server turning work away is expected, not an error to look into.
     if (status >= 500 && !(error instanceof DocsError && error.kind === 'busy')) log.error('http.error', { method: req.method, path: req.path, error: error.message })
-    res.status(status).json({ error: message })
+    res.status(status).json({ error: message, ...extra })
   }
 }

@@ -9,7 +9,7 @@ const HEARTBEAT_MS = 15_000
  * `GET /api/events`: Server-Sent Events for the document list page. `changed` (`{doc}`) when a
  * document was edited or someone opened or closed a connection to it (its size, last change or
  * client count moved; the list page then reads `GET /api/docs` again), `removed`
- * (`{doc}`) when it was deleted. Only names travel here, the same as `GET /api/docs` shows, and
+ * (`{doc}`) when it was deleted (a rename is `removed` of the old name, `changed` of the new). Only names travel here, the same as `GET /api/docs` shows, and
  * only while someone watches: with no list open, nothing is built.
  */
 export class ListEvents {
@@ -24,7 +24,10 @@ export class ListEvents {
     events.on('doc.update', changed)
     events.on('conn.opened', changed)
     events.on('conn.closed', changed)
-    events.on('doc.removed', ({ doc }) => this.publish('removed', doc))
+    events.on('doc.removed', ({ doc, renamedTo }) => {
+      this.publish('removed', doc)
+      if (renamedTo !== undefined) this.publish('changed', renamedTo)
+    })
   }
 
   serve(req: Request, res: Response): void {

@@ -4,7 +4,8 @@ import type { Level } from 'level'
  * The LevelDB key layout of documents and their metadata codec, shared by the store and by
  * `quire repair`, which must read the same keys with the store closed.
  *
- * Keys: `m:<name>` for metadata, `u:<name>\0<seq>` for update records. Names cannot contain
+ * Keys: `m:<name>` for metadata, `u:<name>\0<seq>` for update records, `t:<name>` for the
+ * tombstone of a deleted document (`{head, deletedAt}`, see `store.ts`). Names cannot contain
  * control characters, so `\0` ends the name and `\x01` bounds its range; hex sequence numbers
  * padded to 13 digits sort numerically.
  */
@@ -12,6 +13,9 @@ export const META = 'm:'
 export const META_RANGE = { gte: META, lt: 'm;' }
 export const RECORDS_RANGE = { gte: 'u:', lt: 'u;' }
 export const metaKey = (name: string) => META + name
+export const TOMBSTONE = 't:'
+export const TOMBSTONE_RANGE = { gte: TOMBSTONE, lt: 't;' }
+export const tombstoneKey = (name: string) => TOMBSTONE + name
 export const recordKey = (name: string, seq: number) => `u:${name}\u0000${seq.toString(16).padStart(13, '0')}`
 export const recordRange = (name: string, lte?: number) => ({
   gte: `u:${name}\u0000`,
@@ -32,8 +36,28 @@ export interface MetaRecord {
   since?: number
 }
 
+/** What a deleted document leaves: its last head (for fencing) and when it was deleted (ms since the epoch). */
+export interface Tombstone {
+  head: number
+  deletedAt: number
+  /** Set when the document was renamed rather than deleted. */
+  renamedTo?: string
+}
+
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+export const encodeTombstone = (tombstone: Tombstone) => utf8.encode(JSON.stringify(tombstone))
+
+/** Decodes a tombstone; one that cannot be read is taken as deleted at 0 and head 0 rather than failing the open. */
+export function decodeTombstone(value: Uint8Array): Tombstone {
+  try {
+    const { head, deletedAt, renamedTo } = JSON.parse(fromUtf8.decode(value)) as Partial<Tombstone>
+    return { head: typeof head === 'number' ? head : 0, deletedAt: typeof deletedAt === 'number' ? deletedAt : 0, ...(typeof renamedTo === 'string' ? { renamedTo } : {}) }
+  } catch {
+    return { head: 0, deletedAt: 0 }
+  }
+}
 
 export const encodeMeta = (meta: MetaRecord) => utf8.encode(JSON.stringify(meta))
 

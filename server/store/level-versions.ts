@@ -13,6 +13,9 @@ const countersKey = (name: string) => `h:${name}`
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
 
+/** A LevelDB batch op of the versions' keys. */
+export type VersionOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
+
 interface Counters {
   last: number
   revision: number
@@ -81,6 +84,25 @@ export class LevelVersions {
       await this.db.clear(versionRange(name))
       await this.db.del(countersKey(name))
     })
+  }
+
+  /**
+   * Runs `write` with the batch ops that move every version of `from`, and its counters, to `to`
+   * (for a rename, which adds its own ops to the same batch), while both documents' versions are
+   * locked. The locks are taken in name order, so two renames between the same names cannot wait
+   * for each other.
+   */
+  move(from: string, to: string, write: (ops: VersionOp[]) => Promise<void>): Promise<void> {
+    const [first, second] = from < to ? [from, to] : [to, from]
+    return this.locked(first, () =>
+      this.locked(second, async () => {
+        const ops: VersionOp[] = []
+        for await (const [key, value] of this.db.iterator(versionRange(from))) ops.push({ type: 'del', key }, { type: 'put', key: versionKey(to, idOf(key)), value })
+        const counters = await this.db.get(countersKey(from))
+        if (counters !== undefined) ops.push({ type: 'del', key: countersKey(from) }, { type: 'put', key: countersKey(to), value: counters })
+        await write(ops)
+      }),
+    )
   }
 
   private async newest(name: string): Promise<number> {

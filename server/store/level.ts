@@ -1,9 +1,25 @@
 import { Level } from 'level'
 import type { PresenceUser } from '../../shared/presence.js'
-import { decodeMeta, encodeMeta, META, META_RANGE, type MetaRecord, metaKey, recordKey, recordRange, recount } from './level-keys.js'
+import {
+  decodeMeta,
+  decodeTombstone,
+  encodeMeta,
+  encodeTombstone,
+  META,
+  META_RANGE,
+  type MetaRecord,
+  metaKey,
+  recordKey,
+  recordRange,
+  recount,
+  TOMBSTONE,
+  TOMBSTONE_RANGE,
+  type Tombstone,
+  tombstoneKey,
+} from './level-keys.js'
 import { LevelVersions } from './level-versions.js'
 import { mergeRecords } from './merge.js'
-import { type Compaction, type DocMeta, type DocStore, type NewVersion, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
+import { type Compaction, type Deletion, type DocMeta, type DocStore, type NewVersion, type RenameOutcome, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
@@ -64,11 +80,11 @@ export class LevelStore implements DocStore {
   private readonly garbage = new Map<string, number>()
   private reclaiming: Promise<void> = Promise.resolve()
   /**
-   * The last head of each document deleted since open (see deletion fencing in `store.ts`). Only
-   * writers in this process can hold an old head, and a restart ends them all, so tombstones need
-   * not be stored.
+   * The tombstone of each deleted document (see deletion fencing in `store.ts`), read at open.
+   * They are stored, not only kept here, so that after a restart a deleted document is still told
+   * apart from one that never existed, and one created again still numbers on past its old head.
    */
-  private readonly tombstones = new Map<string, number>()
+  private readonly tombstones = new Map<string, Tombstone>()
   /** The compaction running per document; the next one of the same document waits for it. */
   private readonly compactions = new Map<string, Promise<void>>()
   private readonly history: LevelVersions
@@ -120,6 +136,7 @@ export class LevelStore implements DocStore {
         this.urgentMeta.add(name)
       }
     }
+    for await (const [key, value] of this.db.iterator(TOMBSTONE_RANGE)) this.tombstones.set(key.slice(TOMBSTONE.length), decodeTombstone(value))
   }
 
   /**
@@ -157,9 +174,12 @@ export class LevelStore implements DocStore {
     if (seen > 0 && (!meta || (meta.since ?? 0) > seen)) throw new StoreError('deleted', `document "${name}" was deleted`)
     const now = Date.now()
     if (!meta) {
-      const last = this.tombstones.get(name) ?? 0
+      const tombstone = this.tombstones.get(name)
+      const last = tombstone?.head ?? 0
       meta = { createdAt: now, updatedAt: now, bytes: 0, updates: 0, head: last, since: last + 1 }
       this.meta.set(name, meta)
+      // Created again: the tombstone goes in the same batch as the first record.
+      if (tombstone) this.queued.push({ type: 'del', key: tombstoneKey(name) })
       this.tombstones.delete(name)
       this.urgentMeta.add(name)
     }
@@ -284,19 +304,66 @@ export class LevelStore implements DocStore {
   remove(name: string): Promise<boolean> {
     const meta = this.meta.get(name)
     if (!meta && !this.broken.has(name)) return Promise.resolve(false)
-    if (meta) this.tombstones.set(name, meta.head)
-    this.meta.delete(name)
+    const tombstone = this.bury(name, meta?.head ?? 0)
     this.broken.delete(name)
-    this.metaWrittenAt.delete(name)
-    this.garbage.delete(name)
     return this.exclusive(async () => {
       // Records first, metadata last: a crash in between leaves an empty document, never
       // records that a future document of the same name would pick up.
       await this.db.clear(recordRange(name))
       await this.history.remove(name)
-      await this.db.del(metaKey(name))
+      await this.db.batch([
+        { type: 'del', key: metaKey(name) },
+        { type: 'put', key: tombstoneKey(name), value: encodeTombstone(tombstone) },
+      ])
       return true
     })
+  }
+
+  /** Forgets `name` in memory at once (a removal or rename is under way), leaving its tombstone. */
+  private bury(name: string, head: number, renamedTo?: string): Tombstone {
+    const tombstone: Tombstone = { head, deletedAt: Date.now(), ...(renamedTo === undefined ? {} : { renamedTo }) }
+    this.tombstones.set(name, tombstone)
+    this.meta.delete(name)
+    this.dirtyMeta.delete(name)
+    this.metaWrittenAt.delete(name)
+    this.garbage.delete(name)
+    return tombstone
+  }
+
+  rename(from: string, to: string): Promise<RenameOutcome> {
+    const source = this.readable(from)
+    if (!source) return Promise.resolve('missing')
+    if (this.readable(to)) return Promise.resolve('exists')
+    // The names change hands now, so every append and load from here on sees the rename; the
+    // records move in the exclusive step, after every write queued before it.
+    const base = this.tombstones.get(to)?.head ?? 0
+    const moved: MetaRecord = { createdAt: source.createdAt, updatedAt: source.updatedAt, bytes: source.bytes, updates: source.updates, head: base + source.updates, since: base + 1 }
+    const left = this.bury(from, source.head, to)
+    this.meta.set(to, moved)
+    this.tombstones.delete(to)
+    return this.exclusive(async () => {
+      // `source.updates` counted exactly these records (queued ones included, written by now).
+      const records = await this.read(this.db.iterator(recordRange(from)))
+      await this.history.move(from, to, (versions) =>
+        this.db.batch([
+          ...records.flatMap(([key, value], i): BatchOp[] => [
+            { type: 'del', key },
+            { type: 'put', key: recordKey(to, base + i + 1), value },
+          ]),
+          ...versions,
+          { type: 'del', key: metaKey(from) },
+          metaOp(to, moved),
+          { type: 'put', key: tombstoneKey(from), value: encodeTombstone(left) },
+          { type: 'del', key: tombstoneKey(to) },
+        ]),
+      )
+      return 'renamed' as const
+    })
+  }
+
+  async deleted(name: string): Promise<Deletion | null> {
+    const tombstone = this.tombstones.get(name)
+    return tombstone && !this.meta.has(name) ? { at: new Date(tombstone.deletedAt), renamedTo: tombstone.renamedTo ?? null } : null
   }
 
   versions(name: string): Promise<VersionList> {

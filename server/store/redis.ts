@@ -2,13 +2,14 @@ import { Redis } from 'ioredis'
 import type { PresenceUser } from '../../shared/presence.js'
 import { mergeRecords } from './merge.js'
 import { RedisVersions } from './redis-versions.js'
-import { type Compaction, type DocMeta, type DocStore, type NewVersion, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
+import { type Compaction, type Deletion, type DocMeta, type DocStore, type NewVersion, type RenameOutcome, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
 
 // Each document is a list of update records plus a metadata hash; a set indexes the names. The
 // hash's `first` is the sequence number of the list's first record and `head` that of its last,
 // so a head handed out by `append` still names the same records after other instances append.
 // `since` is the head of the document's first record ever. Deleting a document leaves its hash
-// with only `head` (a tombstone, see `store.ts`): a document exists while its hash has `first`.
+// with only `head` and `deletedAt` (and `renamedTo` after a rename: a tombstone, see `store.ts`): a document exists while its hash
+// has `first`.
 // Every mutation is one Lua script: atomic, so concurrent instances never interleave halfway.
 
 // Refuses (-1) an append by a writer that knew the document at head `seen` (ARGV[4]) when that
@@ -19,7 +20,10 @@ local seen = tonumber(ARGV[4])
 local first = redis.call('HGET', KEYS[2], 'first')
 if seen > 0 and (not first or tonumber(redis.call('HGET', KEYS[2], 'since') or 0) > seen) then return -1 end
 local head = redis.call('HINCRBY', KEYS[2], 'head', 1)
-if not first then redis.call('HSET', KEYS[2], 'first', head, 'since', head, 'createdAt', ARGV[2]) end
+if not first then
+  redis.call('HSET', KEYS[2], 'first', head, 'since', head, 'createdAt', ARGV[2])
+  redis.call('HDEL', KEYS[2], 'deletedAt', 'renamedTo')
+end
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('HINCRBY', KEYS[2], 'updates', 1)
 redis.call('HINCRBY', KEYS[2], 'bytes', string.len(ARGV[1]))
@@ -45,12 +49,34 @@ redis.call('HINCRBY', KEYS[2], 'updates', 1 - count)
 redis.call('HINCRBY', KEYS[2], 'bytes', string.len(ARGV[1]) - bytes)
 return count`
 
+// A second removal changes nothing, so the tombstone keeps the time of the first.
 const REMOVE = `
-local existed = redis.call('SREM', KEYS[3], ARGV[1])
+if redis.call('SREM', KEYS[3], ARGV[1]) == 0 then return 0 end
 local head = redis.call('HGET', KEYS[2], 'head')
 redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[2])
-if head then redis.call('HSET', KEYS[2], 'head', head) end
-return existed`
+redis.call('HSET', KEYS[2], 'head', head, 'deletedAt', ARGV[2])
+return 1`
+
+// KEYS: `from`'s records, metadata, the index, `from`'s versions and counters, then the same four
+// of `to`; ARGV: from, to, now. Answers 0 without `from`, -1 when `to` exists. The records are
+// renumbered past `to`'s tombstone (`first`..`head` always spans the list), and `from` keeps a
+// tombstone as after a delete.
+const RENAME = `
+if not redis.call('HGET', KEYS[2], 'first') then return 0 end
+if redis.call('HEXISTS', KEYS[7], 'first') == 1 then return -1 end
+local base = tonumber(redis.call('HGET', KEYS[7], 'head') or '0')
+local count = redis.call('LLEN', KEYS[1])
+local m = redis.call('HMGET', KEYS[2], 'head', 'createdAt', 'updatedAt', 'bytes', 'updates')
+redis.call('DEL', KEYS[6], KEYS[7], KEYS[8], KEYS[9])
+for i, key in ipairs({KEYS[1], KEYS[4], KEYS[5]}) do
+  if redis.call('EXISTS', key) == 1 then redis.call('RENAME', key, ({KEYS[6], KEYS[8], KEYS[9]})[i]) end
+end
+redis.call('HSET', KEYS[7], 'first', base + 1, 'since', base + 1, 'head', base + count, 'createdAt', m[2], 'updatedAt', m[3], 'bytes', m[4], 'updates', m[5])
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], 'head', m[1], 'deletedAt', ARGV[3], 'renamedTo', ARGV[2])
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[2])
+return 1`
 
 /** Reads and swaps a compaction tries before giving up; each retry means another one just merged. */
 const COMPACT_ATTEMPTS = 5
@@ -127,7 +153,19 @@ export class RedisStore implements DocStore {
   }
 
   async remove(name: string): Promise<boolean> {
-    return (await this.run(() => this.redis.eval(REMOVE, 5, ...this.keys(name), ...this.versionKeys(name), name))) === 1
+    return (await this.run(() => this.redis.eval(REMOVE, 5, ...this.keys(name), ...this.versionKeys(name), name, Date.now()))) === 1
+  }
+
+  async rename(from: string, to: string): Promise<RenameOutcome> {
+    const [records, meta, index] = this.keys(from)
+    const keys = [records, meta, index, ...this.versionKeys(from), this.key(to, 'u'), this.key(to, 'm'), ...this.versionKeys(to)]
+    const outcome = Number(await this.run(() => this.redis.eval(RENAME, keys.length, ...keys, from, to, Date.now())))
+    return outcome === 1 ? 'renamed' : outcome === 0 ? 'missing' : 'exists'
+  }
+
+  async deleted(name: string): Promise<Deletion | null> {
+    const [first, deletedAt, renamedTo] = await this.run(() => this.redis.hmget(this.key(name, 'm'), 'first', 'deletedAt', 'renamedTo'))
+    return !first && deletedAt ? { at: new Date(Number(deletedAt)), renamedTo: renamedTo ?? null } : null
   }
 
   versions(name: string): Promise<VersionList> {

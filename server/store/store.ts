@@ -19,6 +19,8 @@ import type { PresenceUser } from '../../shared/presence.js'
  * because the head is what every writer already tracks: it needs nothing new to carry around.
  * The fence holds from a writer's first answered append on: a writer that creates a document
  * appends with `seen` 0 until then, and those first appends can still create it again.
+ * Tombstones are durable and carry the deletion time, so every browser and every restart can tell
+ * a deleted document ("start it again", `deletedAt` in the 404) from a name that never existed.
  */
 export interface DocStore {
   /** Every stored update of `name`, oldest first, or `null` when there is no such document. */
@@ -42,8 +44,22 @@ export interface DocStore {
   list(): Promise<DocMeta[]>
   /** Metadata of one document, or `null` when there is no such document. */
   stat(name: string): Promise<DocMeta | null>
-  /** Deletes a document and all its records; `false` when there was none. */
+  /** Deletes a document and all its records, leaving a tombstone; `false` when there was none. */
   remove(name: string): Promise<boolean>
+  /**
+   * When `name` was deleted (and the name it was renamed to, if that is how it went), while it
+   * stays deleted: `null` for a document that exists, that never did, or that was created again
+   * since (its first append clears the tombstone).
+   */
+  deleted(name: string): Promise<Deletion | null>
+  /**
+   * Gives document `from` the name `to`, records, metadata and versions together, in one atomic
+   * step, so a rename keeps the history that a copy would lose. `from` is left as after a delete
+   * (a tombstone: its writers are fenced and it reads as deleted); a tombstone of `to` goes, and
+   * the moved records are numbered on past it, so writers of a deleted `to` stay fenced. Changes
+   * nothing and answers `missing` when there is no `from`, `exists` when `to` exists.
+   */
+  rename(from: string, to: string): Promise<RenameOutcome>
   /** The recorded versions of `name`, oldest first, with the revision of that list (see `thinVersions`). */
   versions(name: string): Promise<VersionList>
   /**
@@ -68,6 +84,16 @@ export interface DocStore {
   /** Finishes pending writes and releases the store (for LevelDB: its lock on the data dir). */
   close(): Promise<void>
 }
+
+/** What a tombstone tells of a document that is gone. */
+export interface Deletion {
+  at: Date
+  /** The name it lives on under, when it was renamed rather than deleted. */
+  renamedTo: string | null
+}
+
+/** What `DocStore.rename` did. */
+export type RenameOutcome = 'renamed' | 'missing' | 'exists'
 
 /** A version as it is stored; `snapshot` is opaque to the store (see `server/history/`). */
 export interface StoredVersion {

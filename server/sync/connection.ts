@@ -125,7 +125,8 @@ export class Connection implements Peer {
   close(code: number, reason: string): void {
     if (this.closed) return
     this.closed = true
-    this.socket.close(code, reason)
+    // Reasons can carry a document name (`renamed to <name>`), longer than a close frame holds.
+    this.socket.close(code, truncateUtf8(reason, 123))
   }
 
   /** Ends a connection whose token expired as the upgrade ends one that came with an expired token. */
@@ -189,7 +190,7 @@ export class Connection implements Peer {
 
   private fail(kind: string, code: number, reason: string): void {
     this.events.emit('problem', { kind, doc: this.doc, message: reason })
-    this.close(code, truncateUtf8(reason, 123))
+    this.close(code, reason)
   }
 }
 

@@ -28,8 +28,11 @@ export interface SyncEventMap {
   'doc.update': [{ doc: string; update: Uint8Array; bytes: number; persistMs: number; origin: UpdateOrigin; user: PresenceUser | null }]
   /** An awareness change was relayed to the document's peers (encoded as y-protocols does). */
   'doc.awareness': [{ doc: string; update: Uint8Array; origin: UpdateOrigin }]
-  /** A document was deleted; its peers were closed with 4404. */
-  'doc.removed': [{ doc: string }]
+  /**
+   * A document was deleted, or renamed (`renamedTo`: its new name, under which it goes on); its
+   * peers were closed with 4404.
+   */
+  'doc.removed': [{ doc: string; renamedTo?: string }]
   /** A document's records were merged into one. */
   'doc.compacted': [{ doc: string; bytes: number }]
   /** A version of a document was recorded (see `server/history/`). */

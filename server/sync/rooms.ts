@@ -1,10 +1,13 @@
 import * as Y from 'yjs'
-import { CloseCode } from '../../shared/protocol.js'
-import type { DocStore } from '../store/store.js'
+import { CloseCode, RENAMED_PREFIX } from '../../shared/protocol.js'
+import type { DocStore, RenameOutcome } from '../store/store.js'
 import type { SyncEvents } from './events.js'
 import type { Peer } from './peer.js'
 import { replay } from './replay.js'
 import { Room, type RoomOptions } from './room.js'
+
+/** The close reason of a renamed document's peers, which the document page reads to follow it. */
+export const renamedReason = (to: string) => `${RENAMED_PREFIX}${to}`
 
 /**
  * The registry of open documents. A document is loaded when its first peer joins (concurrent joins
@@ -119,14 +122,34 @@ export class Rooms {
   }
 
   /**
-   * Closes the peers of `name` with 4404 and drops the room without storing anything: for a
-   * document deleted here (before the store deletes it) or by another instance of the cluster.
+   * Gives `from` the name `to`, history included (see `DocStore.rename`). Peers of `from` are
+   * closed first, as for a deletion (4404, which the official client takes as final, so nobody
+   * writes the old name back) but with the reason `renamed to <to>`, so a page can follow it. An
+   * open room of `to` (editors on a name that had no document yet) is caught up from the store.
    */
-  async forget(name: string): Promise<void> {
+  async rename(from: string, to: string): Promise<RenameOutcome> {
+    // Asked of the store, not the rooms: an open room of a name nobody has written to yet is no
+    // document to rename, and its editors must not be told it moved.
+    if (!(await this.store.stat(from))) return 'missing'
+    if (await this.store.stat(to)) return 'exists'
+    await this.forget(from, renamedReason(to))
+    const outcome = await this.store.rename(from, to)
+    if (outcome !== 'renamed') return outcome
+    this.events.emit('doc.removed', { doc: from, renamedTo: to })
+    await this.catchUp(to)
+    return outcome
+  }
+
+  /**
+   * Closes the peers of `name` with 4404 and drops the room without storing anything: for a
+   * document deleted (or renamed, then `reason` says so) here, before the store changes it, or by
+   * another instance of the cluster.
+   */
+  async forget(name: string, reason = 'document deleted'): Promise<void> {
     await this.closing.get(name)
     const room = this.open.get(name)
     if (!room) return
-    room.closeAll(CloseCode.documentDeleted, 'document deleted')
+    room.closeAll(CloseCode.documentDeleted, reason)
     this.open.delete(name)
     const closed = room.settled().then(() => room.destroy())
     this.track(name, closed)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { editorText, openDocPage } from '../helpers/browser.js'
+import { editorText, newUser, openDocPage } from '../helpers/browser.js'
 import { e2eSession } from '../helpers/e2e.js'
 import { until } from '../helpers/until.js'
 
@@ -43,5 +43,32 @@ describe('a document deleted while it is open', () => {
     await statusOf(again).and(again.locator('[data-state="connected"]')).waitFor()
     expect(await editorText(again)).toBe('')
     expect(ada.errors).toEqual([])
+  })
+
+  it('is said to be deleted in a browser that never saw the deletion, and started again only when asked', async () => {
+    const doc = `elsewhere ${randomUUID().slice(0, 8)}`
+    await fetch(`${apiUrl(doc)}/content?format=text`, { method: 'PUT', body: 'Old text.' })
+    expect((await fetch(apiUrl(doc), { method: 'DELETE' })).status).toBe(204)
+
+    const grace = await newUser(session.browser)
+    await grace.page.goto(`${session.server.url}/d/${encodeURIComponent(doc)}`)
+    await until(async () => expect(await grace.page.locator('[role="alert"]').innerText()).toMatch(/was deleted/))
+    expect(await grace.page.locator('.ProseMirror').count()).toBe(0)
+    // Asking did not create it: it is still deleted for everyone else.
+    expect((await fetch(apiUrl(doc))).status).toBe(404)
+
+    await grace.page.getByRole('button', { name: 'Start it again' }).click()
+    await statusOf(grace.page).and(grace.page.locator('[data-state="connected"]')).waitFor()
+    expect(await editorText(grace.page)).toBe('')
+    // Started again on the server at once: another fresh browser opens it as any document.
+    await until(async () => expect((await fetch(apiUrl(doc))).status).toBe(200))
+    const ada = await newUser(session.browser)
+    await ada.page.goto(`${session.server.url}/d/${encodeURIComponent(doc)}`)
+    await statusOf(ada.page).and(ada.page.locator('[data-state="connected"]')).waitFor()
+    expect(await ada.page.getByRole('button', { name: 'Start it again' }).count()).toBe(0)
+    expect(grace.errors).toEqual([])
+    expect(ada.errors).toEqual([])
+    await grace.context.close()
+    await ada.context.close()
   })
 })

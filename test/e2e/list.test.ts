@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { newUser } from '../helpers/browser.js'
+import { editorText, newUser, openDocPage } from '../helpers/browser.js'
 import { e2eSession } from '../helpers/e2e.js'
 import { until } from '../helpers/until.js'
 
@@ -9,7 +9,7 @@ const session = e2eSession()
 const apiUrl = (doc: string) => `${session.server.url}/api/docs/${encodeURIComponent(doc)}`
 
 describe('the document list', () => {
-  it('follows the server live: new documents appear at once, sizes and people move, deleted ones go; it searches, renames and deletes with a confirmation', async () => {
+  it('follows the server live: new documents appear at once, sizes and people move, deleted ones go; it searches, renames (history kept, open editors sent on) and deletes with a confirmation', async () => {
     const tag = randomUUID().slice(0, 6)
     const watcher = await newUser(session.browser)
     const { page } = watcher
@@ -42,6 +42,11 @@ describe('the document list', () => {
     expect(await row(plan).isVisible()).toBe(false)
     await page.getByRole('searchbox', { name: 'Search documents' }).fill('')
 
+    // Renaming keeps the history (Ada leaving recorded a version), and an editor open on the old
+    // name is told where the document went.
+    await until(async () => expect(await (await fetch(`${apiUrl(plan)}/versions`)).json()).not.toEqual([]))
+    const versions = await (await fetch(`${apiUrl(plan)}/versions`)).json()
+    const grace = await openDocPage(session.browser, session.server.url, plan, 'Grace')
     const renamed = `the plan ${tag}`
     await page.getByRole('button', { name: `Rename ${plan}` }).click()
     await page.getByRole('textbox', { name: `New name for ${plan}` }).fill(renamed)
@@ -49,7 +54,18 @@ describe('the document list', () => {
     await until(async () => expect(await row(renamed).count()).toBe(1))
     expect(await row(plan).count()).toBe(0)
     expect(await (await fetch(`${apiUrl(renamed)}/content?format=text`)).text()).toBe('A plan with some words in it.\n')
+    expect(await (await fetch(`${apiUrl(renamed)}/versions`)).json()).toEqual(versions)
     expect((await fetch(apiUrl(plan))).status).toBe(404)
+    await until(async () => expect(await grace.page.locator('[role="alert"]').innerText()).toContain(`renamed to “${renamed}”`))
+    await grace.page.getByRole('link', { name: `Open “${renamed}”` }).click()
+    await grace.page.locator('[data-quire="status"][data-state="connected"]').waitFor()
+    await until(async () => expect(await editorText(grace.page)).toBe('A plan with some words in it.'))
+    // The old address, opened later in any browser, points to the new name too.
+    await grace.page.goto(`${session.server.url}/d/${encodeURIComponent(plan)}`)
+    await until(async () => expect(await grace.page.locator('[role="alert"]').innerText()).toContain(`renamed to “${renamed}”`))
+    expect(await grace.page.getByRole('link', { name: `Open “${renamed}”` }).getAttribute('href')).toBe(`/d/${encodeURIComponent(renamed)}`)
+    expect(grace.errors).toEqual([])
+    await grace.context.close()
 
     await page.getByRole('button', { name: `Delete ${notes}` }).click()
     await page.getByRole('button', { name: 'Keep it' }).click()

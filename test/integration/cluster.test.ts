@@ -84,6 +84,23 @@ describe('three instances sharing one Redis', () => {
     expect((await fetch(`${instances[2]!.url}/api/docs/doomed`)).status).toBe(404)
   })
 
+  it('renames through one instance: editors of the old name elsewhere are closed saying where it went, editors of the new name get its content', async () => {
+    const editor = connect(2, 'moving')
+    await editor.synced()
+    editor.text.insert(0, 'on the move')
+    const early = connect(0, 'moved')
+    await early.synced()
+    await until(async () => expect((await fetch(`${instances[1]!.url}/api/docs/moving`)).status).toBe(200))
+    const closed = editor.closed()
+    const res = await fetch(`${instances[1]!.url}/api/docs/moving/rename`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'moved' }) })
+    expect(res.status).toBe(200)
+    expect(await closed).toEqual({ code: 4404, reason: 'renamed to moved' })
+    await until(() => expect(early.text.toString()).toBe('on the move'))
+    editor.destroy()
+    early.destroy()
+    expect((await fetch(`${instances[2]!.url}/api/docs/moving`)).status).toBe(404)
+  })
+
   it('shows a CLI import without a server to the editors of every instance, and closes them on a CLI rm', async () => {
     const [a, c] = [connect(0, 'from-cli'), connect(2, 'from-cli')]
     await Promise.all([a.synced(), c.synced()])

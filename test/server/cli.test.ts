@@ -97,6 +97,20 @@ describe.each(['stopped', 'running'] as const)('quire CLI with the server %s', S
     expect(JSON.parse((await run('ls', '--json')).stdout).map((d: { name: string }) => d.name)).toEqual(['from-html', 'notes/2024'])
   })
 
+  it('renames a document, keeping its content and versions; the old name then says where it went', async () => {
+    expect((await run('checkpoint', 'from-html', '--label', 'Before the move')).code).toBe(0)
+    const history = JSON.parse((await run('history', 'from-html', '--json')).stdout)
+    expect(history[0]).toMatchObject({ label: 'Before the move' })
+    expect(await run('mv', 'from-html', 'moved/html')).toMatchObject({ code: 0, stdout: 'renamed "from-html" to "moved/html"\n' })
+    expect((await run('show', 'moved/html')).stdout).toBe(expected('md'))
+    expect(JSON.parse((await run('history', 'moved/html', '--json')).stdout)).toEqual(history)
+    expect(JSON.parse((await run('ls', '--json')).stdout).map((d: { name: string }) => d.name)).toEqual(['moved/html', 'notes/2024'])
+    expect(await run('show', 'from-html')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^quire: document "from-html" was renamed to "moved\/html" \(\d{4}-/) })
+    expect(await run('mv', 'moved/html', 'notes/2024')).toMatchObject({ code: 1, stderr: 'quire: a document named "notes/2024" exists already\n' })
+    expect(await run('mv', 'nope', 'other')).toMatchObject({ code: 1, stderr: 'quire: no document named "nope"\n' })
+    expect((await run('mv', 'moved/html')).code).toBe(2)
+  })
+
   it('exits 1 with one line naming an unknown document', async () => {
     for (const args of [
       ['show', 'nope'],
@@ -271,7 +285,7 @@ describe('quire token', () => {
 })
 
 describe('quire --help', () => {
-  it.each(['ls', 'show', 'export', 'import', 'rm', 'compact', 'repair', 'token', 'serve'])('explains %s and exits 0', async (command) => {
+  it.each(['ls', 'show', 'export', 'import', 'rm', 'mv', 'compact', 'repair', 'token', 'serve'])('explains %s and exits 0', async (command) => {
     const { code, stdout } = await quire([command, '--help'])
     expect(code).toBe(0)
     expect(stdout).toContain(`Usage: quire ${command}`)

@@ -19,7 +19,7 @@ async function compactAll(docs: Docs): Promise<number> {
         done += 1
       } catch (error) {
         // Deleted since it was listed: nothing left to compact.
-        if (!(error instanceof DocsError && error.kind === 'not-found')) throw error
+        if (!(error instanceof DocsError && (error.kind === 'not-found' || error.kind === 'deleted'))) throw error
       }
     }
   } finally {
