@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { SignJWT } from 'jose'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage } from '../helpers/browser.js'
+import { type BrowserUser, editorText, launchBrowser, newUser, openDocPage, selectionIs } from '../helpers/browser.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
@@ -85,7 +85,7 @@ describe('a document page', () => {
     await editor.click()
     await page.keyboard.type('Read the docs')
     await page.keyboard.press('Shift+Control+ArrowLeft')
-    // ProseMirror reads a selection made in the page a moment later; the Link button shows when.
+    await selectionIs(page, 'docs')
     await until(async () => expect(await page.getByRole('button', { name: 'Link' }).isEnabled()).toBe(true))
     await page.keyboard.press('Control+k')
     const box = page.getByRole('textbox', { name: 'Link address' })
@@ -119,7 +119,7 @@ describe('a document page', () => {
     // Pasting a URL over selected text links the text instead of replacing it.
     await page.keyboard.press('Home')
     await page.keyboard.press('Shift+Control+ArrowRight')
-    await until(async () => expect(await page.getByRole('button', { name: 'Link' }).isEnabled()).toBe(true))
+    await selectionIs(page, 'Read')
     await editor.evaluate((el) => {
       const data = new DataTransfer()
       data.setData('text/plain', 'https://read.example/')

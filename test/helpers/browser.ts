@@ -100,5 +100,19 @@ export async function caretToEnd(page: Page): Promise<void> {
     for (const widget of after.querySelectorAll('[contenteditable="false"]')) widget.remove()
     return after.textContent === ''
   })
+  await selectionReported(page)
+}
+
+/**
+ * Waits until the page's selection spans exactly `text` and Chromium has dispatched the
+ * `selectionchange` that tells ProseMirror, so the next command acts on that selection.
+ */
+export async function selectionIs(page: Page, text: string): Promise<void> {
+  await page.waitForFunction((expected) => getSelection()?.toString() === expected, text)
+  await selectionReported(page)
+}
+
+/** A frame and a task later: the `selectionchange` queued by a selection move has been handled. */
+async function selectionReported(page: Page): Promise<void> {
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))))
 }
