@@ -28,7 +28,12 @@ export interface Backend {
 export async function openBackend(config: Config, log: Logger): Promise<Backend> {
   const store = await openStore(config)
   const events = new SyncEvents()
-  const rooms = new Rooms(store, events, { compactAfterUpdates: config.compactAfterUpdates, maxDocBytes: config.maxDocBytes, maxAwarenessBytes: config.maxAwarenessBytes })
+  const rooms = new Rooms(store, events, {
+    compactAfterUpdates: config.compactAfterUpdates,
+    maxDocBytes: config.maxDocBytes,
+    maxAwarenessBytes: config.maxAwarenessBytes,
+    saveStates: config.redisUrl === null,
+  })
   const versions = startVersioning(store, rooms, { idleMs: config.versionIdleMs, everyMs: config.versionEveryMs })
   const bus = config.redisUrl ? await startBus(config.redisUrl, rooms, log) : null
   const importer = new WorkerImporter()

@@ -5,7 +5,8 @@ import type { Level } from 'level'
  * `quire repair`, which must read the same keys with the store closed.
  *
  * Keys: `m:<name>` for metadata, `u:<name>\0<seq>` for update records, `t:<name>` for the
- * tombstone of a deleted document (`{head, deletedAt}`, see `store.ts`). Names cannot contain
+ * tombstone of a deleted document (`{head, deletedAt}`, see `store.ts`), `s:<name>` for its saved
+ * state (see `DocStore.saveState`, encoded by `state-record.ts`). Names cannot contain
  * control characters, so `\0` ends the name and `\x01` bounds its range; hex sequence numbers
  * padded to 13 digits sort numerically.
  */
@@ -16,6 +17,8 @@ export const metaKey = (name: string) => META + name
 export const TOMBSTONE = 't:'
 export const TOMBSTONE_RANGE = { gte: TOMBSTONE, lt: 't;' }
 export const tombstoneKey = (name: string) => TOMBSTONE + name
+export const STATE_RANGE = { gte: 's:', lt: 's;' }
+export const stateKey = (name: string) => `s:${name}`
 export const recordKey = (name: string, seq: number) => `u:${name}\u0000${seq.toString(16).padStart(13, '0')}`
 export const recordRange = (name: string, lte?: number) => ({
   gte: `u:${name}\u0000`,

@@ -1,6 +1,6 @@
 import { Level } from 'level'
 import * as Y from 'yjs'
-import { decodeMeta, encodeMeta, META, META_RANGE, type MetaRecord, metaKey, RECORDS_RANGE, recordName, recordRange, recount } from './level-keys.js'
+import { decodeMeta, encodeMeta, META, META_RANGE, type MetaRecord, metaKey, RECORDS_RANGE, recordName, recordRange, recount, STATE_RANGE } from './level-keys.js'
 import { StoreError } from './store.js'
 
 /** What `repairLevelStore` found, document by document. */
@@ -16,7 +16,8 @@ export interface RepairReport {
  * repair rebuilds the table index from whatever table blocks and logs it can still read (the rest
  * goes to `lost/`). Then every document is checked: metadata missing or unreadable is rebuilt from
  * its records, stale metadata is recounted, and a document whose records cannot all be read,
- * decoded and integrated is listed (and left as it is, for a backup or `quire rm`).
+ * decoded and integrated is listed (and left as it is, for a backup or `quire rm`). Saved states
+ * are dropped.
  *
  * Documents that lost every key are only known if their names could be read before the repair:
  * a damaged table stops LevelDB's iteration where it is, so the names are read up to there.
@@ -28,6 +29,9 @@ export async function repairLevelStore(dir: string): Promise<RepairReport> {
   const db = new Level<string, Uint8Array>(dir, { valueEncoding: 'view' })
   await db.open()
   try {
+    // Saved states are caches of the records; after a repair they may speak for records that are
+    // gone, so they go (the next close of each document saves a fresh one).
+    await db.clear(STATE_RANGE)
     const metas = new Map<string, Uint8Array>()
     for await (const [key, value] of db.iterator(META_RANGE)) metas.set(key.slice(META.length), value)
     const withRecords = new Set<string>()

@@ -12,6 +12,7 @@ import {
   recordKey,
   recordRange,
   recount,
+  stateKey,
   TOMBSTONE,
   TOMBSTONE_RANGE,
   type Tombstone,
@@ -19,7 +20,20 @@ import {
 } from './level-keys.js'
 import { LevelVersions } from './level-versions.js'
 import { mergeRecords } from './merge.js'
-import { type Compaction, type Deletion, type DocMeta, type DocStore, type NewVersion, type RenameOutcome, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
+import { decodeStateAt, encodeState } from './state-record.js'
+import {
+  type Compaction,
+  type Deletion,
+  type DocMeta,
+  type DocState,
+  type DocStore,
+  type NewVersion,
+  type RenameOutcome,
+  type StoredDoc,
+  type StoredVersion,
+  StoreError,
+  type VersionList,
+} from './store.js'
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
@@ -166,7 +180,15 @@ export class LevelStore implements DocStore {
     // The records up to the head handed out so far, once the queued ones among them are written.
     const head = meta.head
     await this.flush()
-    return { updates: await this.read(this.db.values(recordRange(name, head))), head }
+    const [updates, saved] = await Promise.all([this.read(this.db.values(recordRange(name, head))), this.db.get(stateKey(name))])
+    const state = saved === undefined ? null : decodeStateAt(saved, head)
+    return state ? { updates, head, state } : { updates, head }
+  }
+
+  async saveState(name: string, state: DocState): Promise<void> {
+    // Checked now, in order with the appends: one queued after this point makes the state stale.
+    if (this.meta.get(name)?.head !== state.head) return
+    await this.enqueue({ type: 'put', key: stateKey(name), value: encodeState(state) })
   }
 
   async append(name: string, update: Uint8Array, seen = 0): Promise<number> {
@@ -312,6 +334,7 @@ export class LevelStore implements DocStore {
       await this.db.clear(recordRange(name))
       await this.history.remove(name)
       await this.db.batch([
+        { type: 'del', key: stateKey(name) },
         { type: 'del', key: metaKey(name) },
         { type: 'put', key: tombstoneKey(name), value: encodeTombstone(tombstone) },
       ])
@@ -351,6 +374,9 @@ export class LevelStore implements DocStore {
             { type: 'put', key: recordKey(to, base + i + 1), value },
           ]),
           ...versions,
+          // The records are numbered anew, so no saved state is taken at their head any more.
+          { type: 'del', key: stateKey(from) },
+          { type: 'del', key: stateKey(to) },
           { type: 'del', key: metaKey(from) },
           metaOp(to, moved),
           { type: 'put', key: tombstoneKey(from), value: encodeTombstone(left) },

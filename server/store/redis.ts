@@ -2,9 +2,23 @@ import { Redis } from 'ioredis'
 import type { PresenceUser } from '../../shared/presence.js'
 import { mergeRecords } from './merge.js'
 import { RedisVersions } from './redis-versions.js'
-import { type Compaction, type Deletion, type DocMeta, type DocStore, type NewVersion, type RenameOutcome, type StoredDoc, type StoredVersion, StoreError, type VersionList } from './store.js'
+import { decodeStateAt, encodeState } from './state-record.js'
+import {
+  type Compaction,
+  type Deletion,
+  type DocMeta,
+  type DocState,
+  type DocStore,
+  type NewVersion,
+  type RenameOutcome,
+  type StoredDoc,
+  type StoredVersion,
+  StoreError,
+  type VersionList,
+} from './store.js'
 
-// Each document is a list of update records plus a metadata hash; a set indexes the names. The
+// Each document is a list of update records plus a metadata hash (and maybe a saved state, see
+// `DocStore.saveState`); a set indexes the names. The
 // hash's `first` is the sequence number of the list's first record and `head` that of its last,
 // so a head handed out by `append` still names the same records after other instances append.
 // `since` is the head of the document's first record ever. Deleting a document leaves its hash
@@ -49,25 +63,32 @@ redis.call('HINCRBY', KEYS[2], 'updates', 1 - count)
 redis.call('HINCRBY', KEYS[2], 'bytes', string.len(ARGV[1]) - bytes)
 return count`
 
+// Keeps a saved state (ARGV[1]) only while the document exists at the head it was taken at (ARGV[2]).
+const SAVE_STATE = `
+if redis.call('HEXISTS', KEYS[2], 'first') == 0 or redis.call('HGET', KEYS[2], 'head') ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1`
+
 // A second removal changes nothing, so the tombstone keeps the time of the first.
 const REMOVE = `
 if redis.call('SREM', KEYS[3], ARGV[1]) == 0 then return 0 end
 local head = redis.call('HGET', KEYS[2], 'head')
-redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[2])
 redis.call('HSET', KEYS[2], 'head', head, 'deletedAt', ARGV[2])
 return 1`
 
 // KEYS: `from`'s records, metadata, the index, `from`'s versions and counters, then the same four
-// of `to`; ARGV: from, to, now. Answers 0 without `from`, -1 when `to` exists. The records are
-// renumbered past `to`'s tombstone (`first`..`head` always spans the list), and `from` keeps a
-// tombstone as after a delete.
+// of `to`, then both saved states; ARGV: from, to, now. Answers 0 without `from`, -1 when `to`
+// exists. The records are renumbered past `to`'s tombstone (`first`..`head` always spans the
+// list), so no saved state is taken at their head any more, and `from` keeps a tombstone as after
+// a delete.
 const RENAME = `
 if not redis.call('HGET', KEYS[2], 'first') then return 0 end
 if redis.call('HEXISTS', KEYS[7], 'first') == 1 then return -1 end
 local base = tonumber(redis.call('HGET', KEYS[7], 'head') or '0')
 local count = redis.call('LLEN', KEYS[1])
 local m = redis.call('HMGET', KEYS[2], 'head', 'createdAt', 'updatedAt', 'bytes', 'updates')
-redis.call('DEL', KEYS[6], KEYS[7], KEYS[8], KEYS[9])
+redis.call('DEL', KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11])
 for i, key in ipairs({KEYS[1], KEYS[4], KEYS[5]}) do
   if redis.call('EXISTS', key) == 1 then redis.call('RENAME', key, ({KEYS[6], KEYS[8], KEYS[9]})[i]) end
 end
@@ -113,11 +134,17 @@ export class RedisStore implements DocStore {
 
   async load(name: string): Promise<StoredDoc | null> {
     // One transaction, so the head read is the head of exactly the records read.
-    const results = await this.run(() => this.redis.multi().lrangeBuffer(this.key(name, 'u'), 0, -1).hmget(this.key(name, 'm'), 'head', 'first').exec())
-    const [[, records] = [], [, fields] = []] = results ?? []
+    const results = await this.run(() => this.redis.multi().lrangeBuffer(this.key(name, 'u'), 0, -1).hmget(this.key(name, 'm'), 'head', 'first').getBuffer(this.key(name, 's')).exec())
+    const [[, records] = [], [, fields] = [], [, saved] = []] = results ?? []
     const [head, first] = (fields as Array<string | null> | undefined) ?? []
     if (!head || !first) return null
-    return { updates: (records as Buffer[]).map(toBytes), head: Number(head) }
+    const updates = (records as Buffer[]).map(toBytes)
+    const state = saved instanceof Buffer ? decodeStateAt(toBytes(saved), Number(head)) : null
+    return state ? { updates, head: Number(head), state } : { updates, head: Number(head) }
+  }
+
+  async saveState(name: string, state: DocState): Promise<void> {
+    await this.run(() => this.redis.eval(SAVE_STATE, 2, this.key(name, 's'), this.key(name, 'm'), toBuffer(encodeState(state)), String(state.head)))
   }
 
   async append(name: string, update: Uint8Array, seen = 0): Promise<number> {
@@ -153,12 +180,12 @@ export class RedisStore implements DocStore {
   }
 
   async remove(name: string): Promise<boolean> {
-    return (await this.run(() => this.redis.eval(REMOVE, 5, ...this.keys(name), ...this.versionKeys(name), name, Date.now()))) === 1
+    return (await this.run(() => this.redis.eval(REMOVE, 6, ...this.keys(name), ...this.versionKeys(name), this.key(name, 's'), name, Date.now()))) === 1
   }
 
   async rename(from: string, to: string): Promise<RenameOutcome> {
     const [records, meta, index] = this.keys(from)
-    const keys = [records, meta, index, ...this.versionKeys(from), this.key(to, 'u'), this.key(to, 'm'), ...this.versionKeys(to)]
+    const keys = [records, meta, index, ...this.versionKeys(from), this.key(to, 'u'), this.key(to, 'm'), ...this.versionKeys(to), this.key(from, 's'), this.key(to, 's')]
     const outcome = Number(await this.run(() => this.redis.eval(RENAME, keys.length, ...keys, from, to, Date.now())))
     return outcome === 1 ? 'renamed' : outcome === 0 ? 'missing' : 'exists'
   }
@@ -192,7 +219,7 @@ export class RedisStore implements DocStore {
     return [this.key(name, 'v'), this.key(name, 'h')]
   }
 
-  private key(name: string, part: 'u' | 'm' | 'v' | 'h' | 'index'): string {
+  private key(name: string, part: 'u' | 'm' | 'v' | 'h' | 's' | 'index'): string {
     return part === 'index' ? `${this.prefix}:docs` : `${this.prefix}:doc:${name}:${part}`
   }
 

@@ -23,7 +23,10 @@ import type { PresenceUser } from '../../shared/presence.js'
  * a deleted document ("start it again", `deletedAt` in the 404) from a name that never existed.
  */
 export interface DocStore {
-  /** Every stored update of `name`, oldest first, or `null` when there is no such document. */
+  /**
+   * Every stored update of `name`, oldest first, or `null` when there is no such document; with
+   * the document's saved state when there is one taken at exactly the head loaded (see `saveState`).
+   */
   load(name: string): Promise<StoredDoc | null>
   /**
    * Appends one update; resolves with its head once the store has written it (LevelDB: to the OS,
@@ -40,6 +43,15 @@ export interface DocStore {
    * appended meanwhile stay after it. `null` when there is no such document.
    */
   compact(name: string): Promise<Compaction | null>
+  /**
+   * Keeps `state` beside the records of `name`, for `load` to return while the document's head
+   * is still `state.head`: an append makes it stale for good, a compaction (which changes no
+   * content) does not, and a deletion or rename drops it. Writes nothing when the head has moved
+   * on or the document is gone. It is a cache the records can always rebuild, so the caller must
+   * vouch that `state` holds exactly the records up to `state.head`, which only a document's sole
+   * writer can: a cluster does not save states (see `RoomOptions.saveStates`).
+   */
+  saveState(name: string, state: DocState): Promise<void>
   /** Metadata of every stored document, sorted by name. */
   list(): Promise<DocMeta[]>
   /** Metadata of one document, or `null` when there is no such document. */
@@ -121,6 +133,20 @@ export interface VersionList {
 export interface StoredDoc {
   updates: Uint8Array[]
   head: number
+  /** The saved state of exactly these updates, if one was saved at `head` (see `saveState`). */
+  state?: DocState
+}
+
+/**
+ * A document's whole content as the room serves it to a joiner that has nothing yet: one update
+ * without deleted content, and its state vector. Saved when a big document closes, so the next
+ * opening answers its joiners at once instead of first building the document from its records
+ * and encoding it again (for a big document on a freshly started server, most of a join storm).
+ */
+export interface DocState {
+  head: number
+  update: Uint8Array
+  stateVector: Uint8Array
 }
 
 /** What a compaction did, so the caller can pace the next one without reading the records. */

@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { DEFAULTS } from '../../shared/defaults.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { docSizeVerdict, LimitError, type Refusal } from '../guard/limits.js'
-import { type Compaction, type DocStore, StoreError } from '../store/store.js'
+import { type Compaction, type DocStore, type StoredDoc, StoreError } from '../store/store.js'
 import { CompactionPolicy } from './compaction.js'
 import type { SyncEvents } from './events.js'
 import { CLUSTER_ORIGIN, LOCAL_ORIGIN, originKind, type Peer } from './peer.js'
@@ -21,10 +21,24 @@ export interface RoomOptions {
   maxDocBytes: number
   /** Largest awareness state a client may publish (`--max-awareness-bytes`). */
   maxAwarenessBytes: number
+  /**
+   * Whether a big document's state is saved as it closes (`DocStore.saveState`). Only where this
+   * server is the sole writer of its documents: in a cluster, a room may hold an update of
+   * another instance before one of its own and could not vouch for a state at its head.
+   */
+  saveStates: boolean
 }
+
+/**
+ * Documents from this size up get their state saved as they close: below it, building one from
+ * its records and encoding it for joiners takes a few milliseconds, not worth a second copy.
+ */
+export const SAVE_STATE_MIN_BYTES = 64 * 1024
 
 // y-protocols encodes an empty state vector as a single zero: a client that has nothing yet.
 const isEmptyStateVector = (sv: Uint8Array) => sv.length === 1 && sv[0] === 0
+// And an empty update as two (no structs, no deletions): what such a client answers our step 1 with.
+const isEmptyUpdate = (update: Uint8Array) => update.length === 2 && update[0] === 0 && update[1] === 0
 
 /**
  * One open document: its `Y.Doc`, its peers, and the pieces that keep them in step, one file
@@ -36,12 +50,21 @@ const isEmptyStateVector = (sv: Uint8Array) => sv.length === 1 && sv[0] === 0
  * and, once that append has landed, relays it (encoded once) to every other peer and announces it.
  * Joiners and server-side reads are answered from stored state only. So no peer, API reader or
  * other instance can see an update a crash of this server would lose.
+ *
+ * A room opened with a saved state (see `DocStore.saveState`) answers joiners from it and builds
+ * its doc from the records only when something needs the doc: an edit, a joiner that holds part
+ * of the document already, a server-side read. A crowd opening a big document after a restart is
+ * served at once, and a document that is only read is never built at all.
  */
 export class Room {
-  readonly doc = new Y.Doc()
+  private readonly ydoc = new Y.Doc()
+  /** The records the doc is still to be built from (see `doc`); `null` once it is built. */
+  private unbuilt: Uint8Array[] | null
+  /** The head of the state saved in the store, if the room opened with one: no need to save it again. */
+  private readonly savedHead: number | null
   private readonly peers = new Set<Peer>()
   private readonly presence: Presence
-  private readonly snapshot = new SnapshotCache(this.doc)
+  private readonly snapshot: SnapshotCache
   private readonly relay: RelayChain
   private readonly gate: StoredGate
   private readonly compaction: CompactionPolicy
@@ -71,10 +94,14 @@ export class Room {
     private readonly events: SyncEvents,
     private readonly options: RoomOptions,
     private readonly onFailure: (room: Room) => void,
-    stored: { head: number; records: number },
+    stored: StoredDoc | null,
   ) {
-    this.head = stored.head
-    this.presence = new Presence(this.doc, name, events, (message) => this.broadcast(message, null), {
+    this.head = stored?.head ?? 0
+    this.unbuilt = stored?.updates ?? []
+    this.savedHead = stored?.state?.head ?? null
+    this.bytes = this.unbuilt.reduce((sum, record) => sum + record.byteLength, 0)
+    this.snapshot = new SnapshotCache(this.ydoc, stored?.state)
+    this.presence = new Presence(this.ydoc, name, events, (message) => this.broadcast(message, null), {
       maxStateBytes: options.maxAwarenessBytes,
       maxIdsPerConnection: DEFAULTS.maxAwarenessIdsPerConnection,
     })
@@ -90,12 +117,11 @@ export class Room {
     )
     this.compaction = new CompactionPolicy(
       options.compactAfterUpdates,
-      stored.records,
+      this.unbuilt.length,
       () => this.relay.settled(),
       () => this.merge(),
       (error) => this.fail(error),
     )
-    this.doc.on('update', this.onUpdate)
   }
 
   /**
@@ -105,15 +131,47 @@ export class Room {
   static async open(name: string, store: DocStore, events: SyncEvents, options: RoomOptions, onFailure: (room: Room) => void): Promise<Room> {
     const started = performance.now()
     const stored = await store.load(name)
-    const room = new Room(name, store, events, options, onFailure, { head: stored?.head ?? 0, records: stored?.updates.length ?? 0 })
-    try {
-      room.bytes = replay(room.doc, name, stored?.updates ?? [], room)
-    } catch (error) {
-      room.destroy()
-      throw error
+    const room = new Room(name, store, events, options, onFailure, stored)
+    // Without a saved state the doc is needed at once (for the joiners' snapshot), and a damaged
+    // record is best refused now, before anyone joins.
+    if (!stored?.state) {
+      try {
+        room.build()
+      } catch (error) {
+        room.destroy()
+        throw error
+      }
     }
     events.emit('doc.loaded', { doc: name, ms: performance.now() - started, bytes: room.bytes })
     return room
+  }
+
+  /**
+   * The document, built from the stored records on first use (see the class comment). Building
+   * may find a record damaged: then the room fails, closing its peers, and the doc stays empty.
+   */
+  private get doc(): Y.Doc {
+    if (this.unbuilt) {
+      try {
+        this.build()
+      } catch (error) {
+        this.fail(error)
+      }
+    }
+    return this.ydoc
+  }
+
+  /** Replays the stored records into the doc; throws `StoreError('corrupt')` naming a damaged one. */
+  private build(): void {
+    const records = this.unbuilt ?? []
+    this.unbuilt = null
+    try {
+      replay(this.ydoc, this.name, records)
+    } finally {
+      // Listened to only now: with a listener, Yjs would encode the whole replayed document as
+      // one more update (20 ms for a big one) just for the room to ignore it.
+      this.ydoc.on('update', this.onUpdate)
+    }
   }
 
   /** The document's awareness (every connected client's cursor and name). */
@@ -160,6 +218,8 @@ export class Room {
    */
   receive(peer: Peer, message: ClientMessage): void {
     if (message.type === 'update' || message.type === 'sync-step2') {
+      // Changes nothing; applying it would still cost a transaction (and maybe building the doc).
+      if (isEmptyUpdate(message.update)) return
       const verdict = docSizeVerdict(this.bytes, message.update.byteLength, this.options.maxDocBytes)
       if (verdict !== 'ok') return this.refuse(peer, verdict)
       // Counted as it is taken, so a burst cannot slip past the limit before it is applied.
@@ -267,14 +327,33 @@ export class Room {
     }
   }
 
+  /**
+   * The Yjs snapshot of the stored document, for the version recorder as the room unloads; `null`
+   * when the room failed or never built its doc (then nothing was edited through it).
+   */
+  storedSnapshot(): Y.Snapshot | null {
+    return this.failed || this.unbuilt ? null : Y.snapshot(this.ydoc)
+  }
+
+  /**
+   * Saves the document's state for its next opening (see `DocStore.saveState`), once every update
+   * is stored: if saving states is on, the document is big enough to gain from it, and it changed
+   * since the state it was opened with. A failed save loses nothing: the records are the document.
+   */
+  async saveState(): Promise<void> {
+    await this.settled()
+    if (!this.options.saveStates || this.failed || this.unbuilt || this.head === this.savedHead || this.bytes < SAVE_STATE_MIN_BYTES) return
+    const { update, stateVector } = this.snapshot.get()
+    await this.store.saveState(this.name, { head: this.head, update, stateVector })
+  }
+
   /** Releases the document and awareness (and awareness's timer); the room is unusable after. */
   destroy(): void {
     this.presence.destroy()
-    this.doc.destroy()
+    this.ydoc.destroy()
   }
 
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (origin === this) return // replaying stored records while loading
     // A peer's updates were counted when received.
     if (origin === LOCAL_ORIGIN || origin === CLUSTER_ORIGIN) this.bytes += update.byteLength
     this.snapshot.invalidate()
@@ -356,14 +435,17 @@ export class Room {
     return compacted
   }
 
-  /** The store refused a write: nobody may see updates that are not stored, so everyone is
-   * disconnected and the room unloaded. Clients keep their edits and resend them on reconnect,
-   * unless the document was deleted: then they are told so (4404) and must not write it back. */
+  /** The store refused a write (or a record turned out damaged as the doc was built): nobody may
+   * see updates that are not stored, so everyone is disconnected and the room unloaded. Clients
+   * keep their edits and resend them on reconnect, unless the document was deleted: then they are
+   * told so (4404) and must not write it back. */
   private fail(error: unknown): void {
     if (this.failed) return
     this.failed = true
-    this.events.emit('problem', { kind: 'store-write', doc: this.name, message: (error as Error).message })
+    const corrupt = error instanceof StoreError && error.kind === 'corrupt'
+    this.events.emit('problem', { kind: corrupt ? 'store-read' : 'store-write', doc: this.name, message: (error as Error).message })
     if (error instanceof StoreError && error.kind === 'deleted') this.closeAll(CloseCode.documentDeleted, 'document deleted')
+    else if (corrupt) this.closeAll(CloseCode.internalError, 'document could not be opened')
     else this.closeAll(CloseCode.internalError, 'the server could not save this document')
     this.onFailure(this)
   }

@@ -227,8 +227,10 @@ export class Rooms {
       .settled()
       .then(() => (room.failed ? undefined : room.compact()))
       .catch((error: Error) => this.events.emit('problem', { kind: 'compaction', doc: room.name, message: error.message }))
+      .then(() => room.saveState())
+      .catch((error: Error) => this.events.emit('problem', { kind: 'save-state', doc: room.name, message: error.message }))
       .then(() => {
-        const stored = room.failed ? null : Y.snapshot(room.doc)
+        const stored = room.storedSnapshot()
         room.destroy()
         this.events.emit('doc.unloaded', { doc: room.name, stored })
       })

@@ -161,6 +161,32 @@ describe('persistence in LevelDB', () => {
     expect(stored).toMatchObject({ text, records: 1 })
   })
 
+  it('serves a big document from the state it saved as it closed, and keeps edits made on it', async () => {
+    server = await startServer()
+    const text = 'a big document. '.repeat(6_000)
+    await writeWitnessed('big', text)
+    await until(() => expect(server!.logs.some((l) => l.event === 'doc.unloaded' && l.doc === 'big')).toBe(true))
+    expect(await server.stop()).toBe(0)
+    const store = await openStore({ dataDir: server.dataDir, redisUrl: null })
+    const saved = await store.load('big')
+    await store.close()
+    expect(saved!.state!.head).toBe(saved!.head)
+    expect(docOf(saved!.state!.update).getText('text').toString()).toBe(text)
+
+    await server.restart()
+    const reader = connect('big')
+    await reader.synced()
+    expect(reader.text.toString()).toBe(text)
+    reader.text.insert(0, '! ')
+    const witness = connect('big')
+    await until(() => expect(witness.text.toString()).toBe(`! ${text}`))
+    reader.destroy()
+    witness.destroy()
+    await until(() => expect(server!.logs.some((l) => l.event === 'doc.unloaded' && l.doc === 'big')).toBe(true))
+    expect(await server.stop()).toBe(0)
+    expect((await storedText(server.dataDir, 'big')).text).toBe(`! ${text}`)
+  })
+
   it('refuses a document with a corrupt record, leaves its bytes untouched and keeps serving others', async () => {
     server = await startServer()
     await writeWitnessed('good', 'still fine')

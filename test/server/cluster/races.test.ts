@@ -87,7 +87,7 @@ let prefixes = 0
 /** One quire instance on the test's Redis: its own store connection, rooms and bus. */
 async function instance(broker: Broker, prefix: string) {
   const store = await RedisStore.open(redis.url, prefix)
-  const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 1000, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes })
+  const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 1000, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes, saveStates: false })
   const bus = startBus(broker.transport(), rooms, quiet, { resyncMs: 10 })
   cleanups.push(async () => {
     await rooms.shutdown()

@@ -278,6 +278,56 @@ export function describeStore(name: string, factory: () => { open: () => Promise
       })
     })
 
+    describe('saved state', () => {
+      const stateOf = (head: number, text: string) => ({ head, update: update(text), stateVector: new Uint8Array([1, 2, 3]) })
+
+      it('loads a state saved at the head with the records, across compaction and reopen', async () => {
+        await store.append('big', update('a'))
+        const head = await store.append('big', update('b'))
+        const state = stateOf(head, 'ab')
+        await store.saveState('big', state)
+        expect((await store.load('big'))!.state).toEqual(state)
+        await store.compact('big')
+        await store.close()
+        store = await open()
+        const loaded = await store.load('big')
+        expect(loaded!.updates).toHaveLength(1)
+        expect(loaded!.state).toEqual(state)
+      })
+
+      it('stops loading a state once an append moves the head past it', async () => {
+        const head = await store.append('moving', update('a'))
+        await store.saveState('moving', stateOf(head, 'a'))
+        await store.append('moving', update('b'))
+        expect((await store.load('moving'))!.state).toBeUndefined()
+        await store.close()
+        store = await open()
+        expect((await store.load('moving'))!.state).toBeUndefined()
+      })
+
+      it('keeps no state saved for a head the document has left, or for no document', async () => {
+        const head = await store.append('late', update('a'))
+        await store.append('late', update('b'))
+        await store.saveState('late', stateOf(head, 'a'))
+        await store.saveState('never', stateOf(1, 'x'))
+        expect((await store.load('late'))!.state).toBeUndefined()
+        expect(await store.load('never')).toBeNull()
+      })
+
+      it('drops the state with its document on delete and rename', async () => {
+        const head = await store.append('old', update('a'))
+        await store.saveState('old', stateOf(head, 'a'))
+        expect(await store.remove('old')).toBe(true)
+        // Created again at a new head: the old state must not come back with it.
+        await store.append('old', update('b'))
+        expect((await store.load('old'))!.state).toBeUndefined()
+        const moved = (await store.load('old'))!.head
+        await store.saveState('old', stateOf(moved, 'b'))
+        expect(await store.rename('old', 'new')).toBe('renamed')
+        expect((await store.load('new'))!.state).toBeUndefined()
+      })
+    })
+
     describe('versions', () => {
       it('has none for a document that never had one', async () => {
         await store.append('plain', update('x'))

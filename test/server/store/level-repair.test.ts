@@ -28,10 +28,11 @@ describe('LevelDB store with damaged files', () => {
     await store.close()
   })
 
-  it('lists a document whose record cannot be decoded, and leaves its bytes as they were', async () => {
+  it('lists a document whose record cannot be decoded, leaves its bytes as they were, and drops saved states', async () => {
     const dataDir = tempDataDir()
     const store = await LevelStore.open(storeDir(dataDir))
-    await store.append('fine', update('fine'))
+    const head = await store.append('fine', update('fine'))
+    await store.saveState('fine', { head, update: update('fine'), stateVector: new Uint8Array([0]) })
     await store.append('bad', update('bad'))
     await store.close()
     const raw = new Level<string, Uint8Array>(storeDir(dataDir), { valueEncoding: 'view' })
@@ -43,5 +44,9 @@ describe('LevelDB store with damaged files', () => {
     const check = new Level<string, Uint8Array>(storeDir(dataDir), { valueEncoding: 'view' })
     expect([...((await check.get(badKey)) ?? [])]).toEqual([0xff, 0xff, 0xff])
     await check.close()
+    // Saved states are caches of records that a repair may have changed: they go.
+    const repaired = await LevelStore.open(storeDir(dataDir))
+    expect((await repaired.load('fine'))!.state).toBeUndefined()
+    await repaired.close()
   })
 })

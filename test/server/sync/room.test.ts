@@ -8,6 +8,7 @@ import * as Y from 'yjs'
 import { LevelStore } from '../../../server/store/level.js'
 import { StoreError } from '../../../server/store/store.js'
 import { SyncEvents } from '../../../server/sync/events.js'
+import { SAVE_STATE_MIN_BYTES } from '../../../server/sync/room.js'
 import { Rooms } from '../../../server/sync/rooms.js'
 import { DEFAULTS } from '../../../shared/defaults.js'
 import { edit, RecordingPeer } from '../../helpers/peer.js'
@@ -56,7 +57,7 @@ let rooms: Rooms
 beforeEach(async () => {
   store = await LevelStore.open(mkdtempSync(join(tmpdir(), 'quire-room-')))
   events = new SyncEvents()
-  rooms = new Rooms(store, events, { compactAfterUpdates: 10, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes })
+  rooms = new Rooms(store, events, { compactAfterUpdates: 10, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes, saveStates: true })
 })
 afterEach(async () => {
   await rooms.shutdown()
@@ -135,7 +136,7 @@ describe('Room', () => {
     room.receive(a, { type: 'update', update: new Uint8Array([0xff, 0xff, 0xff]) })
     await room.settled()
     expect(a.closedWith?.code).toBe(1002)
-    expect(room.doc.getText('text').toString()).toBe('kept')
+    expect(await room.view((doc) => doc.getText('text').toString())).toBe('kept')
   })
 
   it('answers a joiner with stored state only, holding updates that arrive meanwhile until it is served', async () => {
@@ -170,7 +171,7 @@ describe('Room', () => {
     expect(served[0]).not.toContain('after. ')
     await room.settled()
     await until(() => expect(joiner.doc.getText('text').toString()).toContain('after. '))
-    expect(appends.stored.getText('text').toString()).toBe(room.doc.getText('text').toString())
+    expect(appends.stored.getText('text').toString()).toBe(await room.view((doc) => doc.getText('text').toString()))
   })
 
   it('renders an API read from stored state only, once the appends in flight have landed', async () => {
@@ -324,10 +325,90 @@ describe('Room', () => {
   })
 })
 
+describe('Room and saved states', () => {
+  const text = 'x'.repeat(SAVE_STATE_MIN_BYTES)
+  const unloaded = (name: string) => new Promise<void>((resolve) => events.on('doc.unloaded', ({ doc }) => doc === name && resolve()))
+  /** Writes `content` into `name` through a room and waits until the room has unloaded. */
+  async function writeAndClose(name: string, content: string) {
+    const peer = new RecordingPeer()
+    const room = await rooms.join(name, peer)
+    await room.applyLocal(edit(content))
+    const closed = unloaded(name)
+    rooms.leave(room, peer)
+    await closed
+  }
+  const textOf = (update: Uint8Array) => {
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, update)
+    return doc.getText('text').toString()
+  }
+
+  it("saves a big document's state as it closes, at the head of its last record", async () => {
+    await writeAndClose('big', text)
+    const stored = await store.load('big')
+    expect(stored!.state!.head).toBe(stored!.head)
+    expect(textOf(stored!.state!.update)).toBe(text)
+  })
+
+  it('saves no state for a small document, nor when saving states is off (a cluster)', async () => {
+    await writeAndClose('small', 'a little text')
+    expect((await store.load('small'))!.state).toBeUndefined()
+    await rooms.shutdown()
+    rooms = new Rooms(store, events, { compactAfterUpdates: 10, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes, saveStates: false })
+    await writeAndClose('clustered', text)
+    expect((await store.load('clustered'))!.state).toBeUndefined()
+  })
+
+  it('serves joiners from the saved state without building the doc, and builds it for the first edit', async () => {
+    await writeAndClose('big', text)
+    const { head, state } = (await store.load('big'))!
+    const joiner = new RecordingPeer()
+    const room = await rooms.join('big', joiner)
+    room.receive(joiner, { type: 'sync-step1', stateVector: Y.encodeStateVector(joiner.doc) })
+    // What a joiner with nothing answers the server's step 1 with: it changes nothing, stores nothing.
+    room.receive(joiner, { type: 'sync-step2', update: Y.encodeStateAsUpdate(new Y.Doc()) })
+    await room.settled()
+    const step2 = joiner.sent.map(syncOf).find((sync) => sync?.syncType === 1)
+    expect(step2!.payload).toEqual(state!.update)
+    expect(joiner.doc.getText('text').toString()).toBe(text)
+    expect(room.storedSnapshot()).toBeNull()
+    expect((await store.load('big'))!.head).toBe(head)
+
+    room.receive(joiner, { type: 'update', update: edit('!') })
+    await room.settled()
+    expect(await room.view((doc) => doc.getText('text').length)).toBe(text.length + 1)
+    expect(room.storedSnapshot()).not.toBeNull()
+    const closed = unloaded('big')
+    rooms.leave(room, joiner)
+    await closed
+    const after = (await store.load('big'))!
+    expect(after.state!.head).toBe(after.head)
+    expect(after.head).toBeGreaterThan(head)
+    expect(textOf(after.state!.update)).toHaveLength(text.length + 1)
+  })
+
+  it('fails the room, closing its peers, when a record turns out damaged as the doc is built', async () => {
+    await store.append('damaged', edit(text))
+    const head = await store.append('damaged', new Uint8Array([0xff, 0xff, 0xff]))
+    const good = new Y.Doc()
+    Y.applyUpdate(good, edit(text))
+    await store.saveState('damaged', { head, update: Y.encodeStateAsUpdate(good), stateVector: Y.encodeStateVector(good) })
+    const problems: string[] = []
+    events.on('problem', ({ kind }) => problems.push(kind))
+    const peer = new RecordingPeer()
+    const room = await rooms.join('damaged', peer)
+    room.receive(peer, { type: 'update', update: edit('!') })
+    await room.settled()
+    expect(peer.closedWith).toEqual({ code: 1011, reason: 'document could not be opened' })
+    expect(problems).toContain('store-read')
+    expect((await store.load('damaged'))!.head).toBe(head)
+  })
+})
+
 describe('Room whose document another instance deleted', () => {
   it('closes its peers with 4404 on their next edit instead of creating the document again', async () => {
     // A second registry on the same store is another instance that deletes without telling this one.
-    const elsewhere = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 10, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes })
+    const elsewhere = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 10, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes, saveStates: true })
     const a = new RecordingPeer()
     const room = await rooms.join('doc', a)
     await room.applyLocal(edit('before'))
