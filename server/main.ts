@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net'
 import { openBackend } from './backend.js'
 import type { Config } from './config.js'
 import { PerKeyLimit } from './guard/limits.js'
-import { createApp } from './http/app.js'
+import { loadOnFirstRequest } from './http/load-on-first-request.js'
 import { acceptWebSockets } from './http/upgrade.js'
 import type { Logger } from './log.js'
 import { LogSummary } from './log-summary.js'
+import { MetricCounts } from './metrics.js'
 import { removeServerFile, writeServerFile } from './server-file.js'
 import type { SyncEvents } from './sync/events.js'
 
@@ -29,8 +30,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   logSyncEvents(rooms.events, log)
   let connections = () => 0
   const perIp = new PerKeyLimit(config.maxConnectionsPerIp)
-  const app = createApp({ config, rooms, store, versions, log, connections: () => connections(), importer, perIp })
-  const server = createServer(app)
+  // Counted from the start, whenever the HTTP app (and /metrics with it) is first loaded.
+  const counts = new MetricCounts(rooms.events)
+  const deps = { config, rooms, store, versions, log, connections: () => connections(), importer, perIp, counts }
+  const server = createServer(loadOnFirstRequest(() => import('./http/app.js').then(({ createApp }) => createApp(deps)), log))
   const gate = acceptWebSockets(server, { rooms, config, log, perIp })
   connections = () => gate.connections
 

@@ -1,5 +1,4 @@
 import type { RequestHandler } from 'express'
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { SyncEvents } from './sync/events.js'
 
 /** Live numbers the metrics read when scraped rather than count from events. */
@@ -12,83 +11,79 @@ export interface MetricSources {
   eventStreams: () => number
 }
 
-/**
- * Every quire metric, defined once, in a registry of its own (not prom-client's global one) so
- * that several servers in one process each report their own. Counters are fed by the sync
- * layer's observe-only events; gauges ask `sources` at scrape time, so they are always exact.
- */
-export function createMetrics(events: SyncEvents, sources: MetricSources): Registry {
-  const registry = new Registry()
-  const registers = [registry]
-  collectDefaultMetrics({ register: registry, prefix: 'quire_' })
+/** Upper bounds (seconds) of the buckets of `quire_update_persist_seconds`. */
+export const PERSIST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const
 
-  new Gauge({
-    name: 'quire_connections',
-    help: 'Open WebSocket connections',
-    registers,
-    collect() {
-      this.set(sources.connections())
-    },
-  })
-  new Gauge({
-    name: 'quire_event_streams',
-    help: 'Open Server-Sent Event streams',
-    registers,
-    collect() {
-      this.set(sources.eventStreams())
-    },
-  })
-  new Gauge({
-    name: 'quire_open_documents',
-    help: 'Documents loaded in memory',
-    registers,
-    collect() {
-      this.set(sources.openDocuments())
-    },
-  })
-
-  // Frames are counted in plain numbers and handed to prom-client at scrape time: these run for
-  // every frame in and out, where a labelled prom-client counter hashes its labels on every call.
-  const frames = { in: { messages: 0, bytes: 0 }, out: { messages: 0, bytes: 0 } }
-  const fromFrames = (key: 'messages' | 'bytes') =>
-    function collect(this: Counter<'direction'>) {
-      this.reset()
-      this.inc({ direction: 'in' }, frames.in[key])
-      this.inc({ direction: 'out' }, frames.out[key])
-    }
-  new Counter({ name: 'quire_messages_total', help: 'WebSocket messages, by direction', labelNames: ['direction'], registers, collect: fromFrames('messages') })
-  new Counter({ name: 'quire_message_bytes_total', help: 'Bytes of WebSocket messages, by direction', labelNames: ['direction'], registers, collect: fromFrames('bytes') })
-  const updates = new Counter({ name: 'quire_document_updates_total', help: 'Document updates stored and relayed', registers })
-  const persist = new Histogram({
-    name: 'quire_update_persist_seconds',
-    help: 'Time from receiving a document update to having it on disk',
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers,
-  })
-  const compactions = new Counter({ name: 'quire_compactions_total', help: 'Documents whose stored records were merged into one', registers })
-  const errors = new Counter({ name: 'quire_errors_total', help: 'Refusals and failures, by kind', labelNames: ['kind'], registers })
-
-  events.on('message.in', (m) => {
-    frames.in.messages += 1
-    frames.in.bytes += m.bytes
-  })
-  events.on('message.out', (m) => {
-    frames.out.messages += 1
-    frames.out.bytes += m.bytes
-  })
-  events.on('doc.update', ({ persistMs }) => {
-    updates.inc()
-    persist.observe(persistMs / 1000)
-  })
-  events.on('doc.compacted', () => compactions.inc())
-  events.on('problem', ({ kind }) => errors.inc({ kind }))
-  events.on('doc.failed', () => errors.inc({ kind: 'doc-load' }))
-  return registry
+/** A Prometheus histogram in plain numbers: observations per bucket (not cumulative), sum and count. */
+export interface HistogramCounts {
+  readonly bounds: readonly number[]
+  /** One per bound, then one for +Inf. */
+  readonly buckets: number[]
+  sum: number
+  count: number
 }
 
-/** `GET /metrics`: the registry in Prometheus text format. */
-export function metricsHandler(registry: Registry): RequestHandler {
-  return async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics())
+/**
+ * What quire's counters have counted since the server started, in plain numbers. They are fed by
+ * the sync layer's observe-only events from the first moment; prom-client, which only a scrape
+ * needs (with the modules it loads, about 2 MiB of every server's RSS), is loaded by the first
+ * `GET /metrics` and reads these (`metrics-registry.ts`). Plain numbers also keep the per-frame
+ * cost down: a labelled prom-client counter hashes its labels on every call.
+ */
+export class MetricCounts {
+  readonly frames = { in: { messages: 0, bytes: 0 }, out: { messages: 0, bytes: 0 } }
+  updates = 0
+  readonly persist: HistogramCounts = { bounds: PERSIST_BUCKETS, buckets: new Array<number>(PERSIST_BUCKETS.length + 1).fill(0), sum: 0, count: 0 }
+  compactions = 0
+  /** Refusals and failures by kind. */
+  readonly errors = new Map<string, number>()
+
+  constructor(events: SyncEvents) {
+    events.on('message.in', (m) => {
+      this.frames.in.messages += 1
+      this.frames.in.bytes += m.bytes
+    })
+    events.on('message.out', (m) => {
+      this.frames.out.messages += 1
+      this.frames.out.bytes += m.bytes
+    })
+    events.on('doc.update', ({ persistMs }) => {
+      this.updates += 1
+      observe(this.persist, persistMs / 1000)
+    })
+    events.on('doc.compacted', () => {
+      this.compactions += 1
+    })
+    events.on('problem', ({ kind }) => this.error(kind))
+    events.on('doc.failed', () => this.error('doc-load'))
+  }
+
+  private error(kind: string): void {
+    this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1)
+  }
+}
+
+function observe(histogram: HistogramCounts, value: number): void {
+  const bucket = histogram.bounds.findIndex((bound) => value <= bound)
+  histogram.buckets[bucket === -1 ? histogram.bounds.length : bucket]! += 1
+  histogram.sum += value
+  histogram.count += 1
+}
+
+/**
+ * `GET /metrics` in Prometheus text format. The registry (and prom-client) is made by the first
+ * scrape; Node's process metrics (`collectDefaultMetrics`) start being sampled then too.
+ */
+export function metricsHandler(counts: MetricCounts, sources: MetricSources): RequestHandler {
+  let registry: Promise<import('prom-client').Registry> | null = null
+  return async (_req, res, next) => {
+    try {
+      registry ??= import('./metrics-registry.js').then(({ createRegistry }) => createRegistry(counts, sources))
+      const loaded = await registry
+      res.type(loaded.contentType).send(await loaded.metrics())
+    } catch (error) {
+      registry = null
+      next(error)
+    }
   }
 }

@@ -7,7 +7,7 @@ import type { PerKeyLimit } from '../guard/limits.js'
 import type { VersionRecorder } from '../history/recorder.js'
 import type { Importer } from '../imports/importer.js'
 import type { Logger } from '../log.js'
-import { createMetrics, metricsHandler } from '../metrics.js'
+import { type MetricCounts, metricsHandler } from '../metrics.js'
 import type { DocStore } from '../store/store.js'
 import type { Rooms } from '../sync/rooms.js'
 import { apiRoutes } from './api.js'
@@ -33,6 +33,8 @@ export interface AppDeps {
   importer: Importer
   /** Connections per client IP, shared with the WebSocket gate. */
   perIp: PerKeyLimit
+  /** What the metrics counted since the server started. */
+  counts: MetricCounts
 }
 
 /**
@@ -48,8 +50,8 @@ export function createApp(deps: AppDeps): Express {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
   const admission = new StreamAdmission(deps.rooms.events, deps.perIp, deps.config.maxEventStreams)
-  const metrics = createMetrics(deps.rooms.events, { connections: deps.connections, openDocuments: () => deps.rooms.count, eventStreams: () => admission.count })
-  app.get('/metrics', requireListingAccess(deps.config.secret, deps.config.privateListing), metricsHandler(metrics))
+  const sources = { connections: deps.connections, openDocuments: () => deps.rooms.count, eventStreams: () => admission.count }
+  app.get('/metrics', requireListingAccess(deps.config.secret, deps.config.privateListing), metricsHandler(deps.counts, sources))
   app.use(
     apiRoutes({
       docs: new LocalDocs(deps.store, deps.rooms, deps.versions, deps.importer),
