@@ -9,7 +9,7 @@ import { type AccessError, verifyToken } from '../guard/access.js'
 import type { PerKeyLimit } from '../guard/limits.js'
 import { isHostAllowed, isLoopbackHostname, isOriginAllowed } from '../guard/origin.js'
 import type { Logger } from '../log.js'
-import { Connection, type ConnectionAccess } from '../sync/connection.js'
+import { Connection, type ConnectionAccess, PeerSocket } from '../sync/connection.js'
 import { encodePermissionDenied } from '../sync/protocol.js'
 import type { Rooms } from '../sync/rooms.js'
 
@@ -37,7 +37,7 @@ export interface WebSocketGate {
  * auth message + 4401/4403) before the socket joins its room.
  */
 export function acceptWebSockets(server: Server, { rooms, config, log, perIp }: UpgradeDeps): WebSocketGate {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes, perMessageDeflate: false })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes, perMessageDeflate: false, WebSocket: PeerSocket })
   const limits = {
     maxBufferedBytes: DEFAULTS.maxBufferedBytes,
     messagesPerSecond: config.messagesPerSecond,
@@ -69,7 +69,8 @@ export function acceptWebSockets(server: Server, { rooms, config, log, perIp }: 
       return refuse(socket, 429, 'too many connections from this address')
     }
     // The TCP socket closes however the request ends: refused, failed or upgraded and closed later.
-    socket.once('close', release)
+    // 'close' comes once, so `on` is enough: `once` would wrap the release in a bound function per socket.
+    socket.on('close', release)
     authorize(request, doc).then(
       (access) => wss.handleUpgrade(request, socket, head, (ws) => open(ws, socket, doc, access)),
       (error: AccessError) =>
@@ -84,7 +85,7 @@ export function acceptWebSockets(server: Server, { rooms, config, log, perIp }: 
   })
 
   async function authorize(request: IncomingMessage, doc: string): Promise<ConnectionAccess> {
-    if (config.secret === null) return { write: true, expiresAt: null }
+    if (config.secret === null) return FULL_ACCESS
     const token = new URL(request.url ?? '/', 'http://quire').searchParams.get('token')
     const { write, expiresAt } = await verifyToken(token, doc, config.secret)
     return { write, expiresAt }
@@ -139,6 +140,9 @@ export function acceptWebSockets(server: Server, { rooms, config, log, perIp }: 
     },
   }
 }
+
+/** What every connection may do without access control: one object for all of them. */
+const FULL_ACCESS: ConnectionAccess = Object.freeze({ write: true, expiresAt: null })
 
 function refuse(socket: Duplex, status: number, reason: string): void {
   const body = JSON.stringify({ error: reason })

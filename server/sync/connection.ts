@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream'
-import type { RawData, WebSocket } from 'ws'
+import { type RawData, WebSocket } from 'ws'
 import { CloseCode } from '../../shared/protocol.js'
 import { onExpiry } from '../guard/access.js'
 import { TokenBucket } from '../guard/limits.js'
@@ -39,6 +39,19 @@ export interface ConnectionLimits {
 
 let nextId = 1
 
+/** A `ws` socket with the connection it carries (see `PeerSocket`). */
+type Socket = WebSocket & { connection?: Connection }
+
+/**
+ * The socket class quire's WebSocket server makes (`WebSocketServer`'s `WebSocket` option). It
+ * carries its `Connection` in a field of its own, so that the socket's listeners can be functions
+ * shared by every connection rather than closures made for each one: per-connection memory is what
+ * a server holding thousands of idle editors pays for.
+ */
+export class PeerSocket extends WebSocket {
+  connection: Connection | undefined = undefined
+}
+
 /**
  * One WebSocket of one document: turns frames into calls on its room and room messages into
  * frames. Frames that arrive while the room is still loading are kept and handled in order once
@@ -54,11 +67,12 @@ export class Connection implements Peer {
   private corked = false
   private readonly bucket: TokenBucket
   private readonly byteBucket: TokenBucket
-  private readonly queryBucket: TokenBucket
+  /** Made by the first query-awareness message: most clients never send one. */
+  private queryBucket: TokenBucket | null = null
   private readonly cancelExpiry: (() => void) | null
 
   constructor(
-    private readonly socket: WebSocket,
+    private readonly socket: Socket,
     /** The TCP socket under `socket`, corked while a burst of frames is written to it. */
     private readonly raw: Duplex,
     readonly doc: string,
@@ -69,22 +83,29 @@ export class Connection implements Peer {
   ) {
     this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst)
     this.byteBucket = new TokenBucket(limits.bytesPerSecond, limits.byteBurst)
-    this.queryBucket = new TokenBucket(limits.queriesPerSecond, limits.queryBurst)
-    socket.on('message', this.onFrame)
+    socket.connection = this
+    socket.on('message', onSocketMessage)
+    socket.on('close', onSocketClose)
+    socket.on('error', onSocketError)
     // A token is valid until its `exp`, not for as long as the socket it opened stays up.
     this.cancelExpiry = access.expiresAt === null ? null : onExpiry(access.expiresAt, () => this.expire())
-    socket.on('close', (code, reason) => {
-      this.closed = true
-      this.cancelExpiry?.()
-      this.events.emit('conn.closed', { doc, id: this.id, code, reason: reason.toString() })
-      this.onClose(this)
-    })
-    // ws reports protocol violations (bad frames, oversize payloads) here and then closes the
-    // socket itself with the matching code; there is nothing left to do but count it.
-    socket.on('error', (error: Error & { code?: string }) => {
-      this.events.emit('problem', { kind: error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message-too-big' : 'socket', doc, message: error.message })
-    })
     events.emit('conn.opened', { doc, id: this.id })
+  }
+
+  /** The socket closed (its `close` event). */
+  socketClosed(code: number, reason: Buffer): void {
+    this.closed = true
+    this.cancelExpiry?.()
+    this.events.emit('conn.closed', { doc: this.doc, id: this.id, code, reason: reason.toString() })
+    this.onClose(this)
+  }
+
+  /**
+   * ws reports protocol violations (bad frames, oversize payloads) here and then closes the
+   * socket itself with the matching code; there is nothing left to do but count it.
+   */
+  socketFailed(error: Error & { code?: string }): void {
+    this.events.emit('problem', { kind: error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message-too-big' : 'socket', doc: this.doc, message: error.message })
   }
 
   /** The room this connection is attached to, once it has loaded. */
@@ -142,7 +163,8 @@ export class Connection implements Peer {
     this.raw.uncork()
   }
 
-  private readonly onFrame = (data: RawData, isBinary: boolean): void => {
+  /** A frame from the socket (its `message` event, through `onSocketMessage`). */
+  frame(data: RawData, isBinary: boolean): void {
     if (this.closed) return
     const frame = data as Buffer // binaryType 'nodebuffer' (ws's default): one Buffer per message
     this.events.emit('message.in', { bytes: frame.byteLength })
@@ -177,7 +199,7 @@ export class Connection implements Peer {
       const message = decodeMessage(frame)
       if (!this.access.write && (message.type === 'update' || message.type === 'sync-step2')) return
       // One byte in, every state of the document out: 200 queries made 73 MB of replies.
-      if (message.type === 'query-awareness' && !this.queryBucket.take()) {
+      if (message.type === 'query-awareness' && !(this.queryBucket ??= new TokenBucket(this.limits.queriesPerSecond, this.limits.queryBurst)).take()) {
         this.fail('query-awareness-rate', CloseCode.policyViolation, `over ${this.limits.queriesPerSecond} query-awareness messages per second`)
         return
       }
@@ -192,6 +214,18 @@ export class Connection implements Peer {
     this.events.emit('problem', { kind, doc: this.doc, message: reason })
     this.close(code, reason)
   }
+}
+
+// The socket's listeners: one function each for every connection, which finds its connection on
+// the socket (see `PeerSocket`).
+function onSocketMessage(this: Socket, data: RawData, isBinary: boolean): void {
+  this.connection!.frame(data, isBinary)
+}
+function onSocketClose(this: Socket, code: number, reason: Buffer): void {
+  this.connection!.socketClosed(code, reason)
+}
+function onSocketError(this: Socket, error: Error & { code?: string }): void {
+  this.connection!.socketFailed(error)
 }
 
 /**
