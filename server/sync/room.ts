@@ -148,7 +148,8 @@ export class Room {
 
   /**
    * The document, built from the stored records on first use (see the class comment). Building
-   * may find a record damaged: then the room fails, closing its peers, and the doc stays empty.
+   * may find a record damaged: then the room fails, closing its peers, and stores or serves
+   * nothing more of the doc, which holds the records before the damaged one.
    */
   private get doc(): Y.Doc {
     if (this.unbuilt) {

@@ -1,7 +1,9 @@
 /**
- * K. Memory at rest: the RSS of a server just started with no document open, and how much the
- * RSS grows while one client holds the automerge-paper document of D open (the cost of one big
- * open document). The bare relay is left out: it runs through tsx, whose loader its RSS would
+ * K. Memory at rest: the RSS of a server just started with no document open, the same once it
+ * has answered one HTTP request (`GET /healthz`, which both servers answer: quire loads its HTTP
+ * app on the first request, so a server that serves pages or is health-checked pays for it), and
+ * how much the RSS grows while one client holds the automerge-paper document of D open (the cost
+ * of one big open document). The bare relay is left out: it runs through tsx, whose loader its RSS would
  * mostly measure. Both are read after the server has been idle for a while, as V8 and the
  * allocator settle after startup and after a load.
  */
@@ -13,11 +15,16 @@ import { BIG_DOC, readWhole } from '../trace.js'
 const SETTLE_MS = 3_000
 const MB = 1024 * 1024
 
-async function idleRss(ctx: RunContext): Promise<number> {
+async function idleRss(ctx: RunContext): Promise<{ idleRssMb: number; httpRssMb: number }> {
   const server = await ctx.startServer('k-idle')
   try {
     await sleep(SETTLE_MS)
-    return server.stats().rss / MB
+    const idleRssMb = server.stats().rss / MB
+    const answer = await fetch(`http://127.0.0.1:${server.port}/healthz`)
+    if (!answer.ok) throw new Error(`GET /healthz answered ${answer.status}`)
+    await answer.arrayBuffer()
+    await sleep(SETTLE_MS)
+    return { idleRssMb, httpRssMb: server.stats().rss / MB }
   } finally {
     await server.stop()
   }
@@ -47,9 +54,10 @@ export const memory: Scenario = {
   bigDoc: true,
   metrics: [
     { key: 'idleRssMb', label: 'RSS of an idle server just started', unit: 'MiB', better: 'lower' },
+    { key: 'httpRssMb', label: 'RSS once it has answered one HTTP request', unit: 'MiB', better: 'lower' },
     { key: 'docOpenMb', label: 'RSS growth with the D document open', unit: 'MiB', better: 'lower' },
   ],
   async run(ctx) {
-    return { idleRssMb: await idleRss(ctx), docOpenMb: await bigDocRss(ctx) }
+    return { ...(await idleRss(ctx)), docOpenMb: await bigDocRss(ctx) }
   },
 }
