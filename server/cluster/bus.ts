@@ -52,7 +52,10 @@ const utf8 = new TextEncoder()
  * lost either: its document is announced again (`resync`) until that goes through, and every
  * instance that hears it catches the room up from the store and takes the sender's whole awareness
  * (removals included, with their clocks), so edits and presence never stay diverged until someone
- * reconnects.
+ * reconnects. Nor is an update whose instance was killed after storing it and before publishing
+ * it: every room that loads the document announces it the same way, and the editor of that update
+ * reconnects either to a room that loads it (and announces it) or to one that lacks it (and takes
+ * it again from the editor's sync).
  */
 export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, options: BusOptions = BUS_DEFAULTS): ClusterBus {
   const id = randomBytes(ID_BYTES)
@@ -114,7 +117,15 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     for (const doc of docs) if (rooms.get(doc)) follow(doc)
   }
 
-  rooms.events.on('doc.loaded', ({ doc }) => follow(doc))
+  rooms.events.on('doc.loaded', ({ doc }) => {
+    follow(doc)
+    // An instance killed between storing an update and publishing it leaves that update in the
+    // store only, and no later publish carries it (an update depending on it stays pending in
+    // every room that lacks it). Whoever loads the document next reads it from the store: its
+    // editor reconnecting, or anyone opening the document. So a room that loads announces the
+    // document, and every instance with it open catches up from the store.
+    publish(doc, Kind.resync)
+  })
   rooms.events.on('doc.unloaded', ({ doc }) => void transport.unsubscribe(doc).catch((error: Error) => log.warn('cluster.unfollow_failed', { doc, error: error.message })))
   rooms.events.on('doc.update', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.update, update))
   rooms.events.on('doc.awareness', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.awareness, update))
@@ -135,7 +146,10 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
       else if (message[0] === Kind.update) rooms.get(doc)?.applyCluster(payload)
       else if (message[0] === Kind.awareness) rooms.get(doc)?.applyClusterAwareness(payload)
       else if (message[0] === Kind.resync) {
-        if (payload.length > 0) rooms.get(doc)?.applyClusterAwareness(payload)
+        // Only where the room is open: a room that just unloaded here must not subscribe again.
+        const room = rooms.get(doc)
+        if (!room) return
+        if (payload.length > 0) room.applyClusterAwareness(payload)
         follow(doc)
       }
     } catch (error) {

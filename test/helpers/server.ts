@@ -17,6 +17,8 @@ export interface TestServer {
   dataDir: string
   /** Every JSON log line the process has written so far. */
   logs: Array<Record<string, unknown>>
+  /** The files in `test/out/` holding its output, one per start, so a failed test can name them. */
+  logFiles: string[]
   /** SIGTERM, and resolves with the exit code. */
   stop(): Promise<number | null>
   /** Sends `signal` (SIGKILL by default) and resolves once the process is gone. */
@@ -43,12 +45,14 @@ export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'quire-test-'))
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir()
   const logs: Array<Record<string, unknown>> = []
+  const logFiles: string[] = []
   let child: ChildProcess
   let port = 0
 
   async function launch(): Promise<void> {
     mkdirSync(OUT, { recursive: true })
     const out = createWriteStream(join(OUT, `server-${process.pid}-${++runs}.log`))
+    logFiles.push(out.path as string)
     child = spawn(process.execPath, [options.bin ?? BIN, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, ...(options.args ?? [])], {
       env: { ...process.env, LOG_LEVEL: 'debug', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,6 +90,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     },
     dataDir,
     logs,
+    logFiles,
     async stop() {
       child.kill('SIGTERM')
       return exited()

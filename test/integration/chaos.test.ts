@@ -16,7 +16,8 @@ import { until } from '../helpers/until.js'
  * at the end every client and the stored document are identical.
  *
  * The run prints its seed; `QUIRE_CHAOS_SEED=<seed>` replays the same sequence of actions (the
- * timing of the network is the machine's).
+ * timing of the network is the machine's). A failed run also prints what it did and when, what
+ * each client holds, and the servers' log files, so that it can be understood without a replay.
  */
 const rng = seeded('QUIRE_CHAOS_SEED')
 console.log(`chaos seed ${rng.seed} (replay with QUIRE_CHAOS_SEED=${rng.seed})`)
@@ -38,6 +39,8 @@ interface World {
   /** Stops whatever holds the store from writing, once the clients have converged, and reads it. */
   finalStored(): Promise<Y.Doc>
   close(): Promise<void>
+  /** The log files of every server process the run started, per instance, oldest first. */
+  logFiles(): string[]
 }
 
 const docOf = (updates: Uint8Array[]) => {
@@ -62,6 +65,7 @@ async function singleInstance(): Promise<World> {
       await server.kill('SIGKILL')
       await whileDown()
       await server.restart()
+      note('server restarted')
     },
     restartRedis: null,
     stored: read,
@@ -70,6 +74,7 @@ async function singleInstance(): Promise<World> {
       return read()
     },
     close: async () => void (await server.stop()),
+    logFiles: () => [`server: ${server.logFiles.join(' ')}`],
   }
 }
 
@@ -88,14 +93,21 @@ async function threeInstances(): Promise<World> {
     clients: [0, 1, 2, 3, 4, 5].map((i) => connectClient(instances[i % 3]!.wsUrl, DOC)),
     async crash(whileDown) {
       const victim = rng.pick(instances)
+      note(`kill instance ${instances.indexOf(victim)}`)
       await victim.kill('SIGKILL')
       await whileDown()
       await victim.restart()
+      note(`instance ${instances.indexOf(victim)} restarted`)
     },
-    restartRedis: () => redis.restart(),
+    async restartRedis() {
+      note('restart Redis')
+      await redis.restart()
+      note('Redis restarted')
+    },
     stored: read,
     // Instances store before they relay, so once the clients agree the store soon holds it all.
     finalStored: read,
+    logFiles: () => instances.map((instance, i) => `instance ${i}: ${instance.logFiles.join(' ')}`),
     async close() {
       await Promise.all(instances.map((i) => i.stop()))
       await redis.stop()
@@ -123,6 +135,27 @@ async function expectDurable(world: World, when: string): Promise<void> {
   }
 }
 
+/** What the run did, each action with the time it was taken, to read beside the servers' logs. */
+const journal: string[] = []
+const note = (action: string) => void journal.push(`${new Date().toISOString().slice(11, 23)} ${action}`)
+
+/**
+ * What each client holds, for a failed run: its state vector, and whether Yjs keeps updates it
+ * cannot apply yet (their dependencies never came: the sign of a lost update).
+ */
+function describeClients(clients: TestClient[]): string {
+  return clients
+    .map(({ doc, provider }, i) => {
+      const sv = [...Y.decodeStateVector(Y.encodeStateVector(doc))]
+        .sort(([a], [b]) => a - b)
+        .map(([id, clock]) => `${id}:${clock}`)
+        .join(' ')
+      const pending = doc.store.pendingStructs ? ` waiting for ${[...doc.store.pendingStructs.missing].map(([id, clock]) => `${id}:${clock}`).join(' ')}` : ''
+      return `client ${i} (id ${doc.clientID}, ${provider.wsconnected ? 'connected' : 'not connected'}):${pending}${doc.store.pendingDs ? ' with deletions waiting' : ''}\n  has ${sv}`
+    })
+    .join('\n')
+}
+
 /** One random edit: insert a few letters or delete a few characters at a random place. */
 function randomEdit(client: TestClient): void {
   const { text } = client
@@ -135,6 +168,17 @@ function randomEdit(client: TestClient): void {
 }
 
 async function run(world: World): Promise<void> {
+  journal.length = 0
+  try {
+    await play(world)
+  } catch (error) {
+    // Read at once: the clients are gone by the time the test reports its failure.
+    console.log(`chaos seed ${rng.seed} failed.\nActions:\n${journal.join('\n')}\nClients:\n${describeClients(world.clients)}\nServer logs:\n${world.logFiles().join('\n')}`)
+    throw error
+  }
+}
+
+async function play(world: World): Promise<void> {
   const { clients } = world
   await Promise.all(clients.map((c) => c.synced()))
   const online = () => clients.filter((c) => c.provider.shouldConnect)
@@ -145,18 +189,29 @@ async function run(world: World): Promise<void> {
     if (roll < 55) {
       randomEdit(rng.pick(clients))
       edits += 1
-    } else if (roll < 63 && online().length > 1) rng.pick(online()).provider.disconnect()
-    else if (roll < 73 && offline().length > 0) rng.pick(offline()).provider.connect()
-    else if (roll < 78) rng.pick(online()).provider.ws?.close()
-    else if (roll < 82) {
+    } else if (roll < 63 && online().length > 1) {
+      const client = rng.pick(online())
+      note(`client ${clients.indexOf(client)} goes offline`)
+      client.provider.disconnect()
+    } else if (roll < 73 && offline().length > 0) {
+      const client = rng.pick(offline())
+      note(`client ${clients.indexOf(client)} comes back`)
+      client.provider.connect()
+    } else if (roll < 78) {
+      const client = rng.pick(online())
+      note(`client ${clients.indexOf(client)} drops its socket`)
+      client.provider.ws?.close()
+    } else if (roll < 82) {
       // Often in the middle of a burst of typing, while appends are in flight.
       if (rng.next() < 0.5) {
         const typist = rng.pick(clients)
+        note(`client ${clients.indexOf(typist)} types 30 edits`)
         for (let i = 0; i < 30; i++) randomEdit(typist)
         edits += 30
         await pause(rng.int(5))
       }
       crashes += 1
+      note(`crash ${crashes}`)
       await world.crash(() => expectDurable(world, `after crash ${crashes} (step ${step})`))
     } else if (roll < 84 && world.restartRedis) {
       redisRestarts += 1
@@ -166,6 +221,7 @@ async function run(world: World): Promise<void> {
     await pause(rng.int(10))
   }
   console.log(`chaos seed ${rng.seed}: ${edits} edits, ${crashes} crashes, ${redisRestarts} Redis restarts over ${STEPS} steps`)
+  note('every client comes back')
   for (const client of offline()) client.provider.connect()
   const texts = () => clients.map((c) => c.text.toString())
   await until(() => expect(new Set(texts()).size, `clients did not converge; seed ${rng.seed}`).toBe(1), { timeout: 30_000 })

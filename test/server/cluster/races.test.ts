@@ -163,6 +163,22 @@ describe('two instances racing on one Redis', () => {
     await until(() => expect(pb.doc.getText('text').toString()).toContain('and after '))
   })
 
+  it('catches up on an edit an instance stored but was killed before publishing, once another instance loads the document', async () => {
+    const { prefix, a, b, pa, pb } = await twoInstances()
+    const roomA = await a.rooms.join('doc', pa)
+    // A's own catch-up from the store (after it subscribed) is done: its connection answers in order.
+    await a.store.stat('doc')
+    await roomA.settled()
+    // An instance SIGKILLed between its append and its publish: its edit is in the store only.
+    const killed = await RedisStore.open(redis.url, prefix)
+    cleanups.push(() => killed.close())
+    await killed.append('doc', edit('stored, never published '))
+    expect(pa.doc.getText('text').toString()).toBe('')
+    // Its editor reconnects to another instance, which loads the document with that edit.
+    await b.rooms.join('doc', pb)
+    await until(() => expect(pa.doc.getText('text').toString()).toBe('stored, never published '))
+  })
+
   it('catches the other instances up after a publish failed', async () => {
     const { broker, a, b, pa, pb } = await twoInstances()
     const roomA = await a.rooms.join('doc', pa)
