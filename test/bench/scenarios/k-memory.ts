@@ -49,7 +49,7 @@ async function bigDocRss(ctx: RunContext): Promise<number> {
 
 export const memory: Scenario = {
   id: 'K',
-  title: 'memory at rest (idle server just started; the automerge-paper document open)',
+  title: 'memory at rest (idle server just started, and after one HTTP request; the automerge-paper document open)',
   kinds: STATEFUL_KINDS,
   bigDoc: true,
   metrics: [
