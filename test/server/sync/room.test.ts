@@ -64,6 +64,17 @@ afterEach(async () => {
   await store.close()
 })
 
+/** A room of `doc` with one stored edit and a writer's next edit held back on its way to the store. */
+async function writerWithAppendInFlight() {
+  const appends = holdAppends(store)
+  const writer = new RecordingPeer()
+  const room = await rooms.join('doc', writer)
+  await room.applyLocal(edit('stored. '))
+  appends.hold()
+  room.receive(writer, { type: 'update', update: edit('in flight. ') })
+  return { appends, writer, room }
+}
+
 describe('Room', () => {
   it('stores an update before relaying it to the other peers, and never back to its sender', async () => {
     const [a, b] = [new RecordingPeer(), new RecordingPeer()]
@@ -140,12 +151,7 @@ describe('Room', () => {
   })
 
   it('answers a joiner with stored state only, holding updates that arrive meanwhile until it is served', async () => {
-    const appends = holdAppends(store)
-    const writer = new RecordingPeer()
-    const room = await rooms.join('doc', writer)
-    await room.applyLocal(edit('stored. '))
-    appends.hold()
-    room.receive(writer, { type: 'update', update: edit('in flight. ') })
+    const { appends, writer, room } = await writerWithAppendInFlight()
     const joiner = new RecordingPeer()
     await rooms.join('doc', joiner)
     const served: string[] = []
@@ -175,12 +181,7 @@ describe('Room', () => {
   })
 
   it('renders an API read from stored state only, once the appends in flight have landed', async () => {
-    const appends = holdAppends(store)
-    const writer = new RecordingPeer()
-    const room = await rooms.join('doc', writer)
-    await room.applyLocal(edit('stored. '))
-    appends.hold()
-    room.receive(writer, { type: 'update', update: edit('in flight. ') })
+    const { appends } = await writerWithAppendInFlight()
     await nextRead()
     let read: string | null = null
     const reading = rooms.view('doc', (doc) => (read = doc.getText('text').toString()))
