@@ -116,9 +116,11 @@ describe('a document page', () => {
     expect(await editor.locator('a').count()).toBe(0)
     expect(await editorText(page)).toBe('Read the docs')
 
-    // Pasting a URL over selected text links the text instead of replacing it.
-    await page.keyboard.press('Home')
-    await page.keyboard.press('Shift+Control+ArrowRight')
+    // Pasting a URL over selected text links the text instead of replacing it. The word is
+    // selected with a double click: in headless Chromium a Home key pressed after Remove left the
+    // caret where it was, sometimes or (once the selection had settled) always, and the paste then
+    // linked 'ocs'. Why is not known; see the closing note of this change.
+    await editor.locator('p').dblclick({ position: { x: 5, y: 5 } })
     await selectionIs(page, 'Read')
     await editor.evaluate((el) => {
       const data = new DataTransfer()
