@@ -1,5 +1,7 @@
+import { join } from 'node:path'
 import { Level } from 'level'
 import type { PresenceUser } from '../../shared/presence.js'
+import { decodePosition, encodePosition, JOURNAL_POSITION_KEY, Journal, type JournalEntry, type JournalPosition } from './level-journal.js'
 import {
   decodeMeta,
   decodeTombstone,
@@ -37,7 +39,7 @@ import {
 
 type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
-/** How a write changes a document's counts; undone if its batch fails, hidden from listings until it lands. */
+/** How a compaction changes a document's counts; undone if its batch fails, hidden from listings until it lands. */
 interface Delta {
   name: string
   meta: MetaRecord
@@ -47,21 +49,32 @@ interface Delta {
 
 const RECLAIM_MIN_BYTES = 64 * 1024
 const META_WRITE_MS = 1000
+/** The journal's file in the store's directory (LevelDB leaves names it does not know alone). */
+export const JOURNAL_FILE = 'JOURNAL'
+/** The journal is emptied once LevelDB holds all of it and it has grown this big. */
+const JOURNAL_RESET_BYTES = 1024 * 1024
 const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key: metaKey(name), value: encodeMeta(meta) })
 
 /**
  * The embedded store: one LevelDB directory holding every document as append-only update records
  * plus a small metadata record per document.
  *
- * Writes of one event-loop turn are coalesced into a single LevelDB batch, and batches are written
- * strictly one after another: many clients typing in many documents cost one write per turn, and
- * a compaction can never be overtaken by an older append of the same record key.
+ * An append is stored once the journal has it (`level-journal.ts`): the appends of one event-loop
+ * turn are written there with one synchronous `write`, and answered. They reach LevelDB in the
+ * next batch: the writes of a turn are coalesced into a single LevelDB batch, and batches are
+ * written strictly one after another, so many clients typing in many documents cost one write per
+ * turn, and a compaction can never be overtaken by an older append of the same record key. Reads
+ * of records (`load`, `compact`) wait until the batches queued before them have landed.
+ *
+ * A batch that carries journaled appends and fails stops the store: every later call fails with
+ * `StoreError('unavailable')`, since a later batch would record a journal position past appends
+ * LevelDB does not have. Nothing acknowledged is lost: the next open writes them from the journal.
  *
  * Metadata of every document is read once at open and then kept in memory, so `list` never touches
  * the disk and `append` can assign sequence numbers synchronously (keeping appends in call order).
- * The counts in memory run ahead of the disk by the writes still queued: listings subtract those
- * until their batch lands, and a failed batch takes its counts back. Where the metadata on disk
- * may be stale (a crash between a record and its metadata), `open` recounts it from the records.
+ * A compaction's counts show in listings once its batch lands, and a failed compaction takes them
+ * back. Where the metadata on disk may be stale (a crash between a record and its metadata),
+ * `open` recounts it from the records.
  * Documents whose metadata cannot be decoded are remembered as broken: they refuse to load or be
  * written, so unreadable data is never overwritten.
  */
@@ -84,6 +97,13 @@ export class LevelStore implements DocStore {
   private readonly metaWrittenAt = new Map<string, number>()
   private metaTimer: NodeJS.Timeout | null = null
   private waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
+  /** Appends not yet in the journal, and their callers. */
+  private unjournaled: JournalEntry[] = []
+  private journalWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
+  /** Appends queued for the next batch: a failed batch that carried any stops the store. */
+  private queuedAppends = 0
+  /** Why the store stopped (see the class comment); `null` while it works. */
+  private failure: StoreError | null = null
   private flushScheduled = false
   private writing: Promise<void> = Promise.resolve()
   /** Batches handed to LevelDB, or chained behind one, that have not landed yet. */
@@ -107,6 +127,7 @@ export class LevelStore implements DocStore {
     private readonly db: Level<string, Uint8Array>,
     private readonly dir: string,
     private readonly repairCommand: string,
+    private readonly journal: Journal,
   ) {
     this.history = new LevelVersions(db)
   }
@@ -123,15 +144,39 @@ export class LevelStore implements DocStore {
       const locked = (error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
       throw new StoreError('unavailable', locked ? `data dir ${dir} is in use by another process` : `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
     }
-    const store = new LevelStore(db, dir, repairCommand)
+    let opened: { journal: Journal; pending: JournalEntry[] }
+    try {
+      opened = Journal.open(join(dir, JOURNAL_FILE), decodePosition(await db.get(JOURNAL_POSITION_KEY)))
+    } catch (error) {
+      await db.close().catch(() => {})
+      throw new StoreError('unavailable', `cannot open the journal in ${dir}: ${(error as Error).message}`, { cause: error })
+    }
+    const store = new LevelStore(db, dir, repairCommand, opened.journal)
     try {
       await store.readMeta()
+      store.replay(opened.pending)
+      await store.flush()
     } catch (error) {
+      opened.journal.close()
       await db.close().catch(() => {})
       throw store.damaged(error) ?? error
     }
-    await store.flush()
+    // LevelDB holds every entry now, and appending behind a torn tail would hide what follows it.
+    opened.journal.reset()
     return store
+  }
+
+  /**
+   * Queues again the appends a crash kept out of LevelDB: those past the position its last batch
+   * recorded. One LevelDB already has (after `quire repair`, say) is never written over.
+   */
+  private replay(entries: JournalEntry[]): void {
+    for (const { name, seq, update } of entries) {
+      if (this.broken.has(name)) continue
+      const meta = this.meta.get(name)
+      if (meta && seq <= meta.head) continue
+      this.place(name, meta, update, seq)
+    }
   }
 
   private async readMeta(): Promise<void> {
@@ -179,22 +224,39 @@ export class LevelStore implements DocStore {
     if (!meta) return null
     // The records up to the head handed out so far, once the queued ones among them are written.
     const head = meta.head
-    await this.flush()
+    await this.drain()
     const [updates, saved] = await Promise.all([this.read(this.db.values(recordRange(name, head))), this.db.get(stateKey(name))])
     const state = saved === undefined ? null : decodeStateAt(saved, head)
     return state ? { updates, head, state } : { updates, head }
   }
 
   async saveState(name: string, state: DocState): Promise<void> {
+    if (this.failure) throw this.failure
     // Checked now, in order with the appends: one queued after this point makes the state stale.
     if (this.meta.get(name)?.head !== state.head) return
     await this.enqueue({ type: 'put', key: stateKey(name), value: encodeState(state) })
   }
 
   async append(name: string, update: Uint8Array, seen = 0): Promise<number> {
-    let meta = this.readable(name)
+    const meta = this.readable(name)
     if (seen > 0 && (!meta || (meta.since ?? 0) > seen)) throw new StoreError('deleted', `document "${name}" was deleted`)
+    const head = this.place(name, meta, update, null)
+    this.unjournaled.push({ name, seq: head, update })
+    this.queuedAppends += 1
+    await new Promise<void>((resolve, reject) => {
+      this.journalWaiters.push({ resolve, reject })
+      this.schedule()
+    })
+    return head
+  }
+
+  /**
+   * Counts `update` as the document's next record (or as record `seq`, replaying the journal) and
+   * queues it for the next batch, creating the document if there is none; returns its head.
+   */
+  private place(name: string, existing: MetaRecord | undefined, update: Uint8Array, seq: number | null): number {
     const now = Date.now()
+    let meta = existing
     if (!meta) {
       const tombstone = this.tombstones.get(name)
       const last = tombstone?.head ?? 0
@@ -205,13 +267,13 @@ export class LevelStore implements DocStore {
       this.tombstones.delete(name)
       this.urgentMeta.add(name)
     }
-    meta.head += 1
+    meta.head = seq ?? meta.head + 1
     meta.updatedAt = now
-    this.count(name, meta, 1, update.byteLength)
-    const head = meta.head
+    meta.updates += 1
+    meta.bytes += update.byteLength
     this.dirtyMeta.add(name)
-    await this.enqueue({ type: 'put', key: recordKey(name, head), value: update })
-    return head
+    this.queued.push({ type: 'put', key: recordKey(name, meta.head), value: update })
+    return meta.head
   }
 
   compact(name: string): Promise<Compaction | null> {
@@ -235,7 +297,7 @@ export class LevelStore implements DocStore {
     // Every record up to the current head is queued already; once it is written, those records
     // are read while appends go on, and only the swap joins the write queue, in order with them.
     const head = meta.head
-    await this.flush()
+    await this.drain()
     const entries = await this.read(this.db.iterator(recordRange(name, head)))
     const keys = entries.map(([key]) => key)
     const records = entries.map(([, value]) => value)
@@ -287,13 +349,13 @@ export class LevelStore implements DocStore {
     return meta ? this.landed(name, meta) : null
   }
 
-  /** What a listing shows: the counts of the records on disk, not of those still queued. */
+  /** What a listing shows: the counts of what is on disk, not of a compaction still queued. */
   private landed(name: string, meta: MetaRecord): DocMeta {
     const ahead = this.unlanded.get(meta)
     return { name, bytes: meta.bytes - (ahead?.bytes ?? 0), updates: meta.updates - (ahead?.updates ?? 0), createdAt: new Date(meta.createdAt), updatedAt: new Date(meta.updatedAt) }
   }
 
-  /** Changes the counts of a document for a write queued now. */
+  /** Changes the counts of a document for a compaction queued now. */
   private count(name: string, meta: MetaRecord, updates: number, bytes: number): void {
     meta.updates += updates
     meta.bytes += bytes
@@ -324,6 +386,7 @@ export class LevelStore implements DocStore {
   }
 
   remove(name: string): Promise<boolean> {
+    if (this.failure) return Promise.reject(this.failure)
     const meta = this.meta.get(name)
     if (!meta && !this.broken.has(name)) return Promise.resolve(false)
     const tombstone = this.bury(name, meta?.head ?? 0)
@@ -412,45 +475,106 @@ export class LevelStore implements DocStore {
     // A compaction started before close still reads and swaps; it settles either way.
     await Promise.all(this.compactions.values())
     if (this.metaTimer) clearTimeout(this.metaTimer)
-    const metas = this.takeMeta(true)
-    await this.exclusive(() => this.db.batch(metas))
+    if (!this.failure) {
+      const metas = this.takeMeta(true)
+      await this.exclusive(() => this.db.batch(metas))
+    }
     await this.reclaiming
+    // A stopped store leaves its journal as it is, for the next open to write to LevelDB.
+    if (!this.failure) this.journal.reset()
+    this.journal.close()
     await this.db.close()
   }
 
   /** Metadata of a document that may be read and written; throws for one known to be broken. */
   private readable(name: string): MetaRecord | undefined {
+    if (this.failure) throw this.failure
     const problem = this.broken.get(name)
     if (problem) throw new StoreError('corrupt', `document "${name}": ${problem}`)
     return this.meta.get(name)
   }
 
+  /** Queues `op` for the next batch; resolves once the batch has landed. */
   private enqueue(op: BatchOp): Promise<void> {
     this.queued.push(op)
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }))
-    if (!this.flushScheduled) {
-      this.flushScheduled = true
-      // setImmediate runs after the poll phase, so every message read in this turn joins the batch.
-      // While a batch is being written, the appends of the turns meanwhile wait for it anyway:
-      // they go out together when it lands (group commit), instead of one batch per turn, which
-      // on a busy server made batches of one or two records and LevelDB the server's top cost.
-      if (this.inFlight > 0) this.flushWhenLanded = true
-      else setImmediate(() => this.flush())
-    }
+    this.schedule()
     return done
   }
 
-  private flush(): Promise<void> {
+  /** Ends the turn with `endTurn`: setImmediate runs after the poll phase, so every message read in this turn is in. */
+  private schedule(): void {
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    setImmediate(this.endTurn)
+  }
+
+  private readonly endTurn = (): void => {
     this.flushScheduled = false
+    this.writeJournal()
+    // While a batch is being written, the writes of the turns meanwhile go out together when it
+    // lands (group commit), instead of one batch per turn, which on a busy server made batches of
+    // one or two records and LevelDB the server's top cost. Else the batch starts once the
+    // appends just answered have been relayed: preparing it takes longer than relaying them.
+    if (this.inFlight > 0) this.flushWhenLanded = true
+    else setImmediate(this.flushLater)
+  }
+
+  private readonly flushLater = (): void => {
+    if (this.inFlight > 0) this.flushWhenLanded = true
+    else void this.flush()
+  }
+
+  /** Writes the appends made since the last call to the journal and answers them: they are stored. */
+  private writeJournal(): void {
+    const entries = this.unjournaled
+    const waiters = this.journalWaiters
+    if (entries.length === 0) return
+    this.unjournaled = []
+    this.journalWaiters = []
+    try {
+      if (this.failure) throw this.failure
+      this.journal.append(entries)
+    } catch (error) {
+      this.stop(error)
+      for (const w of waiters) w.reject(this.failure)
+      return
+    }
+    for (const w of waiters) w.resolve()
+  }
+
+  /** Stops the store for good (see the class comment), keeping the first reason. */
+  private stop(error: unknown): void {
+    this.failure ??=
+      error instanceof StoreError
+        ? error
+        : new StoreError('unavailable', `write failed: ${(error as Error).message}; restart quire, which writes every stored update from the journal to LevelDB`, { cause: error })
+  }
+
+  /**
+   * Writes what is queued as one batch, after the batches before it. The appends in it are
+   * journaled first, and the batch records the journal's position with them: so at open, the
+   * journal entries past the position LevelDB holds are exactly the ones it lacks.
+   */
+  private flush(): Promise<void> {
+    this.writeJournal()
     this.flushWhenLanded = false
     const ops = this.queued
     const waiters = this.waiters
     const deltas = this.queuedDeltas
+    const appends = this.queuedAppends
     this.queued = []
     this.waiters = []
     this.queuedDeltas = []
+    this.queuedAppends = 0
+    if (this.failure) {
+      for (const w of waiters) w.reject(this.failure)
+      return this.writing
+    }
     ops.push(...this.takeMeta(false))
     if (ops.length === 0) return this.writing
+    const position = this.journal.position
+    ops.push({ type: 'put', key: JOURNAL_POSITION_KEY, value: encodePosition(position) })
     this.inFlight += 1
     this.writing = this.writing
       .then(() => this.db.batch(ops))
@@ -458,22 +582,34 @@ export class LevelStore implements DocStore {
         () => {
           this.settle(deltas, false)
           for (const w of waiters) w.resolve()
-          this.batchDone()
+          this.batchDone(position)
         },
         (error) => {
           this.settle(deltas, true)
           const failure = this.damaged(error) ?? new StoreError('unavailable', `write failed: ${(error as Error).message}`, { cause: error })
+          if (appends > 0) this.stop(failure)
           for (const w of waiters) w.reject(failure)
-          this.batchDone()
+          this.batchDone(null)
         },
       )
     return this.writing
   }
 
-  /** A batch landed (or failed): once none is left, what was queued meanwhile goes out. */
-  private batchDone(): void {
+  /** Resolves once everything queued so far is in LevelDB; rejects if the store stopped instead. */
+  private async drain(): Promise<void> {
+    await this.flush()
+    if (this.failure) throw this.failure
+  }
+
+  /**
+   * A batch landed (`landed` is the journal position it recorded) or failed (`null`): once none is
+   * left, what was queued meanwhile goes out, and a journal LevelDB holds all of is emptied.
+   */
+  private batchDone(landed: JournalPosition | null): void {
     this.inFlight -= 1
     if (this.inFlight === 0 && this.flushWhenLanded) void this.flush()
+    const now = this.journal.position
+    if (landed && !this.failure && landed.generation === now.generation && landed.offset === now.offset && now.offset >= JOURNAL_RESET_BYTES) this.journal.reset()
   }
 
   /** Metadata writes due now (all of them when `all`); the rest wait for the meta timer. */
@@ -498,8 +634,7 @@ export class LevelStore implements DocStore {
     if (this.dirtyMeta.size === 0 || this.metaTimer) return
     this.metaTimer = setTimeout(() => {
       this.metaTimer = null
-      this.flushScheduled = true
-      this.flush()
+      void this.flush()
     }, META_WRITE_MS)
     this.metaTimer.unref()
   }

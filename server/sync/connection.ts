@@ -64,6 +64,8 @@ export class Connection implements Peer {
   private early: Buffer[] | null = []
   private earlyBytes = 0
   private closed = false
+  /** Whether a frame went out in this tick already (see `send`). */
+  private sentThisTick = false
   private corked = false
   private readonly bucket: TokenBucket
   private readonly byteBucket: TokenBucket
@@ -132,12 +134,16 @@ export class Connection implements Peer {
       this.fail('slow-consumer', CloseCode.policyViolation, `send buffer over ${this.limits.maxBufferedBytes} bytes`)
       return
     }
-    // A relayed store batch sends several frames in one go: corking until the current tick ends
-    // turns them into one write system call instead of one each.
-    if (!this.corked) {
+    // The first frame of a tick is written at once: a reader of a busy document starts taking
+    // an edit in while the server still writes it to the others. A second one in the same tick
+    // (a relayed store batch, a joiner's answers) corks the socket until the tick ends, so the
+    // rest cost one write system call instead of one each.
+    if (!this.sentThisTick) {
+      this.sentThisTick = true
+      process.nextTick(endTick, this)
+    } else if (!this.corked) {
       this.corked = true
       this.raw.cork()
-      process.nextTick(uncork, this)
     }
     this.socket.send(message, { binary: true })
     this.events.emit('message.out', { bytes: message.byteLength })
@@ -157,8 +163,10 @@ export class Connection implements Peer {
     this.fail('token-expired', CloseCode.unauthorized, 'expired token')
   }
 
-  /** Ends the cork `send` started; called once per tick at most (see `uncork`). */
-  uncorkNow(): void {
+  /** Ends the tick `send` noted, and the cork it may have started; once per tick at most (see `endTick`). */
+  endTick(): void {
+    this.sentThisTick = false
+    if (!this.corked) return
     this.corked = false
     this.raw.uncork()
   }
@@ -232,8 +240,8 @@ function onSocketError(this: Socket, error: Error & { code?: string }): void {
  * `process.nextTick`'s callback for every connection: one shared function with the connection as
  * argument costs nothing per connection, where a bound method would be one closure each.
  */
-function uncork(connection: Connection): void {
-  connection.uncorkNow()
+function endTick(connection: Connection): void {
+  connection.endTick()
 }
 
 /** A close reason must fit in a control frame: at most 123 bytes of UTF-8. */

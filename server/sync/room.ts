@@ -366,9 +366,11 @@ export class Room {
 
   /** Relays a stored update to every peer but its sender and announces it. */
   private readonly deliver = (update: Uint8Array, origin: unknown, head: number | null, started: number): void => {
+    // Taken before relaying, which writes to every peer's socket: that is not the store's time.
+    const persistMs = performance.now() - started
     if (head !== null) this.head = Math.max(this.head, head)
     this.broadcast(encodeUpdate(update), origin)
-    this.events.emit('doc.update', { doc: this.name, update, bytes: update.byteLength, persistMs: performance.now() - started, origin: originKind(origin), user: this.presence.userOf(origin) })
+    this.events.emit('doc.update', { doc: this.name, update, bytes: update.byteLength, persistMs, origin: originKind(origin), user: this.presence.userOf(origin) })
     if (head !== null) this.compaction.appended(update.byteLength)
   }
 
