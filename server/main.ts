@@ -7,6 +7,7 @@ import { loadOnFirstRequest } from './http/load-on-first-request.js'
 import { acceptWebSockets } from './http/upgrade.js'
 import type { Logger } from './log.js'
 import { LogSummary } from './log-summary.js'
+import { MemoryRelease } from './memory-release.js'
 import { MetricCounts } from './metrics.js'
 import { removeServerFile, writeServerFile } from './server-file.js'
 import type { SyncEvents } from './sync/events.js'
@@ -45,12 +46,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   await writeServerFile(config.dataDir, { pid: process.pid, url })
   log.info('server.listening', { url, port, host: config.host, dataDir: config.dataDir })
+  const memory = new MemoryRelease(rooms.events, ({ beforeBytes, afterBytes, ms }) =>
+    log.debug('memory.released', { beforeMb: Math.round(beforeBytes / 2 ** 20), afterMb: Math.round(afterBytes / 2 ** 20), ms: Math.round(ms) }),
+  )
 
   return {
     url,
     port,
     async close() {
       await removeServerFile(config.dataDir, process.pid)
+      memory.stop()
       gate.close()
       server.close()
       await backend.close()
