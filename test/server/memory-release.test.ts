@@ -15,20 +15,29 @@ function grow(mib: number): void {
 let release: MemoryRelease | null = null
 afterEach(() => release?.stop())
 
+/** A release watching `events`: what it released so far, and a promise of its next release. */
+function watch(events: SyncEvents, options: { quietMs: number; minGrowthBytes: number }) {
+  const released: Release[] = []
+  let resolveNext = (_: Release) => {}
+  const watched = {
+    released,
+    next: () => new Promise<Release>((resolve) => (resolveNext = resolve)),
+  }
+  const first = watched.next()
+  release = new MemoryRelease(
+    events,
+    (info) => {
+      released.push(info)
+      resolveNext(info)
+    },
+    options,
+  )
+  return { ...watched, first }
+}
+
 describe('MemoryRelease', () => {
   it('gives memory back once no message has come in for a while after the RSS grew', async () => {
-    const events = new SyncEvents()
-    const released: Release[] = []
-    const first = new Promise<Release>((resolve) => {
-      release = new MemoryRelease(
-        events,
-        (info) => {
-          released.push(info)
-          resolve(info)
-        },
-        { quietMs: 50, minGrowthBytes: 4 * MiB },
-      )
-    })
+    const { first } = watch(new SyncEvents(), { quietMs: 50, minGrowthBytes: 4 * MiB })
     grow(64)
     const { beforeBytes, afterBytes } = await first
     expect(afterBytes).toBeLessThan(beforeBytes - 8 * MiB)
@@ -36,17 +45,7 @@ describe('MemoryRelease', () => {
 
   it('waits while messages keep coming, and releases once they stop', async () => {
     const events = new SyncEvents()
-    const released: Release[] = []
-    let resolveRelease!: (info: Release) => void
-    const first = new Promise<Release>((resolve) => (resolveRelease = resolve))
-    release = new MemoryRelease(
-      events,
-      (info) => {
-        released.push(info)
-        resolveRelease(info)
-      },
-      { quietMs: 50, minGrowthBytes: 4 * MiB },
-    )
+    const { released, first } = watch(events, { quietMs: 50, minGrowthBytes: 4 * MiB })
     grow(64)
     // A message now (the check that fell due while growing runs next), then one every 10 ms for
     // 12 of the release's checks: it never finds the server quiet.
@@ -61,26 +60,15 @@ describe('MemoryRelease', () => {
   })
 
   it('does not release again until the RSS has grown by as much once more', async () => {
-    const events = new SyncEvents()
-    const released: Release[] = []
-    let resolveRelease!: (info: Release) => void
-    let next = new Promise<Release>((resolve) => (resolveRelease = resolve))
-    release = new MemoryRelease(
-      events,
-      (info) => {
-        released.push(info)
-        resolveRelease(info)
-      },
-      { quietMs: 20, minGrowthBytes: 16 * MiB },
-    )
+    const { released, first, next } = watch(new SyncEvents(), { quietMs: 20, minGrowthBytes: 16 * MiB })
     grow(64)
-    await next
-    next = new Promise<Release>((resolve) => (resolveRelease = resolve))
+    await first
+    const second = next()
     // Ten quiet checks without growth: nothing to give back.
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(released).toHaveLength(1)
     grow(64)
-    await next
+    await second
     expect(released).toHaveLength(2)
   })
 })
