@@ -1,4 +1,4 @@
-import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -54,12 +54,14 @@ export function decodePosition(bytes: Uint8Array | undefined): JournalPosition |
  *
  * Each LevelDB batch records how far into the journal it reaches (`JournalPosition`), atomically
  * with its records, so at open exactly the entries past that position are written again. Once
- * LevelDB holds every entry the file is emptied and starts a new generation, so it stays small.
- * Entries carry a CRC-32: a tail torn by a crash mid-write was never acknowledged and is dropped.
+ * the file has grown, it is replaced by a new generation holding only the entries past the last
+ * landed position, so it stays small however busy the server is. Entries carry a CRC-32: a tail
+ * torn by a crash mid-write was never acknowledged and is dropped.
  */
 export class Journal {
   private constructor(
-    private readonly fd: number,
+    private readonly path: string,
+    private fd: number,
     /** Bumped by every `reset`, so a position from before it matches no entry after it. */
     private gen: number,
     /** Where the next entry goes: the byte length of the valid journal. */
@@ -81,7 +83,7 @@ export class Journal {
     const pending = found.entries.filter((entry) => generation > landedGen || (generation === landedGen && entry.end > (landed?.offset ?? 0)))
     const fd = openSync(path, found.generation === null ? 'w+' : 'r+')
     // Never below the store's: the next generation must be new to every position LevelDB holds.
-    const journal = new Journal(fd, Math.max(generation, landedGen), found.end)
+    const journal = new Journal(path, fd, Math.max(generation, landedGen), found.end)
     return { journal, pending: pending.map(({ name, seq, update }) => ({ name, seq, update })) }
   }
 
@@ -101,13 +103,28 @@ export class Journal {
 
   /** Empties the journal, once LevelDB holds every entry, and starts the next generation. */
   reset(): void {
+    this.rotate(this.end)
+  }
+
+  /**
+   * Starts the next generation with the entries from byte `from` on: those LevelDB may not have
+   * yet. They are written to a new file that then replaces this one, so a crash at any point
+   * leaves one whole journal.
+   */
+  rotate(from: number): void {
+    const kept = Buffer.alloc(HEADER_BYTES + this.end - from)
+    kept.writeUInt32LE(MAGIC, 0)
+    kept.writeUInt32LE(this.gen + 1, 4)
+    if (this.end > from) readSync(this.fd, kept, HEADER_BYTES, this.end - from, from)
+    const next = `${this.path}.next`
+    const fd = openSync(next, 'w+')
+    let written = 0
+    while (written < kept.length) written += writeSync(fd, kept, written, kept.length - written, written)
+    renameSync(next, this.path)
+    closeSync(this.fd)
+    this.fd = fd
     this.gen += 1
-    ftruncateSync(this.fd, 0)
-    const header = Buffer.alloc(HEADER_BYTES)
-    header.writeUInt32LE(MAGIC, 0)
-    header.writeUInt32LE(this.gen, 4)
-    writeSync(this.fd, header, 0, HEADER_BYTES, 0)
-    this.end = HEADER_BYTES
+    this.end = kept.length
   }
 
   close(): void {

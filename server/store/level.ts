@@ -51,8 +51,8 @@ const RECLAIM_MIN_BYTES = 64 * 1024
 const META_WRITE_MS = 1000
 /** The journal's file in the store's directory (LevelDB leaves names it does not know alone). */
 export const JOURNAL_FILE = 'JOURNAL'
-/** The journal is emptied once LevelDB holds all of it and it has grown this big. */
-const JOURNAL_RESET_BYTES = 1024 * 1024
+/** Past this size, the journal starts anew with only the entries LevelDB may still lack. */
+const JOURNAL_ROTATE_BYTES = 1024 * 1024
 const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key: metaKey(name), value: encodeMeta(meta) })
 
 /**
@@ -603,13 +603,13 @@ export class LevelStore implements DocStore {
 
   /**
    * A batch landed (`landed` is the journal position it recorded) or failed (`null`): once none is
-   * left, what was queued meanwhile goes out, and a journal LevelDB holds all of is emptied.
+   * left, what was queued meanwhile goes out, and a grown journal drops what LevelDB now holds.
    */
   private batchDone(landed: JournalPosition | null): void {
     this.inFlight -= 1
     if (this.inFlight === 0 && this.flushWhenLanded) void this.flush()
     const now = this.journal.position
-    if (landed && !this.failure && landed.generation === now.generation && landed.offset === now.offset && now.offset >= JOURNAL_RESET_BYTES) this.journal.reset()
+    if (landed && !this.failure && landed.generation === now.generation && now.offset >= JOURNAL_ROTATE_BYTES) this.journal.rotate(landed.offset)
   }
 
   /** Metadata writes due now (all of them when `all`); the rest wait for the meta timer. */

@@ -64,6 +64,19 @@ describe('the LevelDB store journal', () => {
     expect(statSync(path).size).toBe(8)
   })
 
+  it('rotates into a new generation that keeps the entries from a given byte on', () => {
+    const path = journalPath()
+    const [first] = written(path, [[entry('a', 1, 7)], [entry('a', 2, 8)], [entry('b', 1, 9)]])
+    const { journal } = Journal.open(path, first!)
+    journal.rotate(first!.offset)
+    const rotated = journal.position
+    journal.close()
+    expect(rotated.generation).toBe(first!.generation + 1)
+    // LevelDB's position is of the older generation: every kept entry may be missing from it.
+    expect(pendingAt(path, first!)).toEqual([entry('a', 2, 8), entry('b', 1, 9)])
+    expect(pendingAt(path, rotated)).toEqual([])
+  })
+
   it('reads back the position it encodes, and takes a damaged one as none', () => {
     expect(decodePosition(encodePosition({ generation: 3, offset: 70_000 }))).toEqual({ generation: 3, offset: 70_000 })
     expect(decodePosition(new Uint8Array([0x80]))).toBeNull()

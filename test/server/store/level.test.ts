@@ -325,6 +325,30 @@ describe('LevelDB store after a crash', () => {
     await again.close()
   })
 
+  it('drops what LevelDB holds from a grown journal while writes are still in flight, and loses none of them', async () => {
+    const dir = tempDir()
+    const store = await LevelStore.open(dir)
+    const intercept = interceptBatches(store)
+    const record = (i: number) => new Uint8Array(64 * 1024).fill(i)
+    const journalBytes = () => statSync(join(dir, JOURNAL_FILE)).size
+    const first = intercept.hold()
+    await store.append('doc', record(0))
+    await first.held
+    // 1.3 MiB more while the first batch is held: LevelDB has none of it when that batch lands.
+    for (let i = 1; i <= 20; i++) await store.append('doc', record(i))
+    const grown = journalBytes()
+    const second = intercept.hold()
+    first.release()
+    await second.held
+    // The first batch landed: its record left the journal, the 20 still being written stayed.
+    expect(journalBytes()).toBe(grown - (grown - 8) / 21)
+    await crash(store)
+
+    const reopened = await LevelStore.open(dir)
+    expect((await reopened.load('doc'))?.updates.map((u) => u[0])).toEqual(Array.from({ length: 21 }, (_, i) => i))
+    await reopened.close()
+  })
+
   it('leaves an empty journal after a clean close', async () => {
     const dir = tempDir()
     const store = await LevelStore.open(dir)
