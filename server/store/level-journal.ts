@@ -62,7 +62,7 @@ export class Journal {
   private constructor(
     private readonly path: string,
     private fd: number,
-    /** Bumped by every `reset`, so a position from before it matches no entry after it. */
+    /** Bumped by every `rotate`, so a position from before it matches no entry after it. */
     private gen: number,
     /** Where the next entry goes: the byte length of the valid journal. */
     private end: number,
@@ -94,10 +94,16 @@ export class Journal {
 
   /** Writes `entries` with one system call; throws (writing nothing valid) when the disk refuses. */
   append(entries: JournalEntry[]): void {
-    const frames = entries.map(encodeEntry)
-    const bytes = Buffer.concat(frames)
-    let written = 0
-    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written, this.end + written)
+    const bodies = entries.map(encodeBody)
+    const bytes = Buffer.allocUnsafe(bodies.reduce((sum, body) => sum + FRAME_BYTES + body.length, 0))
+    let at = 0
+    for (const body of bodies) {
+      bytes.writeUInt32LE(body.length, at)
+      bytes.writeUInt32LE(crc32(body), at + 4)
+      bytes.set(body, at + FRAME_BYTES)
+      at += FRAME_BYTES + body.length
+    }
+    writeFully(this.fd, bytes, this.end)
     this.end += bytes.length
   }
 
@@ -118,8 +124,7 @@ export class Journal {
     if (this.end > from) readSync(this.fd, kept, HEADER_BYTES, this.end - from, from)
     const next = `${this.path}.next`
     const fd = openSync(next, 'w+')
-    let written = 0
-    while (written < kept.length) written += writeSync(fd, kept, written, kept.length - written, written)
+    writeFully(fd, kept, 0)
     renameSync(next, this.path)
     closeSync(this.fd)
     this.fd = fd
@@ -132,17 +137,19 @@ export class Journal {
   }
 }
 
-function encodeEntry({ name, seq, update }: JournalEntry): Buffer {
+/** An entry's body; `append` frames it with its length and CRC-32. */
+function encodeBody({ name, seq, update }: JournalEntry): Uint8Array {
   const encoder = encoding.createEncoder()
   encoding.writeVarString(encoder, name)
   encoding.writeVarUint(encoder, seq)
   encoding.writeVarUint8Array(encoder, update)
-  const body = encoding.toUint8Array(encoder)
-  const frame = Buffer.allocUnsafe(FRAME_BYTES + body.length)
-  frame.writeUInt32LE(body.length, 0)
-  frame.writeUInt32LE(crc32(body), 4)
-  frame.set(body, FRAME_BYTES)
-  return frame
+  return encoding.toUint8Array(encoder)
+}
+
+/** Writes all of `bytes` at `position`: a write to a file may take fewer bytes than it was given. */
+function writeFully(fd: number, bytes: Uint8Array, position: number): void {
+  let written = 0
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, position + written)
 }
 
 /** The journal's generation and its entries up to the first one that is torn or damaged. */

@@ -512,15 +512,15 @@ export class LevelStore implements DocStore {
   private readonly endTurn = (): void => {
     this.flushScheduled = false
     this.writeJournal()
-    // While a batch is being written, the writes of the turns meanwhile go out together when it
-    // lands (group commit), instead of one batch per turn, which on a busy server made batches of
-    // one or two records and LevelDB the server's top cost. Else the batch starts in the next
-    // turn, so the appends just answered are relayed (their callers go on in microtasks) first.
-    if (this.inFlight > 0) this.flushWhenLanded = true
-    else setImmediate(this.flushLater)
+    // The batch starts in the next turn, so the appends just answered are relayed (their callers
+    // go on in microtasks) first.
+    setImmediate(this.flushLater)
   }
 
   private readonly flushLater = (): void => {
+    // While a batch is being written, the writes of the turns meanwhile go out together when it
+    // lands (group commit), instead of one batch per turn, which on a busy server made batches of
+    // one or two records and LevelDB the server's top cost.
     if (this.inFlight > 0) this.flushWhenLanded = true
     else void this.flush()
   }
