@@ -1,6 +1,6 @@
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { type WebSocket, WebSocketServer } from 'ws'
+import type { WebSocket } from 'ws'
 import { DEFAULTS } from '../../shared/defaults.js'
 import { DocNameError, docNameFromPath } from '../../shared/doc-name.js'
 import { CloseCode } from '../../shared/protocol.js'
@@ -12,6 +12,7 @@ import type { Logger } from '../log.js'
 import { Connection, type ConnectionAccess, PeerSocket } from '../sync/connection.js'
 import { encodePermissionDenied } from '../sync/protocol.js'
 import type { Rooms } from '../sync/rooms.js'
+import { WebSocketServer } from '../sync/ws.js'
 
 /** What the WebSocket gate needs. */
 export interface UpgradeDeps {

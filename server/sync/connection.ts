@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream'
-import { type RawData, WebSocket } from 'ws'
+import type { RawData } from 'ws'
 import { CloseCode } from '../../shared/protocol.js'
 import { onExpiry } from '../guard/access.js'
 import { TokenBucket } from '../guard/limits.js'
@@ -7,6 +7,7 @@ import type { SyncEvents } from './events.js'
 import type { Peer } from './peer.js'
 import { decodeMessage, encodePermissionDenied, ProtocolError } from './protocol.js'
 import type { Room } from './room.js'
+import { WebSocket } from './ws.js'
 
 /** What a connection may do, decided at the upgrade. */
 export interface ConnectionAccess {
