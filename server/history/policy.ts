@@ -61,6 +61,18 @@ export class VersionPolicy {
     this.fire(doc)
   }
 
+  /**
+   * `from` was renamed `to`, its versions with it, and its editors were closed: its pending edits
+   * are due now, as when the last editor leaves, but under the name its history now has. Without
+   * this they were forgotten as if deleted, and the next version of `to` held them unattributed.
+   */
+  renamed(from: string, to: string): void {
+    const pending = this.pending.get(from)
+    if (!pending) return
+    this.cancel(from, pending)
+    this.due(to, [...pending.authors.values()])
+  }
+
   /** `doc` was deleted: its pending edits have nothing left to be recorded in. */
   forget(doc: string): void {
     const pending = this.pending.get(doc)

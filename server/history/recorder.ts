@@ -40,7 +40,7 @@ export class VersionRecorder {
         this.unloading = null
       }
     })
-    events.on('doc.removed', ({ doc }) => this.policy.forget(doc))
+    events.on('doc.removed', ({ doc, renamedTo }) => (renamedTo === undefined ? this.policy.forget(doc) : this.policy.renamed(doc, renamedTo)))
   }
 
   /**

@@ -58,6 +58,16 @@ describe('version policy', () => {
     expect(due).toEqual([{ doc: 'notes', authors: [], at: 120 * SECOND }])
   })
 
+  it('records the pending edits of a renamed document at once, under its new name and with their authors', () => {
+    policy.edited('draft', ada)
+    policy.edited('draft', bob)
+    policy.renamed('draft', 'paper')
+    expect(due).toEqual([{ doc: 'paper', authors: [ada, bob], at: 0 }])
+    expect(policy.isPending('draft')).toBe(false)
+    clock.advance(3600 * SECOND)
+    expect(due).toHaveLength(1)
+  })
+
   it('keeps documents apart, forgets deleted ones and flushes the rest at shutdown', () => {
     policy.edited('a', ada)
     policy.edited('b', bob)

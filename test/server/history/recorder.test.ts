@@ -90,6 +90,17 @@ describe('version recorder', () => {
     expect(await recorder.history.list('notes')).toEqual([])
   })
 
+  it('records the edits a rename interrupted under the new name, with their authors, where the history moved', async () => {
+    await edit('renamed', ada)
+    expect(await store.rename('notes', 'paper')).toBe('renamed')
+    events.emit('doc.removed', { doc: 'notes', renamedTo: 'paper' })
+    await recorder.close()
+    expect(await recorder.history.list('notes')).toEqual([])
+    const [version] = await recorder.history.list('paper')
+    expect(version).toMatchObject({ auto: true, authors: [ada] })
+    expect((await recorder.history.content('paper', version!.id))!.getText('t').toString()).toBe('renamed')
+  })
+
   it('reads the stored state back when the room could not tell it', async () => {
     await edit('kept', ada)
     events.emit('doc.unloaded', { doc: 'notes', stored: null })
