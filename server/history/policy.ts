@@ -67,10 +67,7 @@ export class VersionPolicy {
    * this they were forgotten as if deleted, and the next version of `to` held them unattributed.
    */
   renamed(from: string, to: string): void {
-    const pending = this.pending.get(from)
-    if (!pending) return
-    this.cancel(from, pending)
-    this.due(to, [...pending.authors.values()])
+    this.fire(from, to)
   }
 
   /** `doc` was deleted: its pending edits have nothing left to be recorded in. */
@@ -100,11 +97,12 @@ export class VersionPolicy {
     return this.pending.has(doc)
   }
 
-  private fire(doc: string): void {
+  /** Makes `doc`'s pending edits due, as a version of `recordAs` (its new name, after a rename). */
+  private fire(doc: string, recordAs = doc): void {
     const pending = this.pending.get(doc)
     if (!pending) return
     this.cancel(doc, pending)
-    this.due(doc, [...pending.authors.values()])
+    this.due(recordAs, [...pending.authors.values()])
   }
 
   private cancel(doc: string, pending: Pending): void {
