@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { Logger } from '../log.js'
-import { type Rooms, renamedReason } from '../sync/rooms.js'
+import type { Rooms } from '../sync/rooms.js'
 
 /**
  * What the bus needs of a publish/subscribe service: one channel per document, messages that may
@@ -129,7 +129,8 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
   rooms.events.on('doc.unloaded', ({ doc }) => void transport.unsubscribe(doc).catch((error: Error) => log.warn('cluster.unfollow_failed', { doc, error: error.message })))
   rooms.events.on('doc.update', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.update, update))
   rooms.events.on('doc.awareness', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.awareness, update))
-  rooms.events.on('doc.removed', ({ doc, renamedTo }) => {
+  rooms.events.on('doc.removed', ({ doc, renamedTo, origin }) => {
+    if (origin === 'cluster') return
     if (renamedTo === undefined) return publish(doc, Kind.removed)
     // A rename carries the new name, so other instances close the old name's editors saying where
     // it went, and announces the new name, so its editors elsewhere (on a name that had no
@@ -142,7 +143,7 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     if (message.length < 1 + ID_BYTES || message.subarray(1, 1 + ID_BYTES).equals(id)) return
     const payload = message.subarray(1 + ID_BYTES)
     try {
-      if (message[0] === Kind.removed) void rooms.forget(doc, payload.length > 0 ? renamedReason(payload.toString('utf8')) : undefined)
+      if (message[0] === Kind.removed) void rooms.removedElsewhere(doc, payload.length > 0 ? payload.toString('utf8') : undefined)
       else if (message[0] === Kind.update) rooms.get(doc)?.applyCluster(payload)
       else if (message[0] === Kind.awareness) rooms.get(doc)?.applyClusterAwareness(payload)
       else if (message[0] === Kind.resync) {

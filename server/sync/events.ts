@@ -30,9 +30,10 @@ export interface SyncEventMap {
   'doc.awareness': [{ doc: string; update: Uint8Array; origin: UpdateOrigin }]
   /**
    * A document was deleted, or renamed (`renamedTo`: its new name, under which it goes on); its
-   * peers were closed with 4404.
+   * peers were closed with 4404. `origin` is `cluster` when another instance did it: this one
+   * only closed its own peers, and must not announce it to the cluster again.
    */
-  'doc.removed': [{ doc: string; renamedTo?: string }]
+  'doc.removed': [{ doc: string; renamedTo?: string; origin: Exclude<UpdateOrigin, 'peer'> }]
   /** A document's records were merged into one. */
   'doc.compacted': [{ doc: string; bytes: number }]
   /** A version of a document was recorded (see `server/history/`). */

@@ -117,7 +117,7 @@ export class Rooms {
   async remove(name: string): Promise<boolean> {
     await this.forget(name)
     const removed = await this.store.remove(name)
-    this.events.emit('doc.removed', { doc: name })
+    this.events.emit('doc.removed', { doc: name, origin: 'local' })
     return removed
   }
 
@@ -135,9 +135,20 @@ export class Rooms {
     await this.forget(from, renamedReason(to))
     const outcome = await this.store.rename(from, to)
     if (outcome !== 'renamed') return outcome
-    this.events.emit('doc.removed', { doc: from, renamedTo: to })
+    this.events.emit('doc.removed', { doc: from, renamedTo: to, origin: 'local' })
     await this.catchUp(to)
     return outcome
+  }
+
+  /**
+   * Another instance of the cluster deleted `name`, or renamed it to `renamedTo`: its peers here
+   * are closed as for a removal made here, and it is announced (`doc.removed`, origin `cluster`)
+   * so that what this instance keeps of it follows: the pending edits of its editors here are
+   * recorded under the new name, and list pages watching this instance see it go.
+   */
+  async removedElsewhere(name: string, renamedTo?: string): Promise<void> {
+    await this.forget(name, renamedTo === undefined ? undefined : renamedReason(renamedTo))
+    this.events.emit('doc.removed', renamedTo === undefined ? { doc: name, origin: 'cluster' } : { doc: name, renamedTo, origin: 'cluster' })
   }
 
   /**
@@ -145,7 +156,7 @@ export class Rooms {
    * document deleted (or renamed, then `reason` says so) here, before the store changes it, or by
    * another instance of the cluster.
    */
-  async forget(name: string, reason = 'document deleted'): Promise<void> {
+  private async forget(name: string, reason = 'document deleted'): Promise<void> {
     await this.closing.get(name)
     const room = this.open.get(name)
     if (!room) return
@@ -169,7 +180,7 @@ export class Rooms {
     const stored = await this.store.load(name)
     if (this.open.get(name) !== room) return
     if (stored) room.applyCluster(Y.mergeUpdates(stored.updates))
-    else if (room.existed) await this.forget(name)
+    else if (room.existed) await this.removedElsewhere(name)
   }
 
   /** Closes every peer with 1001 and unloads every room, storing everything first. */

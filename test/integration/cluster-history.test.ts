@@ -7,13 +7,14 @@ import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
 let redis: TestRedis
-let instances: [TestServer, TestServer]
+/** Two instances that record a version 300 ms into a pause, and two that would wait an hour. */
+let instances: [TestServer, TestServer, TestServer, TestServer]
 const clients: TestClient[] = []
 
 beforeAll(async () => {
   redis = await startRedis()
-  const start = () => startServer({ env: { REDIS_URL: redis.url }, args: ['--version-idle', '300ms', '--version-every', '1h'] })
-  instances = [await start(), await start()]
+  const start = (idle: string) => startServer({ env: { REDIS_URL: redis.url }, args: ['--version-idle', idle, '--version-every', '1h'] })
+  instances = await Promise.all([start('300ms'), start('300ms'), start('1h'), start('1h')])
 })
 afterAll(async () => {
   for (const client of clients) client.destroy()
@@ -81,5 +82,21 @@ describe('version history on two instances sharing one Redis', () => {
     const restored = texts.at(-1)!.trimEnd()
     const adaText = () => ((ada.doc.getXmlFragment('prosemirror').get(0) as Y.XmlElement | undefined)?.get(0) as Y.XmlText | undefined)?.toString() ?? ''
     await until(() => expect(adaText()).toBe(restored))
+  })
+
+  it('records the pending edits of a document renamed on another instance under its new name, with their authors', async () => {
+    const ada = await editor(2, 'draft', 'Ada')
+    const bob = await editor(3, 'draft', 'Bob')
+    ada.doc.getXmlFragment('prosemirror').insert(0, [new Y.XmlElement('paragraph')])
+    await until(() => expect(bob.doc.getXmlFragment('prosemirror').length).toBe(1))
+    bob.doc.getXmlFragment('prosemirror').insert(1, [new Y.XmlElement('paragraph')])
+    await until(async () => expect(await (await fetch(`${instances[2].url}/api/docs/draft/content?format=text`)).text()).toBe('\n\n'))
+    // Neither instance has recorded anything yet: both pauses would last an hour.
+    expect(await list(2, 'draft')).toEqual([])
+    const renamed = await fetch(`${instances[2].url}/api/docs/draft/rename`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'final' }) })
+    expect(renamed.status).toBe(200)
+    // Bob's instance hears of the rename from the cluster and records his edits where they went.
+    await until(async () => expect((await list(3, 'final')).flatMap((v) => v.authors.map((author) => author.name)).sort()).toEqual(['Ada', 'Bob']))
+    expect((await on(3, 'draft')).status).toBe(404)
   })
 })

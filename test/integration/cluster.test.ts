@@ -4,6 +4,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { quire } from '../helpers/cli.js'
 import { connectClient, type TestClient } from '../helpers/client.js'
+import { subscribe } from '../helpers/events.js'
 import { startRedis, type TestRedis } from '../helpers/redis.js'
 import { startServer, type TestServer, tempDataDir } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
@@ -70,15 +71,18 @@ describe('three instances sharing one Redis', () => {
     expect(lists[2]).toEqual(lists[0])
   })
 
-  it('closes the editors of a document deleted through another instance with 4404', async () => {
+  it('closes the editors of a document deleted through another instance with 4404, and tells its list pages', async () => {
     const editor = connect(2, 'doomed')
     await editor.synced()
     editor.text.insert(0, 'soon gone')
     const witness = connect(0, 'doomed')
     await until(() => expect(witness.text.toString()).toBe('soon gone'))
+    const list = await subscribe(`${instances[2]!.url}/api/events`)
     const closed = editor.closed()
     expect((await fetch(`${instances[1]!.url}/api/docs/doomed`, { method: 'DELETE' })).status).toBeLessThan(300)
     expect(await closed).toEqual({ code: 4404, reason: 'document deleted' })
+    await until(() => expect(list.events).toContainEqual({ id: '', event: 'removed', data: { doc: 'doomed' } }))
+    await list.close()
     editor.destroy()
     witness.destroy()
     expect((await fetch(`${instances[2]!.url}/api/docs/doomed`)).status).toBe(404)

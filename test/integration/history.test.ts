@@ -9,6 +9,7 @@ import type { VersionInfo } from '../../shared/versions.js'
 import { b } from '../fixtures/sample.js'
 import { quire } from '../helpers/cli.js'
 import { connectClient, type TestClient } from '../helpers/client.js'
+import { subscribe } from '../helpers/events.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
@@ -122,15 +123,10 @@ describe('version history', SLOW, () => {
   })
 
   it('tells event-stream listeners of each new version', async () => {
-    const controller = new AbortController()
-    const res = await api('/events', { signal: controller.signal })
-    const reader = res.body!.getReader()
+    const stream = await subscribe(`${server.url}/api/docs/essay/events`)
     await api('/versions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ label: 'Watched' }) })
-    let text = ''
-    while (!text.includes('event: version')) text += new TextDecoder().decode((await reader.read()).value)
-    controller.abort()
-    const data = JSON.parse(/event: version\ndata: (.*)\n/.exec(text)![1]!) as { doc: string; version: VersionInfo }
-    expect(data).toMatchObject({ doc: 'essay', version: { label: 'Watched', auto: false } })
+    await until(() => expect(stream.events.find((e) => e.event === 'version')?.data).toMatchObject({ doc: 'essay', version: { label: 'Watched', auto: false } }))
+    await stream.close()
   })
 
   it('answers 404 for an unknown version or document and 400 for a bad id; the CLI exits 1 or 2', async () => {

@@ -45,6 +45,16 @@ describe('version policy', () => {
     expect(due).toHaveLength(1)
   })
 
+  it('sets its timers once per pending document, not once per edit', () => {
+    for (let i = 0; i < 1000; i++) {
+      policy.edited('notes', ada)
+      clock.advance(100)
+    }
+    expect(clock.timersSet).toBe(2)
+    clock.advance(120 * SECOND)
+    expect(due).toEqual([{ doc: 'notes', authors: [ada], at: 99_900 + 120 * SECOND }])
+  })
+
   it('records nothing when nothing was edited', () => {
     policy.left('notes')
     clock.advance(3600 * SECOND)

@@ -93,7 +93,7 @@ describe('version recorder', () => {
   it('records the edits a rename interrupted under the new name, with their authors, where the history moved', async () => {
     await edit('renamed', ada)
     expect(await store.rename('notes', 'paper')).toBe('renamed')
-    events.emit('doc.removed', { doc: 'notes', renamedTo: 'paper' })
+    events.emit('doc.removed', { doc: 'notes', renamedTo: 'paper', origin: 'local' })
     await recorder.close()
     expect(await recorder.history.list('notes')).toEqual([])
     const [version] = await recorder.history.list('paper')
