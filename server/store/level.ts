@@ -526,9 +526,8 @@ export class LevelStore implements DocStore {
 
   private readonly flushLater = (): void => {
     this.batchTimer = null
-    // While a batch is being written, the writes of the turns meanwhile go out together when it
-    // lands (group commit), instead of one batch per turn, which on a busy server made batches of
-    // one or two records and LevelDB the server's top cost.
+    // While a batch is being written, the writes queued meanwhile go out together when it lands
+    // (group commit), one batch behind the other.
     if (this.inFlight > 0) this.flushWhenLanded = true
     else void this.flush()
   }
