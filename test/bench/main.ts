@@ -110,7 +110,7 @@ function context(kind: ServerKind, tag: string): RunContext {
  */
 async function prepareBigDoc(ctx: RunContext): Promise<BigDoc> {
   const typing = await ctx.startServer('bigdoc-type')
-  const typed = await typeBigDoc(typing, (doc) => ctx.client(typing, doc), quick ? TRACE_EDITS.quick : TRACE_EDITS.full)
+  const typed = await typeBigDoc(ctx, typing, quick ? TRACE_EDITS.quick : TRACE_EDITS.full)
   const loading = await ctx.startServer('bigdoc-load', ctx.copyDataDir(typed.dataDir))
   const client = ctx.client(loading, BIG_DOC)
   await readWhole(client, typed.text)

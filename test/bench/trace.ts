@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import * as Y from 'yjs'
 import type { BenchClient } from './client.js'
+import type { RunContext } from './scenario.js'
+import { measureFanout } from './scenarios/a-fanout.js'
 import type { BenchServer } from './servers.js'
 
 const TRACE = '/work/shared/data/editing-traces/automerge-paper.json.gz'
@@ -93,6 +95,8 @@ export interface BigDoc {
   typingSeconds: number
   /** Size of the data dir after the server stopped. */
   bytesOnDisk: number
+  /** Delivery latency (ms) on another document of the server while the trace was typed. */
+  bystander: { p99: number; max: number }
 }
 
 /** Sum of the sizes of every file under `dir`. */
@@ -152,20 +156,32 @@ export async function readWhole(client: BenchClient, text: string): Promise<void
   await client.until(() => client.text.length === text.length && client.text.toString() === text, 120_000, 'the whole text')
 }
 
-/** Types the trace into a fresh `server` (document BIG_DOC), then stops it gracefully. */
-export async function typeBigDoc(server: BenchServer, open: (docName: string) => BenchClient, edits: number): Promise<Omit<BigDoc, 'loadedDir'>> {
+/** How often the bystander edits its own document while the trace is typed. */
+const BYSTANDER_INTERVAL_MS = 20
+
+/**
+ * Types the trace into a fresh `server` (document BIG_DOC), then stops it gracefully. Meanwhile a
+ * bystander edits another document of the same server, one writer and one reader: whatever the
+ * server does for the long document on its event loop (relaying, storing, compacting it as it
+ * grows) is a wait for them, and their delivery latency shows it.
+ */
+export async function typeBigDoc(ctx: RunContext, server: BenchServer, edits: number): Promise<Omit<BigDoc, 'loadedDir'>> {
   const { patches, text } = loadTrace(edits)
-  const writer = open(BIG_DOC)
-  const observer = open(BIG_DOC)
+  const writer = ctx.client(server, BIG_DOC)
+  const observer = ctx.client(server, BIG_DOC)
   await Promise.all([writer.synced, observer.synced])
   const start = performance.now()
+  // Its clients connect and settle for about a second (see `measureFanout`), so it stops editing about when the typing ends.
+  const bystanderEdits = Math.floor((patches.length / TYPING_RATE - 1) * (1000 / BYSTANDER_INTERVAL_MS))
+  const bystander = measureFanout(ctx, server, { docName: 'bystander', readers: 1, edits: bystanderEdits, intervalMs: BYSTANDER_INTERVAL_MS, replica: true })
   await typeTrace(writer, observer, patches, text)
   const stateVector = Y.decodeStateVector(Y.encodeStateVector(observer.doc))
   await Promise.all([writer.close(), observer.close()])
+  const { p99, max } = await bystander
   // The reference writes after it relays and never acknowledges, so wait until it is idle: for
   // the full trace its write queue takes minutes to drain after the last edit was relayed.
   await server.quiesce(...WRITE_BACKLOG)
   const typingSeconds = (performance.now() - start) / 1000
   await server.stop()
-  return { dataDir: server.dataDir, text, stateVector, edits: patches.length, typingSeconds, bytesOnDisk: diskBytes(server.dataDir) }
+  return { dataDir: server.dataDir, text, stateVector, edits: patches.length, typingSeconds, bytesOnDisk: diskBytes(server.dataDir), bystander: { p99, max } }
 }
