@@ -125,6 +125,15 @@ export function describeStore(name: string, factory: () => { open: () => Promise
       expect(lettersOf([missing, ...loaded!.updates])).toBe('abx')
     })
 
+    it('refuses to merge records that are not updates, and leaves them as they were', async () => {
+      const good = update('ok')
+      await store.append('damaged', good)
+      await store.append('damaged', new Uint8Array([0xff, 0xff, 0xff]))
+      await expect(store.compact('damaged')).rejects.toMatchObject({ kind: 'corrupt', message: expect.stringMatching(/document "damaged": its records cannot be merged/) })
+      expect((await store.load('damaged'))!.updates.map((u) => [...u])).toEqual([[...good], [0xff, 0xff, 0xff]])
+      expect(await store.stat('damaged')).toMatchObject({ updates: 2 })
+    })
+
     it('compacts nothing for a single record and null for a missing document', async () => {
       const u = update('one')
       await store.append('single', u)

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { mergeRecords } from '../../../server/store/merge.js'
+import { MergeThread, packRecords, unpackRecords } from '../../../server/store/merge-thread.js'
+import { StoreError } from '../../../server/store/store.js'
+
+/** The updates of typing `text` one character at a time, then deleting its first character. */
+function keystrokes(text: string): Uint8Array[] {
+  const doc = new Y.Doc()
+  const updates: Uint8Array[] = []
+  doc.on('update', (u: Uint8Array) => updates.push(u))
+  for (const ch of text) doc.getText('text').insert(doc.getText('text').length, ch)
+  doc.getText('text').delete(0, 1)
+  return updates
+}
+
+describe('MergeThread', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('packs records into one buffer and unpacks the same bytes', () => {
+    const records = [new Uint8Array([1, 2]), new Uint8Array([]), new Uint8Array([3])]
+    const { packed, ends } = packRecords(records)
+    expect(packed.byteLength).toBe(3)
+    expect(unpackRecords(packed, ends).map((r) => [...r])).toEqual([[1, 2], [], [3]])
+  })
+
+  it('merges on its thread exactly what mergeRecords merges on the caller’s', async () => {
+    const thread = new MergeThread()
+    const records = keystrokes('hello world')
+    expect(await thread.merge('doc', records)).toEqual(mergeRecords('doc', records))
+  })
+
+  it('rejects records that are not updates with StoreError(corrupt), and merges the next job', async () => {
+    const thread = new MergeThread()
+    const broken = thread.merge('broken', [new Uint8Array([0xff, 0xff, 0xff])])
+    const fine = thread.merge('fine', keystrokes('abc'))
+    await expect(broken).rejects.toBeInstanceOf(StoreError)
+    await expect(broken).rejects.toMatchObject({ kind: 'corrupt', message: expect.stringMatching(/document "broken": its records cannot be merged/) })
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, await fine)
+    expect(doc.getText('text').toString()).toBe('bc')
+  })
+
+  it('ends once idle for its idle time, and starts again for the next merge', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const thread = new MergeThread(1000)
+    expect(thread.running).toBe(false)
+    await thread.merge('doc', keystrokes('ab'))
+    expect(thread.running).toBe(true)
+    vi.advanceTimersByTime(999)
+    expect(thread.running).toBe(true)
+    vi.advanceTimersByTime(1)
+    expect(thread.running).toBe(false)
+    const records = keystrokes('cd')
+    expect(await thread.merge('doc', records)).toEqual(mergeRecords('doc', records))
+    expect(thread.running).toBe(true)
+  })
+
+  it('keeps a process alive while a merge is pending, and not once it is idle', () => {
+    // The child's only work is one merge: it must print the result rather than exit before it, and
+    // then exit at once rather than wait out the idle time (the test's timeout is shorter).
+    const script = `import { mergeThread } from './server/store/merge-thread.ts'
+      const doc = (await import('yjs')).Doc
+      const d = new doc(); const updates = []; d.on('update', (u) => updates.push(u))
+      d.getText('text').insert(0, 'a'); d.getText('text').insert(1, 'b')
+      const merged = await mergeThread.merge('doc', updates)
+      console.log(merged.byteLength > 0 ? 'merged' : 'empty')`
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 })
+    expect(output.trim()).toBe('merged')
+  })
+})
