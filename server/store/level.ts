@@ -21,7 +21,7 @@ import {
   tombstoneKey,
 } from './level-keys.js'
 import { LevelVersions } from './level-versions.js'
-import { mergeThread } from './merge-thread.js'
+import { merger } from './merger.js'
 import { decodeStateAt, encodeState } from './state-record.js'
 import {
   type Compaction,
@@ -308,7 +308,7 @@ export class LevelStore implements DocStore {
     const replacedBytes = records.reduce((sum, record) => sum + record.byteLength, 0)
     const last = keys.at(-1)
     if (keys.length <= 1 || last === undefined) return { bytes: replacedBytes, records: keys.length }
-    const merged = await mergeThread.merge(name, records)
+    const merged = await merger.merge(name, records)
     // Deleted (and maybe created again) while the records were read: nothing of it to replace.
     if (this.meta.get(name) !== meta) return null
     this.count(name, meta, 1 - keys.length, merged.byteLength - replacedBytes)

@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads'
 import { mergeRecords } from './merge.js'
-import { type MergeJob, type MergeReply, unpackRecords } from './merge-thread.js'
+import { type MergeJob, type MergeReply, unpackRecords } from './merger.js'
 
-// The thread of `MergeThread`: merges each job's records and answers with the update (transferred) or why it cannot.
+// The thread of `Merger`: merges each job's records and answers with the update (transferred) or why it cannot.
 parentPort!.on('message', ({ id, name, packed, ends }: MergeJob) => {
   let merged: Uint8Array
   try {

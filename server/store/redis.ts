@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import type { PresenceUser } from '../../shared/presence.js'
-import { mergeThread } from './merge-thread.js'
+import { merger } from './merger.js'
 import { RedisVersions } from './redis-versions.js'
 import { decodeStateAt, encodeState } from './state-record.js'
 import {
@@ -160,7 +160,7 @@ export class RedisStore implements DocStore {
       if (typeof first !== 'string') return null
       const records = (read as Buffer[]).map(toBytes)
       if (records.length <= 1) return { bytes: records[0]?.byteLength ?? 0, records: records.length }
-      const merged = await mergeThread.merge(name, records)
+      const merged = await merger.merge(name, records)
       const swapped = await this.run(() => this.redis.eval(COMPACT, 2, this.key(name, 'u'), this.key(name, 'm'), toBuffer(merged), first, records.length))
       if (swapped !== -1) return { bytes: merged.byteLength, records: records.length }
     }

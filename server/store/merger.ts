@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads'
+import { mergeRecords } from './merge.js'
 import { StoreError } from './store.js'
 
 /** A merge for the worker: the records back to back in one buffer (transferred, not copied), and where each ends. */
@@ -29,32 +30,46 @@ export function unpackRecords(packed: ArrayBuffer, ends: number[]): Uint8Array[]
   return ends.map((end, i) => new Uint8Array(packed, ends[i - 1] ?? 0, end - (ends[i - 1] ?? 0)))
 }
 
-/** How long the thread outlives its last merge before it ends and its memory goes back. */
-const IDLE_MS = 30_000
+/** Where merges run (see `Merger`). */
+export interface MergerOptions {
+  /** Records smaller than this, all together, are merged on the caller's thread. */
+  inPlaceBytes: number
+  /** How long the thread outlives its last merge before it ends and its memory goes back. */
+  idleMs: number
+}
+
+const DEFAULTS: MergerOptions = { inPlaceBytes: 64 * 1024, idleMs: 30_000 }
 
 /**
- * Runs `mergeRecords` on a worker thread. A merge applies every record to a fresh document and
- * encodes it: 2–12 ms for 500 keystrokes (the first one cold), far more for a long document, and
- * on the event loop that would hold up every editor of every document meanwhile. The thread
- * starts with the first merge and ends once it has been idle for `idleMs`; merges queue on it in
- * order. It keeps the process alive only while a merge is pending, so a CLI command waits for its
- * merge and an idle server exits as before.
+ * Runs a compaction's `mergeRecords` where it costs editors least. A merge applies every record
+ * to a fresh document and encodes it, so its cost grows with the document: on the event loop,
+ * merging a long one held every editor on the server for tens of milliseconds. Records of 64 KiB
+ * and more are merged on a worker thread, which starts with the first such merge and ends once
+ * idle for `idleMs`; smaller ones (a millisecond or two) are merged in place, since the thread
+ * costs about 4 ms of the event loop to start and 16 MiB while it runs, and closing 1,000 small
+ * documents would otherwise pay both for nothing. The thread keeps the process alive only while a
+ * merge is pending, so a CLI command waits for its merge and an idle server exits as before.
  */
-export class MergeThread {
+export class Merger {
   private worker: Worker | null = null
   private readonly pending = new Map<number, { resolve: (merged: Uint8Array) => void; reject: (error: Error) => void }>()
   private lastId = 0
   private idleTimer: NodeJS.Timeout | null = null
 
-  constructor(private readonly idleMs = IDLE_MS) {}
+  constructor(private readonly options: MergerOptions = DEFAULTS) {}
 
-  /** Whether the worker is running (it is not before the first merge nor after `idleMs` without one). */
-  get running(): boolean {
+  /** Whether the worker thread is running (not before the first big merge, nor once idle for `idleMs`). */
+  get threadRunning(): boolean {
     return this.worker !== null
   }
 
   /** Merges `records` of document `name`; rejects with `StoreError('corrupt')` when one is not a valid update. */
-  merge(name: string, records: Uint8Array[]): Promise<Uint8Array> {
+  async merge(name: string, records: Uint8Array[]): Promise<Uint8Array> {
+    const bytes = records.reduce((sum, record) => sum + record.byteLength, 0)
+    return bytes < this.options.inPlaceBytes ? mergeRecords(name, records) : this.onThread(name, records)
+  }
+
+  private onThread(name: string, records: Uint8Array[]): Promise<Uint8Array> {
     const worker = this.worker ?? this.start()
     if (this.idleTimer) clearTimeout(this.idleTimer)
     this.idleTimer = null
@@ -94,7 +109,7 @@ export class MergeThread {
       this.idleTimer = null
       if (this.worker === worker) this.worker = null
       void worker.terminate()
-    }, this.idleMs).unref()
+    }, this.options.idleMs).unref()
   }
 }
 
@@ -108,5 +123,5 @@ function spawn(): Worker {
   return new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(import.meta.url)}))`, { eval: true })
 }
 
-/** The process's merge thread, shared by its stores. */
-export const mergeThread = new MergeThread()
+/** The process's merger, shared by its stores. */
+export const merger = new Merger()

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { mergeRecords } from '../../../server/store/merge.js'
-import { MergeThread, packRecords, unpackRecords } from '../../../server/store/merge-thread.js'
+import { Merger, packRecords, unpackRecords } from '../../../server/store/merger.js'
 import { StoreError } from '../../../server/store/store.js'
 
 /** The updates of typing `text` one character at a time, then deleting its first character. */
@@ -15,7 +15,10 @@ function keystrokes(text: string): Uint8Array[] {
   return updates
 }
 
-describe('MergeThread', () => {
+/** A merger that merges everything on its thread, as it does records of 64 KiB and more. */
+const onThread = (idleMs = 30_000) => new Merger({ inPlaceBytes: 0, idleMs })
+
+describe('Merger', () => {
   afterEach(() => {
     vi.useRealTimers()
   })
@@ -28,13 +31,23 @@ describe('MergeThread', () => {
   })
 
   it('merges on its thread exactly what mergeRecords merges on the caller’s', async () => {
-    const thread = new MergeThread()
     const records = keystrokes('hello world')
-    expect(await thread.merge('doc', records)).toEqual(mergeRecords('doc', records))
+    expect(await onThread().merge('doc', records)).toEqual(mergeRecords('doc', records))
+  })
+
+  it('merges small records in place and starts its thread only for big ones', async () => {
+    const merger = new Merger({ inPlaceBytes: 1000, idleMs: 30_000 })
+    const small = keystrokes('short')
+    expect(await merger.merge('small', small)).toEqual(mergeRecords('small', small))
+    expect(merger.threadRunning).toBe(false)
+    const big = keystrokes('x'.repeat(100))
+    expect(big.reduce((sum, u) => sum + u.byteLength, 0)).toBeGreaterThanOrEqual(1000)
+    expect(await merger.merge('big', big)).toEqual(mergeRecords('big', big))
+    expect(merger.threadRunning).toBe(true)
   })
 
   it('rejects records that are not updates with StoreError(corrupt), and merges the next job', async () => {
-    const thread = new MergeThread()
+    const thread = onThread()
     const broken = thread.merge('broken', [new Uint8Array([0xff, 0xff, 0xff])])
     const fine = thread.merge('fine', keystrokes('abc'))
     await expect(broken).rejects.toBeInstanceOf(StoreError)
@@ -46,27 +59,27 @@ describe('MergeThread', () => {
 
   it('ends once idle for its idle time, and starts again for the next merge', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
-    const thread = new MergeThread(1000)
-    expect(thread.running).toBe(false)
+    const thread = onThread(1000)
+    expect(thread.threadRunning).toBe(false)
     await thread.merge('doc', keystrokes('ab'))
-    expect(thread.running).toBe(true)
+    expect(thread.threadRunning).toBe(true)
     vi.advanceTimersByTime(999)
-    expect(thread.running).toBe(true)
+    expect(thread.threadRunning).toBe(true)
     vi.advanceTimersByTime(1)
-    expect(thread.running).toBe(false)
+    expect(thread.threadRunning).toBe(false)
     const records = keystrokes('cd')
     expect(await thread.merge('doc', records)).toEqual(mergeRecords('doc', records))
-    expect(thread.running).toBe(true)
+    expect(thread.threadRunning).toBe(true)
   })
 
   it('keeps a process alive while a merge is pending, and not once it is idle', () => {
     // The child's only work is one merge: it must print the result rather than exit before it, and
     // then exit at once rather than wait out the idle time (the test's timeout is shorter).
-    const script = `import { mergeThread } from './server/store/merge-thread.ts'
+    const script = `import { Merger } from './server/store/merger.ts'
       const doc = (await import('yjs')).Doc
       const d = new doc(); const updates = []; d.on('update', (u) => updates.push(u))
       d.getText('text').insert(0, 'a'); d.getText('text').insert(1, 'b')
-      const merged = await mergeThread.merge('doc', updates)
+      const merged = await new Merger({ inPlaceBytes: 0, idleMs: 30_000 }).merge('doc', updates)
       console.log(merged.byteLength > 0 ? 'merged' : 'empty')`
     const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 })
     expect(output.trim()).toBe('merged')
