@@ -13,7 +13,10 @@ export interface MergeJob {
 /** The worker's answer to job `id`: the merged update, or why the records cannot be merged. */
 export type MergeReply = { id: number; merged: Uint8Array } | { id: number; corrupt: string }
 
-/** Copies `records` into one buffer, so the job transfers one allocation however its records were read. */
+/**
+ * Copies `records` into one buffer for the job to transfer. Posting the records themselves would
+ * copy the whole buffer under each of them, and a store may hand out views into shared pools.
+ */
 export function packRecords(records: Uint8Array[]): { packed: ArrayBuffer; ends: number[] } {
   const packed = new Uint8Array(records.reduce((sum, record) => sum + record.byteLength, 0))
   const ends: number[] = []
