@@ -136,6 +136,20 @@ describe.each(['stopped', 'running'] as const)('quire CLI with the server %s', S
     expect(await run('import', 'x', unknown)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^quire: cannot tell the format of .*notes\.docx: name it \.txt, \.md/) })
     expect(await run('import', 'x', '/no/such/file.md')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^quire: cannot read \/no\/such\/file\.md: ENOENT/) })
   })
+
+  it('merges a document of more than 64 KiB of records as it closes (on the merge thread of the built code) and keeps the text', async () => {
+    const file = join(dataDir, '..', `${mode}-long.md`)
+    const paragraphs = Array.from({ length: 2000 }, (_, i) => `Paragraph ${i} of a long document.`)
+    writeFileSync(file, `${paragraphs.join('\n\n')}\n`)
+    expect((await run('import', 'long', file)).code).toBe(0)
+    // The second import replaces the text: its records and the first one's, merged, keep both.
+    writeFileSync(file, `${[...paragraphs, 'The end.'].join('\n\n')}\n`)
+    expect((await run('import', 'long', file)).code).toBe(0)
+    const stored = async () => (JSON.parse((await run('ls', '--json')).stdout) as Array<{ name: string; bytes: number; updates: number }>).find((doc) => doc.name === 'long')!
+    await until(async () => expect((await stored()).updates).toBe(1), { timeout: 20_000 })
+    expect((await stored()).bytes).toBeGreaterThanOrEqual(64 * 1024)
+    expect((await run('show', 'long')).stdout).toBe(readFileSync(file, 'utf8'))
+  })
 })
 
 describe('quire CLI beside a running server', SLOW, () => {
@@ -311,33 +325,5 @@ describe('quire CLI beside a server with QUIRE_SECRET', SLOW, () => {
     const { code, stderr } = await quire(['rm', 'guarded', '--data', server.dataDir])
     expect(code).toBe(1)
     expect(stderr).toBe(`quire: missing token; the server at ${server.url} needs a token: run with its QUIRE_SECRET set\n`)
-  })
-})
-
-describe.each(['stopped', 'running'] as const)('quire compact of a long document, with the server %s', SLOW, (mode) => {
-  let dataDir: string
-  let server: TestServer | null = null
-  const run = (...args: string[]) => quire([...args, '--data', dataDir])
-
-  beforeAll(async () => {
-    dataDir = tempDataDir()
-    if (mode === 'running') server = await startServer({ dataDir })
-  })
-  afterAll(async () => {
-    await server?.stop()
-  })
-
-  it('merges a document of more than 64 KiB of records as it closes (on the merge thread of the built code) and keeps the text', async () => {
-    const file = join(dataDir, '..', `${mode}-long.md`)
-    const paragraphs = Array.from({ length: 2000 }, (_, i) => `Paragraph ${i} of a long document.`)
-    writeFileSync(file, `${paragraphs.join('\n\n')}\n`)
-    expect((await run('import', 'long', file)).code).toBe(0)
-    // The second import replaces the text: its records and the first one's, merged, keep both.
-    writeFileSync(file, `${[...paragraphs, 'The end.'].join('\n\n')}\n`)
-    expect((await run('import', 'long', file)).code).toBe(0)
-    const stored = async () => (JSON.parse((await run('ls', '--json')).stdout) as Array<{ bytes: number; updates: number }>)[0]!
-    await until(async () => expect((await stored()).updates).toBe(1), { timeout: 20_000 })
-    expect((await stored()).bytes).toBeGreaterThanOrEqual(64 * 1024)
-    expect((await run('show', 'long')).stdout).toBe(readFileSync(file, 'utf8'))
   })
 })
