@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import type { Worker } from 'node:worker_threads'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { mergeRecords } from '../../../server/store/merge.js'
@@ -70,6 +71,17 @@ describe('Merger', () => {
     const records = keystrokes('cd')
     expect(await thread.merge('doc', records)).toEqual(mergeRecords('doc', records))
     expect(thread.threadRunning).toBe(true)
+  })
+
+  it('rejects the merges pending on a thread that dies with StoreError(unavailable), and starts another for the next', async () => {
+    const merger = onThread()
+    const pending = merger.merge('doc', keystrokes('lost'))
+    // reason: a thread dying (out of memory, killed) is not something a merge can be made to do.
+    await (merger as unknown as { worker: Worker }).worker.terminate()
+    await expect(pending).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/^merging records failed: the merge thread exited/) })
+    expect(merger.threadRunning).toBe(false)
+    const records = keystrokes('next')
+    expect(await merger.merge('doc', records)).toEqual(mergeRecords('doc', records))
   })
 
   it('keeps a process alive while a merge is pending, and not once it is idle', () => {
