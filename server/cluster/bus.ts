@@ -34,15 +34,22 @@ export interface BusOptions {
 export const BUS_DEFAULTS: BusOptions = { resyncMs: 1000 }
 
 // A bus message: one kind byte, the sending instance's id, then the payload.
-const Kind = { update: 0, awareness: 1, removed: 2, resync: 3 } as const
+const Kind = { update: 0, awareness: 1, removed: 2, resync: 3, listChanged: 4, listRemoved: 5 } as const
+/**
+ * The channel of list notices (`listChanged`, `listRemoved`: a document's name as payload), which
+ * every instance follows. No document has the empty name.
+ */
+const LIST = ''
+/** A document's `listChanged` notices go out at most this often from one instance (the first at once). */
+const LIST_NOTICE_MS = 1000
 const ID_BYTES = 8
 const utf8 = new TextEncoder()
 
 /**
  * Carries edits, presence and deletions of open documents between quire instances, one channel
- * per document. It only observes room events and feeds rooms what other instances publish, so the
- * relay path of a single instance is the same with or without it, and the server and the CLI use
- * the same one.
+ * per document, and which documents changed to the list pages of every instance, on one more. It
+ * only observes room events and feeds rooms what other instances publish, so the relay path of a
+ * single instance is the same with or without it, and the server and the CLI use the same one.
  *
  * Delivery is at most once, so the store stays the source of truth: each instance stores an
  * update before publishing it (the relay chain announces only stored updates), and a room catches
@@ -117,6 +124,37 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     for (const doc of docs) if (rooms.get(doc)) follow(doc)
   }
 
+  /**
+   * List pages (`/api/events`) hear of the documents open on their own instance from its rooms;
+   * of the others only through these notices. A lost notice costs a list page one refresh, so
+   * they are not sent again. Edits are announced once a second per document at most: a list
+   * page reads the whole list again anyway.
+   */
+  const notify = (kind: number, doc: string): void => {
+    const sent = transport.publish(LIST, Buffer.concat([Buffer.of(kind), id, utf8.encode(doc)])).catch((error: Error) => log.warn('cluster.publish_failed', { doc, error: error.message }))
+    pending.add(sent)
+    void sent.finally(() => pending.delete(sent))
+  }
+  /** Documents announced within the last `LIST_NOTICE_MS`, and whether they changed again since. */
+  const noticed = new Map<string, boolean>()
+  const noticeChange = (doc: string): void => {
+    if (noticed.has(doc)) return void noticed.set(doc, true)
+    noticed.set(doc, false)
+    notify(Kind.listChanged, doc)
+    setTimeout(() => {
+      const again = noticed.get(doc)
+      noticed.delete(doc)
+      if (again && !closed) noticeChange(doc)
+    }, LIST_NOTICE_MS).unref()
+  }
+  const followList = (): void => {
+    transport.subscribe(LIST).catch((error: Error) => {
+      log.warn('cluster.follow_failed', { doc: LIST, error: error.message })
+      if (!closed) setTimeout(followList, options.resyncMs).unref()
+    })
+  }
+  followList()
+
   rooms.events.on('doc.loaded', ({ doc }) => {
     follow(doc)
     // An instance killed between storing an update and publishing it leaves that update in the
@@ -127,21 +165,32 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     publish(doc, Kind.resync)
   })
   rooms.events.on('doc.unloaded', ({ doc }) => void transport.unsubscribe(doc).catch((error: Error) => log.warn('cluster.unfollow_failed', { doc, error: error.message })))
-  rooms.events.on('doc.update', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.update, update))
+  rooms.events.on('doc.update', ({ doc, update, origin }) => {
+    if (origin === 'cluster') return
+    publish(doc, Kind.update, update)
+    noticeChange(doc)
+  })
   rooms.events.on('doc.awareness', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.awareness, update))
   rooms.events.on('doc.removed', ({ doc, renamedTo, origin }) => {
     if (origin === 'cluster') return
+    notify(Kind.listRemoved, doc)
     if (renamedTo === undefined) return publish(doc, Kind.removed)
     // A rename carries the new name, so other instances close the old name's editors saying where
     // it went, and announces the new name, so its editors elsewhere (on a name that had no
     // document until now) catch up from the store.
     publish(doc, Kind.removed, utf8.encode(renamedTo))
     publish(renamedTo, Kind.resync, awarenessOf(renamedTo))
+    noticeChange(renamedTo)
   })
 
   transport.onMessage((doc, message) => {
     if (message.length < 1 + ID_BYTES || message.subarray(1, 1 + ID_BYTES).equals(id)) return
     const payload = message.subarray(1 + ID_BYTES)
+    if (doc === LIST) {
+      const change = message[0] === Kind.listRemoved ? 'removed' : message[0] === Kind.listChanged ? 'changed' : null
+      if (change) rooms.events.emit('doc.listed', { doc: payload.toString('utf8'), change })
+      return
+    }
     try {
       if (message[0] === Kind.removed) void rooms.removedElsewhere(doc, payload.length > 0 ? payload.toString('utf8') : undefined)
       else if (message[0] === Kind.update) rooms.get(doc)?.applyCluster(payload)

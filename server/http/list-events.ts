@@ -28,6 +28,8 @@ export class ListEvents {
       this.publish('removed', doc)
       if (renamedTo !== undefined) this.publish('changed', renamedTo)
     })
+    // Documents that changed on other instances of a cluster (see `startBus`).
+    events.on('doc.listed', ({ doc, change }) => this.publish(change, doc))
   }
 
   serve(req: Request, res: Response): void {

@@ -34,6 +34,11 @@ export interface SyncEventMap {
    * only closed its own peers, and must not announce it to the cluster again.
    */
   'doc.removed': [{ doc: string; renamedTo?: string; origin: Exclude<UpdateOrigin, 'peer'> }]
+  /**
+   * Another instance of the cluster announced that a document changed or was removed, for list
+   * pages: this instance may not have it open, and then hears of it no other way.
+   */
+  'doc.listed': [{ doc: string; change: 'changed' | 'removed' }]
   /** A document's records were merged into one. */
   'doc.compacted': [{ doc: string; bytes: number }]
   /** A version of a document was recorded (see `server/history/`). */

@@ -88,6 +88,22 @@ describe('three instances sharing one Redis', () => {
     expect((await fetch(`${instances[2]!.url}/api/docs/doomed`)).status).toBe(404)
   })
 
+  it('tells the list pages of every instance of edits, renames and deletions of documents open only elsewhere', async () => {
+    const list = await subscribe(`${instances[1]!.url}/api/events`)
+    const editor = connect(0, 'far')
+    await editor.synced()
+    editor.text.insert(0, 'written on instance 0')
+    await until(() => expect(list.events).toContainEqual({ id: '', event: 'changed', data: { doc: 'far' } }))
+    const rename = await fetch(`${instances[2]!.url}/api/docs/far/rename`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'farther' }) })
+    expect(rename.status).toBe(200)
+    await until(() => expect(list.events).toContainEqual({ id: '', event: 'removed', data: { doc: 'far' } }))
+    await until(() => expect(list.events).toContainEqual({ id: '', event: 'changed', data: { doc: 'farther' } }))
+    expect((await fetch(`${instances[0]!.url}/api/docs/farther`, { method: 'DELETE' })).status).toBeLessThan(300)
+    await until(() => expect(list.events).toContainEqual({ id: '', event: 'removed', data: { doc: 'farther' } }))
+    await list.close()
+    editor.destroy()
+  })
+
   it('renames through one instance: editors of the old name elsewhere are closed saying where it went, editors of the new name get its content', async () => {
     const editor = connect(2, 'moving')
     await editor.synced()
