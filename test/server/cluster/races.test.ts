@@ -224,3 +224,24 @@ describe('the CLI in cluster mode', () => {
     await until(() => expect(editor.doc.getXmlFragment('prosemirror').toString()).toContain('imported line'))
   })
 })
+
+describe('list notices between instances', () => {
+  it('announce a burst of edits once, and once more after a second for what came since', async () => {
+    const { broker, a, b, pa } = await twoInstances()
+    const listed: Array<{ doc: string; change: string }> = []
+    b.rooms.events.on('doc.listed', (notice) => listed.push(notice))
+    const room = await a.rooms.join('doc', pa)
+    broker.hold()
+    for (let i = 0; i < 5; i++) await room.applyLocal(edit(`${i} `))
+    broker.release()
+    expect(listed).toEqual([{ doc: 'doc', change: 'changed' }])
+    await until(
+      () =>
+        expect(listed).toEqual([
+          { doc: 'doc', change: 'changed' },
+          { doc: 'doc', change: 'changed' },
+        ]),
+      { timeout: 5000 },
+    )
+  })
+})
