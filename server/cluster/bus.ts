@@ -71,9 +71,15 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
   let closed = false
   /** Publishes not yet answered: closing waits for them, so a CLI's last edit or deletion goes out. */
   const pending = new Set<Promise<void>>()
+  /** Keeps a publish, its failure handled, until it is answered. */
+  const track = (sent: Promise<void>): void => {
+    pending.add(sent)
+    void sent.finally(() => pending.delete(sent))
+  }
+  const frame = (kind: number, payload: Uint8Array): Buffer => Buffer.concat([Buffer.of(kind), id, payload])
 
   const publish = (doc: string, kind: number, payload: Uint8Array = new Uint8Array()): void => {
-    const sent = transport.publish(doc, Buffer.concat([Buffer.of(kind), id, payload])).then(
+    const sent = transport.publish(doc, frame(kind, payload)).then(
       () => {
         if (missed.size > 0 && !timer) resync()
       },
@@ -83,8 +89,7 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
         timer ??= setTimeout(resync, options.resyncMs).unref()
       },
     )
-    pending.add(sent)
-    void sent.finally(() => pending.delete(sent))
+    track(sent)
   }
   const resync = (): void => {
     timer = null
@@ -131,9 +136,7 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
    * page reads the whole list again anyway.
    */
   const notify = (kind: number, doc: string): void => {
-    const sent = transport.publish(LIST, Buffer.concat([Buffer.of(kind), id, utf8.encode(doc)])).catch((error: Error) => log.warn('cluster.publish_failed', { doc, error: error.message }))
-    pending.add(sent)
-    void sent.finally(() => pending.delete(sent))
+    track(transport.publish(LIST, frame(kind, utf8.encode(doc))).catch((error: Error) => log.warn('cluster.publish_failed', { doc, error: error.message })))
   }
   /** Documents announced within the last `LIST_NOTICE_MS`, and whether they changed again since. */
   const noticed = new Map<string, boolean>()
