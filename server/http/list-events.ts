@@ -9,8 +9,9 @@ const HEARTBEAT_MS = 15_000
  * `GET /api/events`: Server-Sent Events for the document list page. `changed` (`{doc}`) when a
  * document was edited or someone opened or closed a connection to it (its size, last change or
  * client count moved; the list page then reads `GET /api/docs` again), `removed`
- * (`{doc}`) when it was deleted (a rename is `removed` of the old name, `changed` of the new). Only names travel here, the same as `GET /api/docs` shows, and
- * only while someone watches: with no list open, nothing is built.
+ * (`{doc}`) when it was deleted (a rename is `removed` of the old name, `changed` of the new).
+ * Only names travel here, the same as `GET /api/docs` shows, and only while someone watches: with
+ * no list open, nothing is built.
  */
 export class ListEvents {
   private readonly clients = new Set<Response>()
@@ -21,14 +22,18 @@ export class ListEvents {
     private readonly admission: StreamAdmission,
   ) {
     const changed = ({ doc }: { doc: string }) => this.publish('changed', doc)
-    events.on('doc.update', changed)
+    // What other instances of a cluster did comes through their list notices only (`doc.listed`,
+    // see `startBus`), whether the document is open here or not: the same edits and removals also
+    // reach this instance's open rooms (origin `cluster`), and announcing both would tell a list
+    // page every change twice, and every remote keystroke rather than once a second.
+    events.on('doc.update', ({ doc, origin }) => origin !== 'cluster' && this.publish('changed', doc))
     events.on('conn.opened', changed)
     events.on('conn.closed', changed)
-    events.on('doc.removed', ({ doc, renamedTo }) => {
+    events.on('doc.removed', ({ doc, renamedTo, origin }) => {
+      if (origin === 'cluster') return
       this.publish('removed', doc)
       if (renamedTo !== undefined) this.publish('changed', renamedTo)
     })
-    // Documents that changed on other instances of a cluster (see `startBus`).
     events.on('doc.listed', ({ doc, change }) => this.publish(change, doc))
   }
 
