@@ -74,7 +74,13 @@ export class Rooms {
   async view<T>(name: string, read: (doc: Y.Doc) => T): Promise<T | null> {
     await this.closing.get(name)
     const room = this.open.get(name)
-    if (room) return room.view(read)
+    if (room) {
+      // An editor waiting on a name nobody has written to opens a room, not a document. The store
+      // decides: in a cluster, another instance may have created it without this room storing anything.
+      if (room.existed || (await this.store.stat(name))) return room.view(read)
+      if (this.open.get(name) === room) return null
+      return this.view(name, read)
+    }
     const stored = await this.store.load(name)
     if (!stored) return null
     const doc = new Y.Doc()

@@ -314,6 +314,16 @@ describe('Room', () => {
     expect(rooms.get('doc')).toBeUndefined()
   })
 
+  it('reads no document for a name only an editor waits on, until something is stored under it', async () => {
+    const waiting = new RecordingPeer()
+    await rooms.join('ghost', waiting)
+    const text = (doc: Y.Doc) => doc.getText('text').toString()
+    expect(await rooms.view('ghost', text)).toBeNull()
+    // Stored by another instance of a cluster, say, before this room heard of it.
+    await store.append('ghost', edit('written elsewhere'))
+    expect(await rooms.view('ghost', () => 'read')).toBe('read')
+  })
+
   it('shares one load between concurrent joins and unloads after the last peer leaves', async () => {
     let loads = 0
     events.on('doc.loaded', () => loads++)
