@@ -4,6 +4,7 @@ import type { PresenceUser } from '../../shared/presence.js'
 import { decodePosition, encodePosition, JOURNAL_POSITION_KEY, Journal, type JournalEntry, type JournalPosition } from './level-journal.js'
 import {
   decodeMeta,
+  decodeProblem,
   decodeTombstone,
   encodeMeta,
   encodeTombstone,
@@ -19,6 +20,9 @@ import {
   TOMBSTONE_RANGE,
   type Tombstone,
   tombstoneKey,
+  UNREADABLE,
+  UNREADABLE_RANGE,
+  unreadableKey,
 } from './level-keys.js'
 import { LevelVersions } from './level-versions.js'
 import { merger } from './merger.js'
@@ -78,8 +82,9 @@ const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key:
  * A compaction's counts show in listings once its batch lands, and a failed compaction takes them
  * back. Where the metadata on disk may be stale (a crash between a record and its metadata),
  * `open` recounts it from the records.
- * Documents whose metadata cannot be decoded are remembered as broken: they refuse to load or be
- * written, so unreadable data is never overwritten.
+ * Documents whose metadata cannot be decoded, and those `quire repair` marked as unreadable (see
+ * `UNREADABLE`), are remembered as broken: they are not listed and refuse to load or be written,
+ * so unreadable data is never overwritten, nor served as an empty document; `remove` deletes them.
  */
 export class LevelStore implements DocStore {
   private readonly meta = new Map<string, MetaRecord>()
@@ -184,8 +189,13 @@ export class LevelStore implements DocStore {
   }
 
   private async readMeta(): Promise<void> {
+    for await (const [key, value] of this.db.iterator(UNREADABLE_RANGE)) {
+      this.broken.set(key.slice(UNREADABLE.length), `quire repair could not read it (${decodeProblem(value)}): restore it from a backup or delete it with quire rm`)
+    }
     for await (const [key, value] of this.db.iterator(META_RANGE)) {
       const name = key.slice(META.length)
+      // Left as the repair found it: recounting what is left would make it a smaller document.
+      if (this.broken.has(name)) continue
       let meta: MetaRecord
       try {
         meta = decodeMeta(value)
@@ -403,6 +413,7 @@ export class LevelStore implements DocStore {
       await this.db.batch([
         { type: 'del', key: stateKey(name) },
         { type: 'del', key: metaKey(name) },
+        { type: 'del', key: unreadableKey(name) },
         { type: 'put', key: tombstoneKey(name), value: encodeTombstone(tombstone) },
       ])
       return true

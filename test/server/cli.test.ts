@@ -268,6 +268,38 @@ describe('quire with a damaged data dir', SLOW, () => {
     expect(await quire(['repair', '--data', dataDir])).toMatchObject({ code: 0, stdout: `repaired ${dataDir}: 2 documents readable, 0 not\n`, stderr: '' })
   })
 
+  it('keeps refusing a document repair could not read, with a server or without, until it is deleted', async () => {
+    const dataDir = await damagedDataDir()
+    expect((await quire(['repair', '--data', dataDir])).code).toBe(1)
+    const refusal = 'document "victim": quire repair could not read it (lost: its records were in a damaged part of the store): restore it from a backup or delete it with quire rm'
+    const refused = { code: 1, stdout: '', stderr: `quire: ${refusal}\n` }
+    const commands = [
+      ['show', 'victim'],
+      ['show', 'victim', '--version', '1'],
+      ['history', 'victim'],
+      ['import', 'victim', fixture('md')],
+    ]
+    for (const args of commands) expect(await quire([...args, '--data', dataDir])).toEqual(refused)
+    expect(JSON.parse((await quire(['ls', '--json', '--data', dataDir])).stdout).map((d: { name: string }) => d.name)).toEqual(['kept', 'orphan'])
+
+    const server = await startServer({ dataDir })
+    try {
+      for (const args of commands) expect(await quire([...args, '--data', dataDir])).toEqual(refused)
+      for (const path of ['', '/content', '/versions']) {
+        const res = await fetch(`${server.url}/api/docs/victim${path}`)
+        expect({ status: res.status, body: await res.json() }).toEqual({ status: 500, body: { error: refusal } })
+      }
+      const editor = connectClient(server.wsUrl, 'victim')
+      expect(await editor.closed()).toEqual({ code: 1011, reason: 'document could not be opened' })
+      editor.destroy()
+      expect(await quire(['rm', 'victim', '--data', dataDir])).toMatchObject({ code: 0, stdout: 'deleted "victim"\n' })
+      expect(await quire(['import', 'victim', fixture('md'), '--data', dataDir])).toMatchObject({ code: 0 })
+    } finally {
+      await server.stop()
+    }
+    expect((await quire(['show', 'victim', '--data', dataDir])).stdout).toBe(expected('md'))
+  })
+
   it('refuses to repair a data dir a server is using', async () => {
     const server = await startServer()
     try {

@@ -7,6 +7,16 @@ import { writeDamagedStore } from '../../fixtures/damaged-store.js'
 import { tempDataDir } from '../../helpers/server.js'
 import { update } from './contract.js'
 
+/** The bytes stored under `key` in the data dir's LevelDB, read with the store closed. */
+async function rawValue(dataDir: string, key: string): Promise<Uint8Array | undefined> {
+  const db = new Level<string, Uint8Array>(storeDir(dataDir), { valueEncoding: 'view' })
+  try {
+    return await db.get(key)
+  } finally {
+    await db.close()
+  }
+}
+
 describe('LevelDB store with damaged files', () => {
   it('refuses to open, naming the damage and the repair command, and releases the data dir', async () => {
     const dataDir = tempDataDir()
@@ -23,9 +33,52 @@ describe('LevelDB store with damaged files', () => {
     expect((await store.list()).map(({ name, updates }) => [name, updates])).toEqual([
       ['kept', 1],
       ['orphan', 1],
-      ['victim', 0],
     ])
     await store.close()
+  })
+
+  it('keeps refusing a document it could not read, across reopens and later repairs, until it is removed', async () => {
+    const dataDir = tempDataDir()
+    mkdirSync(storeDir(dataDir))
+    await writeDamagedStore(dataDir)
+    const lost = { name: 'victim', problem: 'lost: its records were in a damaged part of the store' }
+    expect((await repairStore(dataDir)).unreadable).toEqual([lost])
+    const metaOnDisk = await rawValue(dataDir, 'm:victim')
+
+    for (let open = 0; open < 2; open++) {
+      const store = await LevelStore.open(storeDir(dataDir))
+      const refused = {
+        kind: 'corrupt',
+        message: 'document "victim": quire repair could not read it (lost: its records were in a damaged part of the store): restore it from a backup or delete it with quire rm',
+      }
+      await expect(store.load('victim')).rejects.toMatchObject(refused)
+      await expect(store.stat('victim')).rejects.toMatchObject(refused)
+      await expect(store.append('victim', update('typed into it'))).rejects.toMatchObject(refused)
+      expect((await store.list()).map(({ name }) => name)).toEqual(['kept', 'orphan'])
+      await store.close()
+    }
+    // Its metadata still says what it held: nothing recounted it into an empty document.
+    expect(await rawValue(dataDir, 'm:victim')).toEqual(metaOnDisk)
+    expect(await repairStore(dataDir)).toEqual({ readable: ['kept', 'orphan'], unreadable: [lost] })
+
+    const store = await LevelStore.open(storeDir(dataDir))
+    expect(await store.remove('victim')).toBe(true)
+    expect(await store.load('victim')).toBeNull()
+    await store.close()
+    expect(await repairStore(dataDir)).toEqual({ readable: ['kept', 'orphan'], unreadable: [] })
+  })
+
+  it('never writes over the records of a document it could not read whose metadata is gone', async () => {
+    const dataDir = tempDataDir()
+    const raw = new Level<string, Uint8Array>(storeDir(dataDir), { valueEncoding: 'view' })
+    await raw.put('u:headless\u00000000000000001', new Uint8Array([0xff, 0xff, 0xff]))
+    await raw.close()
+    expect((await repairStore(dataDir)).unreadable).toEqual([{ name: 'headless', problem: expect.stringMatching(/^record 1 of 1 is not a valid Yjs update/) }])
+
+    const store = await LevelStore.open(storeDir(dataDir))
+    await expect(store.append('headless', update('new'))).rejects.toMatchObject({ kind: 'corrupt' })
+    await store.close()
+    expect([...(await rawValue(dataDir, 'u:headless\u00000000000000001'))!]).toEqual([0xff, 0xff, 0xff])
   })
 
   it('lists a document whose record cannot be decoded, leaves its bytes as they were, and drops saved states', async () => {
