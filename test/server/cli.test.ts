@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import { verifyToken } from '../../server/guard/access.js'
 import { serverFilePath } from '../../server/server-file.js'
+import { LevelStore } from '../../server/store/level.js'
 import { storeDir } from '../../server/store/open.js'
 import { FORMATS } from '../../shared/content/formats.js'
 import { toNode } from '../../shared/content/ydoc.js'
@@ -14,6 +15,7 @@ import { quire } from '../helpers/cli.js'
 import { connectClient } from '../helpers/client.js'
 import { startServer, type TestServer, tempDataDir } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
+import { update } from './store/contract.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const fixture = (ext: string) => join(ROOT, 'test/fixtures', `sample.${ext}`)
@@ -207,6 +209,35 @@ describe('quire CLI beside a running server', SLOW, () => {
     expect(stderr).toMatch(/stale server file: pid \d+ is not running/)
     expect(JSON.parse(stdout).map((d: { name: string }) => d.name)).toEqual(['live'])
     await server.restart()
+  })
+})
+
+describe.each(['stopped', 'running'] as const)('quire compact with the server %s and a document it cannot merge', SLOW, (mode) => {
+  let dataDir: string
+  let server: TestServer | null = null
+
+  beforeAll(async () => {
+    dataDir = tempDataDir()
+    const store = await LevelStore.open(storeDir(dataDir))
+    await store.append('a-broken', update('fine'))
+    await store.append('a-broken', new Uint8Array([0xff, 0xff, 0xff]))
+    for (const letter of 'abcd') await store.append('zzz', update(letter))
+    await store.close()
+    if (mode === 'running') server = await startServer({ dataDir })
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  it('compacts every other document, names the one it cannot in one line, and exits 1', async () => {
+    const { code, stdout, stderr } = await quire(['compact', '--data', dataDir])
+    expect({ code, stdout }).toEqual({ code: 1, stdout: 'compacted 1 document\n' })
+    expect(lines(stderr)).toEqual([expect.stringMatching(/^quire: document "a-broken": record 2 of 2 is not a valid Yjs update/), 'quire: 1 document could not be compacted'])
+    const listed = JSON.parse((await quire(['ls', '--json', '--data', dataDir])).stdout) as Array<{ name: string; updates: number }>
+    expect(listed.map(({ name, updates }) => [name, updates])).toEqual([
+      ['a-broken', 2],
+      ['zzz', 1],
+    ])
   })
 })
 
