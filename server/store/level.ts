@@ -62,6 +62,16 @@ const JOURNAL_ROTATE_BYTES = 1024 * 1024
 const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key: metaKey(name), value: encodeMeta(meta) })
 
 /**
+ * LevelDB's errors for files it cannot read (a damaged or truncated table or manifest) as one
+ * `StoreError` that says what to do (the README promises that line); `null` for any other error.
+ */
+function damagedStore(error: unknown, dir: string, repairCommand: string): StoreError | null {
+  const code = (error as { code?: unknown }).code
+  if (code !== 'LEVEL_CORRUPTION' && code !== 'LEVEL_IO_ERROR') return null
+  return new StoreError('damaged', `the LevelDB store in ${dir} is damaged (${(error as Error).message}): stop quire, back up the data dir, then run: ${repairCommand}`, { cause: error })
+}
+
+/**
  * The embedded store: one LevelDB directory holding every document as append-only update records
  * plus a small metadata record per document.
  *
@@ -150,15 +160,19 @@ export class LevelStore implements DocStore {
     try {
       await db.open()
     } catch (error) {
-      const locked = (error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
-      throw new StoreError('unavailable', locked ? `data dir ${dir} is in use by another process` : `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
+      const cause = (error as { cause?: { code?: string } }).cause
+      // A manifest LevelDB cannot read is damage; an I/O error here may be a permission instead.
+      const damage = cause?.code === 'LEVEL_CORRUPTION' ? damagedStore(cause, dir, repairCommand) : null
+      const locked = cause?.code === 'LEVEL_LOCKED'
+      throw damage ?? new StoreError('unavailable', locked ? `data dir ${dir} is in use by another process` : `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
     }
     let opened: { journal: Journal; pending: JournalEntry[] }
     try {
       opened = Journal.open(join(dir, JOURNAL_FILE), decodePosition(await db.get(JOURNAL_POSITION_KEY)))
     } catch (error) {
       await db.close().catch(() => {})
-      throw new StoreError('unavailable', `cannot open the journal in ${dir}: ${(error as Error).message}`, { cause: error })
+      // The position is a LevelDB key: the table holding it may be the damaged one.
+      throw damagedStore(error, dir, repairCommand) ?? new StoreError('unavailable', `cannot open the journal in ${dir}: ${(error as Error).message}`, { cause: error })
     }
     const store = new LevelStore(db, dir, repairCommand, opened.journal)
     try {
@@ -212,14 +226,9 @@ export class LevelStore implements DocStore {
     for await (const [key, value] of this.db.iterator(TOMBSTONE_RANGE)) this.tombstones.set(key.slice(TOMBSTONE.length), decodeTombstone(value))
   }
 
-  /**
-   * LevelDB's errors for files it cannot read (a damaged or truncated table) as one `StoreError`
-   * that says what to do; `null` for any other error.
-   */
+  /** `damagedStore` for this store. */
   private damaged(error: unknown): StoreError | null {
-    const code = (error as { code?: unknown }).code
-    if (code !== 'LEVEL_CORRUPTION' && code !== 'LEVEL_IO_ERROR') return null
-    return new StoreError('damaged', `the LevelDB store in ${this.dir} is damaged (${(error as Error).message}): stop quire, back up the data dir, then run: ${this.repairCommand}`, { cause: error })
+    return damagedStore(error, this.dir, this.repairCommand)
   }
 
   /** Reads all of `entries`, reporting unreadable files as `damaged`. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
@@ -261,24 +261,28 @@ describe('quire CLI without a usable data dir', () => {
 })
 
 describe('quire with a damaged data dir', SLOW, () => {
-  const damagedDataDir = async () => {
+  const damagedDataDir = async (options: { journalPosition?: boolean } = {}) => {
     const dataDir = tempDataDir()
-    mkdirSync(storeDir(dataDir))
-    await writeDamagedStore(dataDir)
+    await writeDamagedStore(dataDir, options)
     return dataDir
   }
+  // Every open reads the journal position first: the table holding it failing must say the same.
+  const damagedTables = [
+    ['records', false],
+    ['the journal position', true],
+  ] as const
   const repairLine = (dataDir: string) =>
     new RegExp(`^quire: the LevelDB store in ${storeDir(dataDir)} is damaged \\(IO error: .*\\.ldb: Invalid argument\\): stop quire, back up the data dir, then run: quire repair --data ${dataDir}\n$`)
 
-  it('says in one line that the data dir is damaged and how to repair it, and exits 1', async () => {
-    const dataDir = await damagedDataDir()
+  it.each(damagedTables)('says in one line that the data dir is damaged and how to repair it, and exits 1 (a table of %s damaged)', async (_held, journalPosition) => {
+    const dataDir = await damagedDataDir({ journalPosition })
     const { code, stdout, stderr } = await quire(['ls', '--data', dataDir])
     expect({ code, stdout }).toEqual({ code: 1, stdout: '' })
     expect(stderr).toMatch(repairLine(dataDir))
   })
 
-  it('does not start a server on it: logs why and exits 1 with the same line', async () => {
-    const dataDir = await damagedDataDir()
+  it.each(damagedTables)('does not start a server on it: logs why and exits 1 with the same line (a table of %s damaged)', async (_held, journalPosition) => {
+    const dataDir = await damagedDataDir({ journalPosition })
     const { code, stdout, stderr } = await quire(['serve', '--port', '0', '--data', dataDir])
     expect(code).toBe(1)
     expect(stderr).toMatch(repairLine(dataDir))
@@ -287,15 +291,27 @@ describe('quire with a damaged data dir', SLOW, () => {
     )
   })
 
-  it('repairs it with quire repair: keeps every readable document and lists the ones it cannot read', async () => {
+  it('repairs it with quire repair: keeps every readable document, lists what it cannot read, until deleted', async () => {
     const dataDir = await damagedDataDir()
+    const lost = join(storeDir(dataDir), 'lost')
+    const tableLine = new RegExp(`^cannot read table file ${lost}/\\d+\\.ldb: documents held only there are missing from this report$`)
+    const tableProblem = `1 table file could not be read, so documents may be missing: restore the data dir from a backup, or delete ${lost} to accept the loss`
     const repaired = await quire(['repair', '--data', dataDir])
     expect(repaired.code).toBe(1)
-    expect(lines(repaired.stdout)).toEqual([`repaired ${dataDir}: 2 documents readable, 1 not`, 'cannot read "victim": lost: its records were in a damaged part of the store'])
-    expect(repaired.stderr).toBe('quire: 1 document could not be read: restore it from a backup or delete with quire rm\n')
+    expect(lines(repaired.stdout)).toEqual([
+      `repaired ${dataDir}: 2 documents readable, 1 not`,
+      'cannot read "victim": lost: its records were in a damaged part of the store',
+      expect.stringMatching(tableLine),
+    ])
+    expect(repaired.stderr).toBe(`quire: 1 document could not be read: restore it from a backup or delete with quire rm; ${tableProblem}\n`)
     expect((await quire(['show', 'kept', '--format', 'text', '--data', dataDir])).stdout).toBe('kept text\n')
     expect((await quire(['show', 'orphan', '--format', 'text', '--data', dataDir])).stdout).toBe('orphan text\n')
     expect((await quire(['rm', 'victim', '--data', dataDir])).code).toBe(0)
+    const again = await quire(['repair', '--data', dataDir])
+    expect(again.code).toBe(1)
+    expect(lines(again.stdout)).toEqual([`repaired ${dataDir}: 2 documents readable, 0 not`, expect.stringMatching(tableLine)])
+    expect(again.stderr).toBe(`quire: ${tableProblem}\n`)
+    rmSync(lost, { recursive: true })
     expect(await quire(['repair', '--data', dataDir])).toMatchObject({ code: 0, stdout: `repaired ${dataDir}: 2 documents readable, 0 not\n`, stderr: '' })
   })
 

@@ -2,13 +2,12 @@ import type { Command } from 'commander'
 import { type DocInfo, type Docs, DocsError } from '../../docs.js'
 import { StoreError } from '../../store/store.js'
 import { CommandError, printFailure } from '../errors.js'
-import { humanBytes } from '../human.js'
+import { counted, humanBytes } from '../human.js'
 import { type TargetFlags, targetOptions } from '../options.js'
 import { progress } from '../progress.js'
 import { withDocs } from '../target.js'
 
-const summary = (info: DocInfo) => `compacted ${JSON.stringify(info.name)}: ${info.updates} record${info.updates === 1 ? '' : 's'}, ${humanBytes(info.bytes)}`
-const documents = (count: number) => `${count} document${count === 1 ? '' : 's'}`
+const summary = (info: DocInfo) => `compacted ${JSON.stringify(info.name)}: ${counted(info.updates, 'record')}, ${humanBytes(info.bytes)}`
 
 /**
  * Whether `error` is a failure of that one document (its records cannot be read or merged: a
@@ -61,8 +60,8 @@ export function registerCompact(program: Command): void {
         return
       }
       const { done, failed } = await withDocs(flags, { create: false }, compactAll)
-      process.stdout.write(`compacted ${documents(done)}\n`)
-      if (failed > 0) throw new CommandError(`${documents(failed)} could not be compacted`)
+      process.stdout.write(`compacted ${counted(done, 'document')}\n`)
+      if (failed > 0) throw new CommandError(`${counted(failed, 'document')} could not be compacted`)
     },
   )
 }
