@@ -29,3 +29,11 @@ export function exitCodeOf(error: unknown): { code: number; message: string | nu
   }
   return { code: FAILURE, message: `unexpected error: ${(error as Error).message ?? String(error)}` }
 }
+
+/**
+ * Prints a failure as one `quire: <message>` line on stderr: what `main` does with the error that
+ * ends a command, and what a command that goes on past failures (`compact`) does with each one.
+ */
+export function printFailure(message: string): void {
+  process.stderr.write(`quire: ${message}\n`)
+}

@@ -14,7 +14,7 @@ import { registerRestore } from './commands/restore.js'
 import { registerRm } from './commands/rm.js'
 import { registerShow } from './commands/show.js'
 import { registerToken } from './commands/token.js'
-import { exitCodeOf } from './errors.js'
+import { exitCodeOf, printFailure } from './errors.js'
 
 /**
  * The `quire` command line. Every command reads the data dir from `--data` or `QUIRE_DATA`.
@@ -79,14 +79,14 @@ export function createProgram(): Command {
   return program
 }
 
-/** Runs the CLI with `argv`: the only place that prints an error and exits (codes from `exitCodeOf`). */
+/** Runs the CLI with `argv`: the only place that exits (codes from `exitCodeOf`), printing the error that ended the command. */
 export async function main(argv: string[]): Promise<void> {
   const program = createProgram()
   try {
     await program.parseAsync(argv)
   } catch (error) {
     const { code, message } = exitCodeOf(error)
-    if (message !== null) process.stderr.write(`quire: ${message}\n`)
+    if (message !== null) printFailure(message)
     process.exit(code)
   }
 }

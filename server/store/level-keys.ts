@@ -6,9 +6,9 @@ import type { Level } from 'level'
  *
  * Keys: `m:<name>` for metadata, `u:<name>\0<seq>` for update records, `t:<name>` for the
  * tombstone of a deleted document (`{head, deletedAt}`, see `store.ts`), `s:<name>` for its saved
- * state (see `DocStore.saveState`, encoded by `state-record.ts`). Names cannot contain
- * control characters, so `\0` ends the name and `\x01` bounds its range; hex sequence numbers
- * padded to 13 digits sort numerically.
+ * state (see `DocStore.saveState`, encoded by `state-record.ts`), `d:<name>` for why `quire repair`
+ * could not read it (see `UNREADABLE`). Names cannot contain control characters, so `\0` ends
+ * the name and `\x01` bounds its range; hex sequence numbers padded to 13 digits sort numerically.
  */
 export const META = 'm:'
 export const META_RANGE = { gte: META, lt: 'm;' }
@@ -19,6 +19,15 @@ export const TOMBSTONE_RANGE = { gte: TOMBSTONE, lt: 't;' }
 export const tombstoneKey = (name: string) => TOMBSTONE + name
 export const STATE_RANGE = { gte: 's:', lt: 's;' }
 export const stateKey = (name: string) => `s:${name}`
+/**
+ * The mark `quire repair` leaves on a document it could not read, holding why (UTF-8 text). The
+ * mark, not the damaged records, is what keeps the loss known: the store refuses a marked
+ * document instead of recounting what is left of it into an empty one, and every later repair
+ * lists it again, until `remove` deletes it with the document.
+ */
+export const UNREADABLE = 'd:'
+export const UNREADABLE_RANGE = { gte: UNREADABLE, lt: 'd;' }
+export const unreadableKey = (name: string) => UNREADABLE + name
 export const recordKey = (name: string, seq: number) => `u:${name}\u0000${seq.toString(16).padStart(13, '0')}`
 export const recordRange = (name: string, lte?: number) => ({
   gte: `u:${name}\u0000`,
@@ -61,6 +70,11 @@ export function decodeTombstone(value: Uint8Array): Tombstone {
     return { head: 0, deletedAt: 0 }
   }
 }
+
+/** An `UNREADABLE` mark's value: the problem as the repair reported it, so the store can say the same. */
+export const encodeProblem = (problem: string) => utf8.encode(problem)
+/** Reads an `UNREADABLE` mark's text; bytes that are not UTF-8 still mark the document. */
+export const decodeProblem = (value: Uint8Array) => new TextDecoder().decode(value)
 
 export const encodeMeta = (meta: MetaRecord) => utf8.encode(JSON.stringify(meta))
 

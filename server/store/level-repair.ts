@@ -1,6 +1,25 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { Level } from 'level'
 import * as Y from 'yjs'
-import { decodeMeta, encodeMeta, META, META_RANGE, type MetaRecord, metaKey, RECORDS_RANGE, recordName, recordRange, recount, STATE_RANGE } from './level-keys.js'
+import {
+  decodeMeta,
+  decodeProblem,
+  encodeMeta,
+  encodeProblem,
+  META,
+  META_RANGE,
+  type MetaRecord,
+  metaKey,
+  RECORDS_RANGE,
+  recordName,
+  recordRange,
+  recount,
+  STATE_RANGE,
+  UNREADABLE,
+  UNREADABLE_RANGE,
+  unreadableKey,
+} from './level-keys.js'
 import { StoreError } from './store.js'
 
 /** What `repairLevelStore` found, document by document. */
@@ -9,6 +28,12 @@ export interface RepairReport {
   readable: string[]
   /** Documents that are gone or load only in part, with why; sorted by name. */
   unreadable: Array<{ name: string; problem: string }>
+  /**
+   * Paths of the table files in `lost/`, sorted: LevelDB's repair moves there each table it
+   * cannot read in full (this time or an earlier one). Documents whose every key was in one are
+   * in neither list above, so while any is there, the lists may not be every document there was.
+   */
+  lostTables: string[]
 }
 
 /**
@@ -16,11 +41,13 @@ export interface RepairReport {
  * repair rebuilds the table index from whatever table blocks and logs it can still read (the rest
  * goes to `lost/`). Then every document is checked: metadata missing or unreadable is rebuilt from
  * its records, stale metadata is recounted, and a document whose records cannot all be read,
- * decoded and integrated is listed (and left as it is, for a backup or `quire rm`). Saved states
- * are dropped.
+ * decoded and integrated is listed and marked unreadable (`UNREADABLE`), its bytes left as they
+ * are, for a backup or `quire rm`: the store then refuses it rather than serve what is left, and
+ * later repairs list it again without looking at it. Saved states are dropped.
  *
  * Documents that lost every key are only known if their names could be read before the repair:
- * a damaged table stops LevelDB's iteration where it is, so the names are read up to there.
+ * a damaged table stops LevelDB's iteration where it is, so the names are read up to there. The
+ * tables that held them are reported instead (`lostTables`), on every repair until deleted.
  */
 export async function repairLevelStore(dir: string): Promise<RepairReport> {
   const before = await namesBeforeRepair(dir)
@@ -36,15 +63,40 @@ export async function repairLevelStore(dir: string): Promise<RepairReport> {
     for await (const [key, value] of db.iterator(META_RANGE)) metas.set(key.slice(META.length), value)
     const withRecords = new Set<string>()
     for await (const key of db.keys(RECORDS_RANGE)) withRecords.add(recordName(key))
-    const report: RepairReport = { readable: [], unreadable: [] }
-    for (const name of [...new Set([...before, ...metas.keys(), ...withRecords])].sort()) {
-      const problem = await checkDocument(db, name, metas.get(name), withRecords.has(name))
-      if (problem) report.unreadable.push({ name, problem })
-      else report.readable.push(name)
+    const marked = new Map<string, string>()
+    for await (const [key, value] of db.iterator(UNREADABLE_RANGE)) marked.set(key.slice(UNREADABLE.length), decodeProblem(value))
+    const report: RepairReport = { readable: [], unreadable: [], lostTables: lostTables(dir) }
+    for (const name of [...new Set([...before, ...metas.keys(), ...withRecords, ...marked.keys()])].sort()) {
+      const problem = marked.get(name) ?? (await checkDocument(db, name, metas.get(name), withRecords.has(name)))
+      if (!problem) {
+        report.readable.push(name)
+        continue
+      }
+      report.unreadable.push({ name, problem })
+      if (!marked.has(name)) await db.put(unreadableKey(name), encodeProblem(problem))
     }
     return report
   } finally {
     await db.close()
+  }
+}
+
+/**
+ * The table files in `dir`'s `lost/`. Every repair also moves the old manifest and logs there,
+ * after rebuilding the store from them, so only tables (`.ldb`, or `.sst` from older LevelDB
+ * versions) mean a file was not recovered. (Records of a damaged log that LevelDB skips leave no
+ * such trace.)
+ */
+function lostTables(dir: string): string[] {
+  const lost = join(dir, 'lost')
+  try {
+    return readdirSync(lost)
+      .filter((file) => /\.(ldb|sst)$/.test(file))
+      .sort()
+      .map((file) => join(lost, file))
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
   }
 }
 

@@ -4,6 +4,7 @@ import type { PresenceUser } from '../../shared/presence.js'
 import { decodePosition, encodePosition, JOURNAL_POSITION_KEY, Journal, type JournalEntry, type JournalPosition } from './level-journal.js'
 import {
   decodeMeta,
+  decodeProblem,
   decodeTombstone,
   encodeMeta,
   encodeTombstone,
@@ -19,6 +20,9 @@ import {
   TOMBSTONE_RANGE,
   type Tombstone,
   tombstoneKey,
+  UNREADABLE,
+  UNREADABLE_RANGE,
+  unreadableKey,
 } from './level-keys.js'
 import { LevelVersions } from './level-versions.js'
 import { merger } from './merger.js'
@@ -58,6 +62,16 @@ const JOURNAL_ROTATE_BYTES = 1024 * 1024
 const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key: metaKey(name), value: encodeMeta(meta) })
 
 /**
+ * LevelDB's errors for files it cannot read (a damaged or truncated table or manifest) as one
+ * `StoreError` that says what to do (the README promises that line); `null` for any other error.
+ */
+function damagedStore(error: unknown, dir: string, repairCommand: string): StoreError | null {
+  const code = (error as { code?: unknown }).code
+  if (code !== 'LEVEL_CORRUPTION' && code !== 'LEVEL_IO_ERROR') return null
+  return new StoreError('damaged', `the LevelDB store in ${dir} is damaged (${(error as Error).message}): stop quire, back up the data dir, then run: ${repairCommand}`, { cause: error })
+}
+
+/**
  * The embedded store: one LevelDB directory holding every document as append-only update records
  * plus a small metadata record per document.
  *
@@ -78,8 +92,9 @@ const metaOp = (name: string, meta: MetaRecord): BatchOp => ({ type: 'put', key:
  * A compaction's counts show in listings once its batch lands, and a failed compaction takes them
  * back. Where the metadata on disk may be stale (a crash between a record and its metadata),
  * `open` recounts it from the records.
- * Documents whose metadata cannot be decoded are remembered as broken: they refuse to load or be
- * written, so unreadable data is never overwritten.
+ * Documents whose metadata cannot be decoded, and those `quire repair` marked as unreadable (see
+ * `UNREADABLE`), are remembered as broken: they are not listed and refuse to load or be written,
+ * so unreadable data is never overwritten, nor served as an empty document; `remove` deletes them.
  */
 export class LevelStore implements DocStore {
   private readonly meta = new Map<string, MetaRecord>()
@@ -145,15 +160,19 @@ export class LevelStore implements DocStore {
     try {
       await db.open()
     } catch (error) {
-      const locked = (error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
-      throw new StoreError('unavailable', locked ? `data dir ${dir} is in use by another process` : `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
+      const cause = (error as { cause?: { code?: string } }).cause
+      // A manifest LevelDB cannot read is damage; an I/O error here may be a permission instead.
+      const damage = cause?.code === 'LEVEL_CORRUPTION' ? damagedStore(cause, dir, repairCommand) : null
+      const locked = cause?.code === 'LEVEL_LOCKED'
+      throw damage ?? new StoreError('unavailable', locked ? `data dir ${dir} is in use by another process` : `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
     }
     let opened: { journal: Journal; pending: JournalEntry[] }
     try {
       opened = Journal.open(join(dir, JOURNAL_FILE), decodePosition(await db.get(JOURNAL_POSITION_KEY)))
     } catch (error) {
       await db.close().catch(() => {})
-      throw new StoreError('unavailable', `cannot open the journal in ${dir}: ${(error as Error).message}`, { cause: error })
+      // The position is a LevelDB key: the table holding it may be the damaged one.
+      throw damagedStore(error, dir, repairCommand) ?? new StoreError('unavailable', `cannot open the journal in ${dir}: ${(error as Error).message}`, { cause: error })
     }
     const store = new LevelStore(db, dir, repairCommand, opened.journal)
     try {
@@ -184,8 +203,13 @@ export class LevelStore implements DocStore {
   }
 
   private async readMeta(): Promise<void> {
+    for await (const [key, value] of this.db.iterator(UNREADABLE_RANGE)) {
+      this.broken.set(key.slice(UNREADABLE.length), `quire repair could not read it (${decodeProblem(value)}): restore it from a backup or delete it with quire rm`)
+    }
     for await (const [key, value] of this.db.iterator(META_RANGE)) {
       const name = key.slice(META.length)
+      // Left as the repair found it: recounting what is left would make it a smaller document.
+      if (this.broken.has(name)) continue
       let meta: MetaRecord
       try {
         meta = decodeMeta(value)
@@ -202,14 +226,9 @@ export class LevelStore implements DocStore {
     for await (const [key, value] of this.db.iterator(TOMBSTONE_RANGE)) this.tombstones.set(key.slice(TOMBSTONE.length), decodeTombstone(value))
   }
 
-  /**
-   * LevelDB's errors for files it cannot read (a damaged or truncated table) as one `StoreError`
-   * that says what to do; `null` for any other error.
-   */
+  /** `damagedStore` for this store. */
   private damaged(error: unknown): StoreError | null {
-    const code = (error as { code?: unknown }).code
-    if (code !== 'LEVEL_CORRUPTION' && code !== 'LEVEL_IO_ERROR') return null
-    return new StoreError('damaged', `the LevelDB store in ${this.dir} is damaged (${(error as Error).message}): stop quire, back up the data dir, then run: ${this.repairCommand}`, { cause: error })
+    return damagedStore(error, this.dir, this.repairCommand)
   }
 
   /** Reads all of `entries`, reporting unreadable files as `damaged`. */
@@ -403,6 +422,7 @@ export class LevelStore implements DocStore {
       await this.db.batch([
         { type: 'del', key: stateKey(name) },
         { type: 'del', key: metaKey(name) },
+        { type: 'del', key: unreadableKey(name) },
         { type: 'put', key: tombstoneKey(name), value: encodeTombstone(tombstone) },
       ])
       return true

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import { verifyToken } from '../../server/guard/access.js'
 import { serverFilePath } from '../../server/server-file.js'
+import { LevelStore } from '../../server/store/level.js'
 import { storeDir } from '../../server/store/open.js'
 import { FORMATS } from '../../shared/content/formats.js'
 import { toNode } from '../../shared/content/ydoc.js'
@@ -14,6 +15,7 @@ import { quire } from '../helpers/cli.js'
 import { connectClient } from '../helpers/client.js'
 import { startServer, type TestServer, tempDataDir } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
+import { update } from './store/contract.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const fixture = (ext: string) => join(ROOT, 'test/fixtures', `sample.${ext}`)
@@ -210,6 +212,35 @@ describe('quire CLI beside a running server', SLOW, () => {
   })
 })
 
+describe.each(['stopped', 'running'] as const)('quire compact with the server %s and a document it cannot merge', SLOW, (mode) => {
+  let dataDir: string
+  let server: TestServer | null = null
+
+  beforeAll(async () => {
+    dataDir = tempDataDir()
+    const store = await LevelStore.open(storeDir(dataDir))
+    await store.append('a-broken', update('fine'))
+    await store.append('a-broken', new Uint8Array([0xff, 0xff, 0xff]))
+    for (const letter of 'abcd') await store.append('zzz', update(letter))
+    await store.close()
+    if (mode === 'running') server = await startServer({ dataDir })
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  it('compacts every other document, names the one it cannot in one line, and exits 1', async () => {
+    const { code, stdout, stderr } = await quire(['compact', '--data', dataDir])
+    expect({ code, stdout }).toEqual({ code: 1, stdout: 'compacted 1 document\n' })
+    expect(lines(stderr)).toEqual([expect.stringMatching(/^quire: document "a-broken": record 2 of 2 is not a valid Yjs update/), 'quire: 1 document could not be compacted'])
+    const listed = JSON.parse((await quire(['ls', '--json', '--data', dataDir])).stdout) as Array<{ name: string; updates: number }>
+    expect(listed.map(({ name, updates }) => [name, updates])).toEqual([
+      ['a-broken', 2],
+      ['zzz', 1],
+    ])
+  })
+})
+
 describe('quire CLI without a usable data dir', () => {
   it('exits 1 saying the data dir does not exist', async () => {
     expect(await quire(['ls', '--data', '/no/such/dir'])).toMatchObject({ code: 1, stderr: 'quire: no data dir at /no/such/dir (set it with --data or QUIRE_DATA)\n' })
@@ -230,24 +261,28 @@ describe('quire CLI without a usable data dir', () => {
 })
 
 describe('quire with a damaged data dir', SLOW, () => {
-  const damagedDataDir = async () => {
+  const damagedDataDir = async (options: { journalPosition?: boolean } = {}) => {
     const dataDir = tempDataDir()
-    mkdirSync(storeDir(dataDir))
-    await writeDamagedStore(dataDir)
+    await writeDamagedStore(dataDir, options)
     return dataDir
   }
+  // Every open reads the journal position first: the table holding it failing must say the same.
+  const damagedTables = [
+    ['records', false],
+    ['the journal position', true],
+  ] as const
   const repairLine = (dataDir: string) =>
     new RegExp(`^quire: the LevelDB store in ${storeDir(dataDir)} is damaged \\(IO error: .*\\.ldb: Invalid argument\\): stop quire, back up the data dir, then run: quire repair --data ${dataDir}\n$`)
 
-  it('says in one line that the data dir is damaged and how to repair it, and exits 1', async () => {
-    const dataDir = await damagedDataDir()
+  it.each(damagedTables)('says in one line that the data dir is damaged and how to repair it, and exits 1 (a table of %s damaged)', async (_held, journalPosition) => {
+    const dataDir = await damagedDataDir({ journalPosition })
     const { code, stdout, stderr } = await quire(['ls', '--data', dataDir])
     expect({ code, stdout }).toEqual({ code: 1, stdout: '' })
     expect(stderr).toMatch(repairLine(dataDir))
   })
 
-  it('does not start a server on it: logs why and exits 1 with the same line', async () => {
-    const dataDir = await damagedDataDir()
+  it.each(damagedTables)('does not start a server on it: logs why and exits 1 with the same line (a table of %s damaged)', async (_held, journalPosition) => {
+    const dataDir = await damagedDataDir({ journalPosition })
     const { code, stdout, stderr } = await quire(['serve', '--port', '0', '--data', dataDir])
     expect(code).toBe(1)
     expect(stderr).toMatch(repairLine(dataDir))
@@ -256,16 +291,60 @@ describe('quire with a damaged data dir', SLOW, () => {
     )
   })
 
-  it('repairs it with quire repair: keeps every readable document and lists the ones it cannot read', async () => {
+  it('repairs it with quire repair: keeps every readable document, lists what it cannot read, until deleted', async () => {
     const dataDir = await damagedDataDir()
+    const lost = join(storeDir(dataDir), 'lost')
+    const tableLine = new RegExp(`^cannot read table file ${lost}/\\d+\\.ldb: documents held only there are missing from this report$`)
+    const tableProblem = `1 table file could not be read, so documents may be missing: restore the data dir from a backup, or delete ${lost} to accept the loss`
     const repaired = await quire(['repair', '--data', dataDir])
     expect(repaired.code).toBe(1)
-    expect(lines(repaired.stdout)).toEqual([`repaired ${dataDir}: 2 documents readable, 1 not`, 'cannot read "victim": lost: its records were in a damaged part of the store'])
-    expect(repaired.stderr).toBe('quire: 1 document could not be read: restore it from a backup or delete with quire rm\n')
+    expect(lines(repaired.stdout)).toEqual([
+      `repaired ${dataDir}: 2 documents readable, 1 not`,
+      'cannot read "victim": lost: its records were in a damaged part of the store',
+      expect.stringMatching(tableLine),
+    ])
+    expect(repaired.stderr).toBe(`quire: 1 document could not be read: restore it from a backup or delete with quire rm; ${tableProblem}\n`)
     expect((await quire(['show', 'kept', '--format', 'text', '--data', dataDir])).stdout).toBe('kept text\n')
     expect((await quire(['show', 'orphan', '--format', 'text', '--data', dataDir])).stdout).toBe('orphan text\n')
     expect((await quire(['rm', 'victim', '--data', dataDir])).code).toBe(0)
+    const again = await quire(['repair', '--data', dataDir])
+    expect(again.code).toBe(1)
+    expect(lines(again.stdout)).toEqual([`repaired ${dataDir}: 2 documents readable, 0 not`, expect.stringMatching(tableLine)])
+    expect(again.stderr).toBe(`quire: ${tableProblem}\n`)
+    rmSync(lost, { recursive: true })
     expect(await quire(['repair', '--data', dataDir])).toMatchObject({ code: 0, stdout: `repaired ${dataDir}: 2 documents readable, 0 not\n`, stderr: '' })
+  })
+
+  it('keeps refusing a document repair could not read, with a server or without, until it is deleted', async () => {
+    const dataDir = await damagedDataDir()
+    expect((await quire(['repair', '--data', dataDir])).code).toBe(1)
+    const refusal = 'document "victim": quire repair could not read it (lost: its records were in a damaged part of the store): restore it from a backup or delete it with quire rm'
+    const refused = { code: 1, stdout: '', stderr: `quire: ${refusal}\n` }
+    const commands = [
+      ['show', 'victim'],
+      ['show', 'victim', '--version', '1'],
+      ['history', 'victim'],
+      ['import', 'victim', fixture('md')],
+    ]
+    for (const args of commands) expect(await quire([...args, '--data', dataDir])).toEqual(refused)
+    expect(JSON.parse((await quire(['ls', '--json', '--data', dataDir])).stdout).map((d: { name: string }) => d.name)).toEqual(['kept', 'orphan'])
+
+    const server = await startServer({ dataDir })
+    try {
+      for (const args of commands) expect(await quire([...args, '--data', dataDir])).toEqual(refused)
+      for (const path of ['', '/content', '/versions']) {
+        const res = await fetch(`${server.url}/api/docs/victim${path}`)
+        expect({ status: res.status, body: await res.json() }).toEqual({ status: 500, body: { error: refusal } })
+      }
+      const editor = connectClient(server.wsUrl, 'victim')
+      expect(await editor.closed()).toEqual({ code: 1011, reason: 'document could not be opened' })
+      editor.destroy()
+      expect(await quire(['rm', 'victim', '--data', dataDir])).toMatchObject({ code: 0, stdout: 'deleted "victim"\n' })
+      expect(await quire(['import', 'victim', fixture('md'), '--data', dataDir])).toMatchObject({ code: 0 })
+    } finally {
+      await server.stop()
+    }
+    expect((await quire(['show', 'victim', '--data', dataDir])).stdout).toBe(expected('md'))
   })
 
   it('refuses to repair a data dir a server is using', async () => {
