@@ -75,9 +75,7 @@ export class Rooms {
     await this.closing.get(name)
     const room = this.open.get(name)
     if (room) {
-      // An editor waiting on a name nobody has written to opens a room, not a document. The store
-      // decides: in a cluster, another instance may have created it without this room storing anything.
-      if (room.existed || (await this.store.stat(name))) return room.view(read)
+      if (await this.holdsDocument(room)) return room.view(read)
       if (this.open.get(name) === room) return null
       return this.view(name, read)
     }
@@ -121,6 +119,10 @@ export class Rooms {
    * straight back. Resolves `false` when there was no such document.
    */
   async remove(name: string): Promise<boolean> {
+    // Nothing to delete, and nobody to close: the editors (or an import) wait on a name that has
+    // no document yet, and go on as they were.
+    const room = this.open.get(name)
+    if (room && !(await this.holdsDocument(room))) return false
     await this.forget(name)
     const removed = await this.store.remove(name)
     this.events.emit('doc.removed', { doc: name, origin: 'local' })
@@ -187,6 +189,15 @@ export class Rooms {
     if (this.open.get(name) !== room) return
     if (stored) room.applyCluster(Y.mergeUpdates(stored.updates))
     else if (room.existed) await this.removedElsewhere(name)
+  }
+
+  /**
+   * Whether `room` stands for a stored document. An editor waiting on a name nobody has written to,
+   * or an import still converting, opens a room, not a document. The store decides when the room
+   * stored nothing itself: in a cluster, another instance may have created the document.
+   */
+  private async holdsDocument(room: Room): Promise<boolean> {
+    return room.existed || (await this.store.stat(room.name)) !== null
   }
 
   /** Closes every peer with 1001 and unloads every room, storing everything first. */

@@ -324,6 +324,16 @@ describe('Room', () => {
     expect(await rooms.view('ghost', () => 'read')).toBe('read')
   })
 
+  it('deletes nothing for a name only an editor waits on, and leaves that editor connected', async () => {
+    const waiting = new RecordingPeer()
+    const room = await rooms.join('ghost', waiting)
+    expect(await rooms.remove('ghost')).toBe(false)
+    expect(waiting.closedWith).toBeNull()
+    expect(rooms.get('ghost')).toBe(room)
+    await room.applyLocal(edit('its first words'))
+    expect(await rooms.view('ghost', (doc) => doc.getText('text').toString())).toBe('its first words')
+  })
+
   it('shares one load between concurrent joins and unloads after the last peer leaves', async () => {
     let loads = 0
     events.on('doc.loaded', () => loads++)
