@@ -230,7 +230,7 @@ export class LocalDocs implements Docs {
   async restore(name: string, id: number): Promise<VersionInfo> {
     await this.stat(name)
     const { replacementUpdate, toNode } = await ydocContent()
-    const before = await this.recorder.history.restore(name, id, (base, target) => replacementUpdate(base, toNode(target)))
+    const before = await this.recorder.restore(name, id, (base, target) => replacementUpdate(base, toNode(target)))
     if (!before) throw versionNotFound(name, id)
     return before
   }

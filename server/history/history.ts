@@ -97,15 +97,16 @@ export class History {
 
   /**
    * Makes the content of `name` that of version `id`, after recording the content just before as
-   * a version, which it returns (`null` for an unknown id). The edit is computed against exactly
+   * a version (with `authors`, those of the edits since the previous one), which it returns
+   * (`null` for an unknown id). The edit is computed against exactly
    * the state that version holds, so edits that land meanwhile merge with it like any concurrent
    * edit and are never overwritten unseen.
    */
-  async restore(name: string, id: number, replace: (base: Y.Doc, target: Y.Doc) => Uint8Array): Promise<VersionInfo | null> {
+  async restore(name: string, id: number, replace: (base: Y.Doc, target: Y.Doc) => Uint8Array, authors: PresenceUser[] = []): Promise<VersionInfo | null> {
     const target = await this.content(name, id)
     if (!target) return null
     try {
-      const before = await this.record(name, { label: `Before restoring version ${id}`, auto: true, authors: [], force: true })
+      const before = await this.record(name, { label: `Before restoring version ${id}`, auto: true, authors, force: true })
       if (!before) return null
       const base = await this.content(name, before.id)
       if (!base) return null

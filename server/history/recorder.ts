@@ -57,6 +57,15 @@ export class VersionRecorder {
   }
 
   /**
+   * Restores version `id` of `doc` (see `History.restore`). The version recorded just before names
+   * the authors of the edits since the last one, as any other version does: they are what the
+   * restore takes away.
+   */
+  restore(doc: string, id: number, replace: (base: Y.Doc, target: Y.Doc) => Uint8Array): Promise<VersionInfo | null> {
+    return this.history.restore(doc, id, replace, this.policy.take(doc))
+  }
+
+  /**
    * Records every pending document now and waits for all recordings: before the store closes at
    * shutdown (and at the end of a CLI command that edited without a server).
    */

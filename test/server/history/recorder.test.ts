@@ -109,6 +109,14 @@ describe('version recorder', () => {
     expect(await recorder.history.list('notes')).toHaveLength(1)
   })
 
+  it('names the pending authors on the version it records before a restore', async () => {
+    await edit('first', null)
+    const first = await recorder.checkpoint('notes', 'First')
+    await edit('then Ada', ada)
+    const before = await recorder.restore('notes', first!.id, () => new Uint8Array([0, 0]))
+    expect(before).toMatchObject({ label: `Before restoring version ${first!.id}`, authors: [ada] })
+  })
+
   it('takes the pending authors into a checkpoint, which records only a change unless named', async () => {
     await edit('draft', ada)
     const named = await recorder.checkpoint('notes', 'Draft')
