@@ -8,6 +8,7 @@ import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { accessStatus, requireAccess, requireListingAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import { jsonBody } from './json-body.js'
 import type { ListEvents } from './list-events.js'
 import { versionRoutes } from './versions.js'
 
@@ -49,7 +50,7 @@ function docOf(req: Request): string {
 
 /** The new name of a rename (`{"to": "<name>"}`), checked as every document name in a path is. */
 function renameTarget(req: Request): string {
-  const to = (req.body as { to?: unknown } | undefined)?.to
+  const to = (req.body as { to?: unknown }).to
   if (typeof to !== 'string') throw new DocsError('invalid', 'send the new name as {"to": "<name>"}')
   const problem = docNameProblem(to)
   if (problem !== null) throw new DocsError('invalid', `new name: ${problem}`)
@@ -136,7 +137,7 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     res.status(204).end()
   })
   // Renaming writes both names: the body is read first, so the guard can check the new one too.
-  router.post('/api/docs/:name/rename', express.json({ limit: '4kb' }), write, requireAccess(secret, 'write', renameTarget), async (req, res) => {
+  router.post('/api/docs/:name/rename', jsonBody('4kb'), write, requireAccess(secret, 'write', renameTarget), async (req, res) => {
     const to = renameTarget(req)
     const info = await docs.rename(docOf(req), to)
     log.info('doc.renamed', { doc: docOf(req), to })
@@ -147,9 +148,9 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   })
   // The "Copy view-only link" of the document page: whoever may edit may let others read. The
   // token has the claims `quire token <doc> --read-only` gives ({doc, access: "read", exp}).
-  router.post('/api/docs/:name/share', write, express.json({ limit: '1kb' }), async (req, res) => {
+  router.post('/api/docs/:name/share', write, jsonBody('1kb'), async (req, res) => {
     if (secret === null) throw new DocsError('invalid', 'access control is off (no QUIRE_SECRET): the document link itself lets anyone read and edit')
-    const access = (req.body as { access?: unknown } | undefined)?.access ?? 'read'
+    const access = (req.body as { access?: unknown }).access ?? 'read'
     if (access !== 'read') throw new DocsError('invalid', 'only view-only links can be shared: send {"access":"read"}')
     const doc = docOf(req)
     await docs.stat(doc)

@@ -3,6 +3,7 @@ import { FORMAT_FILES, type FormatName } from '../../shared/content/catalog.js'
 import { CURRENT } from '../../shared/versions.js'
 import { type Docs, DocsError } from '../docs.js'
 import { isOriginAllowed } from '../guard/origin.js'
+import { jsonBody } from './json-body.js'
 
 /** Longest label a named version may have, in characters. */
 export const MAX_LABEL_LENGTH = 200
@@ -42,8 +43,8 @@ function idOf(raw: unknown): number {
   return id
 }
 
-function labelOf(body: unknown): string | null {
-  const label = (body as { label?: unknown } | undefined)?.label
+function labelOf(body: { label?: unknown }): string | null {
+  const { label } = body
   if (label === undefined || label === null) return null
   if (typeof label !== 'string') throw new DocsError('invalid', 'label must be a string')
   const trimmed = label.trim()
@@ -69,7 +70,7 @@ export function versionRoutes({ docs, read, write, formatOf, allowedOrigins }: V
   router.get('/api/docs/:name/versions', read, async (req, res) => {
     res.json(await docs.versions(doc(req)))
   })
-  router.post('/api/docs/:name/versions', write, express.json({ limit: '16kb', strict: false }), async (req, res) => {
+  router.post('/api/docs/:name/versions', write, jsonBody('16kb'), async (req, res) => {
     res.status(201).json(await docs.checkpoint(doc(req), labelOf(req.body)))
   })
   router.get('/api/docs/:name/versions/:id/content', read, async (req, res) => {

@@ -114,6 +114,46 @@ describe('HTTP API', () => {
   })
 })
 
+describe('JSON bodies of the API', () => {
+  /** What a plain `fetch` with a string body sends: `text/plain;charset=UTF-8`. */
+  const post = (path: string, body: string) => api(path, { method: 'POST', body })
+
+  it('reads a JSON body whatever its Content-Type, as a plain fetch sends it (text/plain)', async () => {
+    expect((await api('/api/docs/bodies/content?format=text', { method: 'PUT', body: 'hello' })).status).toBe(200)
+    const labelled = await post('/api/docs/bodies/versions', JSON.stringify({ label: 'sent as text/plain' }))
+    expect(labelled.status).toBe(201)
+    expect(await labelled.json()).toMatchObject({ label: 'sent as text/plain', auto: false })
+    const curl = await api('/api/docs/bodies/versions', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '{"label":"as curl -d sends it"}' })
+    expect(await curl.json()).toMatchObject({ label: 'as curl -d sends it' })
+    const renamed = await post('/api/docs/bodies/rename', JSON.stringify({ to: 'bodies-renamed' }))
+    expect(renamed.status).toBe(200)
+    expect(await renamed.json()).toMatchObject({ name: 'bodies-renamed' })
+  })
+
+  it('still takes no body at all: an unlabelled version, the newest when nothing changed', async () => {
+    const [newest] = (await (await api('/api/docs/bodies-renamed/versions')).json()) as unknown[]
+    const res = await api('/api/docs/bodies-renamed/versions', { method: 'POST' })
+    expect(res.status).toBe(201)
+    expect(await res.json()).toEqual(newest)
+  })
+
+  it('answers 400 with a JSON error for a body that is not JSON, not an object, or a label that is not a string', async () => {
+    for (const [path, body, error] of [
+      ['versions', '{"label": tp}', /^the body is not valid JSON/],
+      ['versions', 'tp', /^the body is not valid JSON/],
+      ['versions', '"tp"', /^the body must be a JSON object$/],
+      ['versions', '["tp"]', /^the body must be a JSON object$/],
+      ['versions', '{"label": 5}', /^label must be a string$/],
+      ['rename', '{"to": bodies}', /^the body is not valid JSON/],
+      ['rename', '{"to": 5}', /new name/],
+    ] as const) {
+      const res = await post(`/api/docs/bodies-renamed/${path}`, body)
+      expect({ body, status: res.status }).toEqual({ body, status: 400 })
+      expect(((await res.json()) as { error: string }).error).toMatch(error)
+    }
+  })
+})
+
 describe('bad document names on the API', () => {
   const bad = [
     ['a truncated UTF-8 escape', '%E0%A4%A'],
