@@ -13,9 +13,9 @@ import type { ListEvents } from './list-events.js'
 import { versionRoutes } from './versions.js'
 
 /**
- * Imports that may be under way at once, their bodies being read included; more get 503. They
- * are parsed one at a time anyway (`WorkerImporter`), and each holds its body in memory while it
- * waits, so a queue beyond this only costs memory.
+ * Imports that may be under way at the same time, counted from when their bodies have arrived;
+ * more get 503. They are parsed one at a time anyway (`WorkerImporter`), and each holds its body in
+ * memory while it waits, so a queue beyond this only costs memory.
  */
 export const MAX_PENDING_IMPORTS = 4
 
@@ -124,7 +124,7 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     const format = formatOf(req)
     res.type(FORMAT_FILES[format].mime).send(await docs.content(docOf(req), format))
   })
-  router.put('/api/docs/:name/content', write, pendingImports(MAX_PENDING_IMPORTS), express.text({ type: () => true, limit: maxImportBytes }), async (req, res) => {
+  router.put('/api/docs/:name/content', write, express.text({ type: () => true, limit: maxImportBytes }), pendingImports(MAX_PENDING_IMPORTS), async (req, res) => {
     // express.text leaves the body undefined when there was none.
     const text = typeof req.body === 'string' ? req.body : ''
     await docs.import(docOf(req), formatOf(req), text)
@@ -170,7 +170,13 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   return router
 }
 
-/** Lets at most `max` requests through at once, counting each until its response is finished; more get 503. */
+/**
+ * Lets at most `max` requests through at once, counting each until its response is finished; more
+ * get 503. It goes after the body is read: the cap bounds the conversions waiting for the worker,
+ * and a body still on its way holds no slot, or a client that sends a few bytes of `max` bodies
+ * and then nothing would turn every other import away (the app's "New document" included) until
+ * Node gave up on those requests, five minutes later.
+ */
 function pendingImports(max: number): RequestHandler {
   let pending = 0
   return (_req, res, next) => {
