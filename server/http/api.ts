@@ -35,8 +35,6 @@ export interface ApiDeps {
   dataDir: string
   /** Largest import body; bigger ones get 413 before they are read to the end. */
   maxImportBytes: number
-  /** `--allowed-origins`, for the CORS answers of the version routes. */
-  allowedOrigins: readonly string[]
   /** `--private-listing`: the list, metadata and `/api/server` need a token like the content. */
   privateListing: boolean
 }
@@ -84,14 +82,13 @@ function formatOf(req: Request): FormatName {
  * - `GET /api/events`: Server-Sent Events for the document list (see `list-events.ts`), as open as the list
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
  */
-export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, maxImportBytes, allowedOrigins, privateListing }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, maxImportBytes, privateListing }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
   const listing = requireListingAccess(secret, privateListing)
   const metadata = privateListing ? read : listing
-  // First, so its CORS answers cover the events route below too.
-  router.use(versionRoutes({ docs, read, write, formatOf, allowedOrigins }))
+  router.use(versionRoutes({ docs, read, write, formatOf }))
 
   // Every route with a document in its path refuses a bad name before anything else looks at it.
   router.param('name', (req, _res, next) => {

@@ -12,6 +12,7 @@ import type { DocStore } from '../store/store.js'
 import type { Rooms } from '../sync/rooms.js'
 import { apiRoutes } from './api.js'
 import { accessStatus, requireListingAccess } from './api-access.js'
+import { apiCors } from './cors.js'
 import { errorPage } from './error-page.js'
 import { EVENT_STREAM_DEFAULTS, EventStreams } from './events.js'
 import { ListEvents } from './list-events.js'
@@ -45,7 +46,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
   app.use(hostGuard(deps.config.host), securityHeaders)
-  app.use('/api', originGuard(deps.config.allowedOrigins))
+  // CORS first: its preflights are answered before the origin guard would refuse them as changes.
+  app.use('/api', apiCors(deps.config.allowedOrigins), originGuard(deps.config.allowedOrigins))
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
@@ -61,7 +63,6 @@ export function createApp(deps: AppDeps): Express {
       log: deps.log,
       dataDir: deps.config.dataDir,
       maxImportBytes: deps.config.maxImportBytes,
-      allowedOrigins: deps.config.allowedOrigins,
       privateListing: deps.config.privateListing,
     }),
   )

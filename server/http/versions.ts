@@ -2,7 +2,6 @@ import express, { type Request, type RequestHandler, type Router } from 'express
 import { FORMAT_FILES, type FormatName } from '../../shared/content/catalog.js'
 import { CURRENT } from '../../shared/versions.js'
 import { type Docs, DocsError } from '../docs.js'
-import { isOriginAllowed } from '../guard/origin.js'
 import { jsonBody } from './json-body.js'
 
 /** Longest label a named version may have, in characters. */
@@ -14,27 +13,6 @@ export interface VersionRouteDeps {
   read: RequestHandler
   write: RequestHandler
   formatOf: (req: Request) => FormatName
-  /** `--allowed-origins`: pages of these origins (see `isOriginAllowed`) get CORS answers. */
-  allowedOrigins: readonly string[]
-}
-
-/**
- * CORS for the History panel of an editor embedded on another origin: pages of an origin that may
- * open a WebSocket to the document (and so read and edit it already) may also call these routes
- * and watch its events. Preflights are answered here; the token still decides what is allowed.
- */
-function historyCors(allowedOrigins: readonly string[]): RequestHandler {
-  return (req, res, next) => {
-    const { origin } = req.headers
-    if (origin === undefined || !isOriginAllowed(origin, allowedOrigins, req.headers.host)) return next()
-    res.setHeader('Access-Control-Allow-Origin', origin)
-    res.vary('Origin')
-    if (req.method !== 'OPTIONS') return next()
-    res.setHeader('Access-Control-Allow-Methods', 'GET, POST')
-    res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type')
-    res.setHeader('Access-Control-Max-Age', '600')
-    res.status(204).end()
-  }
 }
 
 function idOf(raw: unknown): number {
@@ -62,9 +40,8 @@ function labelOf(body: { label?: unknown }): string | null {
  * - `GET .../versions/<id>/diff?to=<id>|current`: unified diff of the Markdown renderings
  * - `POST .../versions/<id>/restore`: make it the content; answers the version recorded just before
  */
-export function versionRoutes({ docs, read, write, formatOf, allowedOrigins }: VersionRouteDeps): Router {
+export function versionRoutes({ docs, read, write, formatOf }: VersionRouteDeps): Router {
   const router = express.Router()
-  router.use(['/api/docs/:name/versions', '/api/docs/:name/events'], historyCors(allowedOrigins))
   const doc = (req: Request) => String(req.params.name)
 
   router.get('/api/docs/:name/versions', read, async (req, res) => {

@@ -122,6 +122,47 @@ describe('allowed origins', () => {
   })
 })
 
+describe('CORS of the API with --allowed-origins', () => {
+  const from =
+    (origin: string, init: RequestInit = {}) =>
+    (path: string) =>
+      fetch(`${server.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), origin } })
+  const paths = ['/api/docs', '/api/events', '/api/docs/cors', '/api/docs/cors/state', '/api/docs/cors/content', '/api/docs/cors/versions', '/api/docs/cors/events']
+
+  it('names an allowed origin on the answers of every API route, errors included', async () => {
+    for (const path of paths) {
+      const res = await from('https://app.example', { signal: AbortSignal.timeout(5_000) })(path)
+      expect({ path, allowed: res.headers.get('access-control-allow-origin') }).toEqual({ path, allowed: 'https://app.example' })
+      await res.body?.cancel()
+    }
+    const write = await token('cors')
+    const imported = await from('https://app.example', { method: 'PUT', body: 'hi', headers: { authorization: `Bearer ${write}` } })('/api/docs/cors/content')
+    expect(imported.status).toBe(200)
+    expect(imported.headers.get('access-control-allow-origin')).toBe('https://app.example')
+  })
+
+  it('answers the preflight of an import from an allowed origin, letting it send its token and body type', async () => {
+    const res = await from('https://app.example', { method: 'OPTIONS', headers: { 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization, content-type' } })(
+      '/api/docs/cors/content',
+    )
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example')
+    expect(res.headers.get('access-control-allow-methods')).toContain('PUT')
+    expect(res.headers.get('access-control-allow-headers')).toMatch(/Authorization.*Content-Type/)
+  })
+
+  it('gives another origin no CORS headers, and refuses its preflights', async () => {
+    for (const path of paths) {
+      const res = await from('https://evil.example', { signal: AbortSignal.timeout(5_000) })(path)
+      expect({ path, allowed: res.headers.get('access-control-allow-origin') }).toEqual({ path, allowed: null })
+      await res.body?.cancel()
+    }
+    const res = await from('https://evil.example', { method: 'OPTIONS', headers: { 'access-control-request-method': 'PUT' } })('/api/docs/cors/content')
+    expect(res.status).toBe(403)
+    expect(res.headers.get('access-control-allow-methods')).toBeNull()
+  })
+})
+
 describe('origins and hosts without --allowed-origins', () => {
   let open: TestServer
   beforeAll(async () => {
