@@ -8,8 +8,10 @@ import { readServerFile } from '../server-file.js'
 import { StoreError } from '../store/store.js'
 import { accessStatus, requireAccess, requireListingAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import { HttpError } from './http-error.js'
 import { jsonBody } from './json-body.js'
 import type { ListEvents } from './list-events.js'
+import { refuseOtherMethods } from './methods.js'
 import { versionRoutes } from './versions.js'
 
 /**
@@ -81,6 +83,8 @@ function formatOf(req: Request): FormatName {
  * - `/api/docs/<doc>/versions…`: version history (see `versions.ts`)
  * - `GET /api/events`: Server-Sent Events for the document list (see `list-events.ts`), as open as the list
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
+ *
+ * Any other method on these paths gets 405 with `Allow`, any other `/api` path a 404, both JSON.
  */
 export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, maxImportBytes, privateListing }: ApiDeps): Router {
   const router = express.Router()
@@ -163,6 +167,8 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     if (!address) throw new DocsError('not-found', 'this server has no server file')
     res.json(address)
   })
+  refuseOtherMethods(router)
+  router.use('/api', (req, _res, next) => next(new HttpError(404, `no API route ${req.originalUrl.replace(/\?.*$/s, '')}`)))
   router.use('/api', apiErrors(log))
   return router
 }
@@ -202,6 +208,7 @@ function apiErrors(log: Logger): ErrorRequestHandler {
       ;[status, message] = [STATUS[error.kind], error.message]
       if (error.deletedAt !== null) extra = { deletedAt: error.deletedAt, ...(error.renamedTo === null ? {} : { renamedTo: error.renamedTo }) }
     } else if (error instanceof AccessError) [status, message] = [accessStatus(error), error.message]
+    else if (error instanceof HttpError) [status, message] = [error.status, error.message]
     else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : error.kind === 'deleted' ? 409 : 500, error.message]
     // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
     else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']

@@ -3,6 +3,7 @@ import { FORMAT_FILES, type FormatName } from '../../shared/content/catalog.js'
 import { CURRENT } from '../../shared/versions.js'
 import { type Docs, DocsError } from '../docs.js'
 import { jsonBody } from './json-body.js'
+import { refuseOtherMethods } from './methods.js'
 
 /** Longest label a named version may have, in characters. */
 export const MAX_LABEL_LENGTH = 200
@@ -61,5 +62,6 @@ export function versionRoutes({ docs, read, write, formatOf }: VersionRouteDeps)
   router.post('/api/docs/:name/versions/:id/restore', write, async (req, res) => {
     res.json(await docs.restore(doc(req), idOf(req.params.id)))
   })
+  refuseOtherMethods(router)
   return router
 }

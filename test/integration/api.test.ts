@@ -114,6 +114,31 @@ describe('HTTP API', () => {
   })
 })
 
+describe('unknown API routes and methods', () => {
+  it('answers an unknown /api path with a JSON 404', async () => {
+    for (const path of ['/api/nothing', '/api', '/api/docs/sample/versions/1', '/api/docs/sample/nothing']) {
+      const res = await api(path)
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status: 404, type: 'application/json; charset=utf-8' })
+      expect(await res.json()).toEqual({ error: `no API route ${path}` })
+    }
+  })
+
+  it('answers a method a known path does not take with a JSON 405 and Allow', async () => {
+    for (const [method, path, allow] of [
+      ['DELETE', '/api/docs', 'GET, HEAD'],
+      ['PATCH', '/api/docs/sample', 'GET, HEAD, DELETE'],
+      ['POST', '/api/docs/sample/content', 'GET, HEAD, PUT'],
+      ['PUT', '/api/docs/sample/versions', 'GET, HEAD, POST'],
+      ['GET', '/api/docs/sample/compact', 'POST'],
+      ['DELETE', '/api/docs/sample/versions/1/restore', 'POST'],
+    ] as const) {
+      const res = await api(path, { method })
+      expect({ method, path, status: res.status, allow: res.headers.get('allow') }).toEqual({ method, path, status: 405, allow })
+      expect(((await res.json()) as { error: string }).error).toMatch(/ is not allowed on /)
+    }
+  })
+})
+
 describe('JSON bodies of the API', () => {
   /** What a plain `fetch` with a string body sends: `text/plain;charset=UTF-8`. */
   const post = (path: string, body: string) => api(path, { method: 'POST', body })
