@@ -1,12 +1,11 @@
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express'
+import express, { type Request, type RequestHandler, type Router } from 'express'
 import { DEFAULT_FORMAT, FORMAT_FILES, FORMAT_NAMES, type FormatName, isFormatName } from '../../shared/content/catalog.js'
 import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
-import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
-import { AccessError, mintToken } from '../guard/access.js'
+import { type Docs, DocsError } from '../docs.js'
+import { mintToken } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { readServerFile } from '../server-file.js'
-import { StoreError } from '../store/store.js'
-import { accessStatus, requireAccess, requireListingAccess } from './api-access.js'
+import { requireAccess, requireListingAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
 import { HttpError } from './http-error.js'
 import { jsonBody } from './json-body.js'
@@ -40,8 +39,6 @@ export interface ApiDeps {
   /** `--private-listing`: the list, metadata and `/api/server` need a token like the content. */
   privateListing: boolean
 }
-
-const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, deleted: 404, conflict: 409, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
 
 /** The document a `/api/docs/:name…` route is about (express has already percent-decoded it). */
 function docOf(req: Request): string {
@@ -169,7 +166,6 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   })
   refuseOtherMethods(router)
   router.use('/api', (req, _res, next) => next(new HttpError(404, `no API route ${req.originalUrl.replace(/\?.*$/s, '')}`)))
-  router.use('/api', apiErrors(log))
   return router
 }
 
@@ -185,37 +181,10 @@ function pendingImports(max: number): RequestHandler {
   return (_req, res, next) => {
     if (pending >= max) {
       res.setHeader('Retry-After', '5')
-      return next(new DocsError('busy', `${max} imports are already under way; try again shortly`))
+      return next(new HttpError(503, `${max} imports are already under way; try again shortly`, 'import-cap'))
     }
     pending += 1
     res.once('close', () => (pending -= 1))
     next()
-  }
-}
-
-/**
- * The one mapping from errors to API responses, `{"error": "<message>"}` with a status code.
- * Messages of quire's own errors are meant for users and are sent; anything unexpected is a 500
- * with a generic message, and is logged.
- */
-function apiErrors(log: Logger): ErrorRequestHandler {
-  return (error: Error & { status?: number; expose?: boolean }, req, res, _next) => {
-    let status = 500
-    let message = 'internal error'
-    // A deleted document says when, so a page can tell "deleted" from "never existed" and say so.
-    let extra: { deletedAt?: string; renamedTo?: string } = {}
-    if (error instanceof DocsError) {
-      ;[status, message] = [STATUS[error.kind], error.message]
-      if (error.deletedAt !== null) extra = { deletedAt: error.deletedAt, ...(error.renamedTo === null ? {} : { renamedTo: error.renamedTo }) }
-    } else if (error instanceof AccessError) [status, message] = [accessStatus(error), error.message]
-    else if (error instanceof HttpError) [status, message] = [error.status, error.message]
-    else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : error.kind === 'deleted' ? 409 : 500, error.message]
-    // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
-    else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
-    // http-errors from express itself: a body over the limit (413).
-    else if (error.expose && typeof error.status === 'number') [status, message] = [error.status, error.message]
-    // A busy server turning work away is expected, not an error to look into.
-    if (status >= 500 && !(error instanceof DocsError && error.kind === 'busy')) log.error('http.error', { method: req.method, path: req.path, error: error.message })
-    res.status(status).json({ error: message, ...extra })
   }
 }

@@ -5,6 +5,7 @@ import { mintToken } from '../../server/guard/access.js'
 import { connectClient, type TestClient } from '../helpers/client.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
+import { upgradeStatus } from '../helpers/upgrade.js'
 
 const SECRET = 'correct horse battery staple'
 let server: TestServer
@@ -172,17 +173,7 @@ describe('origins and hosts without --allowed-origins', () => {
     await open.stop()
   })
 
-  /** The HTTP status of an upgrade with these headers, or 101 when it opened. */
-  const upgrade = (headers: Record<string, string>) =>
-    new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${open.wsUrl}/notes`, { headers })
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
-      ws.on('open', () => {
-        ws.close()
-        resolve(101)
-      })
-      ws.on('error', () => {})
-    })
+  const upgrade = (headers: Record<string, string>) => upgradeStatus(`${open.wsUrl}/notes`, headers)
 
   it('refuses a WebSocket from a page on another site with 403, so it cannot read or write documents', async () => {
     expect(await upgrade({ origin: 'http://evil.example' })).toBe(403)

@@ -120,5 +120,8 @@ describe('imports that could harm the server', () => {
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(4)
     expect(statuses.filter((s) => s !== 200)).toEqual(statuses.filter((s) => s === 503))
     expect(statuses).toContain(503)
+    // Each is a refusal, counted as such.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(metrics).toContain(`quire_errors_total{kind="import-cap"} ${statuses.filter((s) => s === 503).length}\n`)
   })
 })
