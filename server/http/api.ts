@@ -1,20 +1,22 @@
-import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express'
+import express, { type Request, type RequestHandler, type Router } from 'express'
 import { DEFAULT_FORMAT, FORMAT_FILES, FORMAT_NAMES, type FormatName, isFormatName } from '../../shared/content/catalog.js'
 import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
-import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
-import { AccessError, mintToken } from '../guard/access.js'
+import { type Docs, DocsError } from '../docs.js'
+import { mintToken } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { readServerFile } from '../server-file.js'
-import { StoreError } from '../store/store.js'
-import { accessStatus, requireAccess, requireListingAccess } from './api-access.js'
+import { requireAccess, requireListingAccess } from './api-access.js'
 import type { EventStreams } from './events.js'
+import { HttpError } from './http-error.js'
+import { jsonBody } from './json-body.js'
 import type { ListEvents } from './list-events.js'
+import { refuseOtherMethods } from './methods.js'
 import { versionRoutes } from './versions.js'
 
 /**
- * Imports that may be under way at once, their bodies being read included; more get 503. They
- * are parsed one at a time anyway (`WorkerImporter`), and each holds its body in memory while it
- * waits, so a queue beyond this only costs memory.
+ * Imports that may be under way at the same time, counted from when their bodies have arrived;
+ * more get 503. They are parsed one at a time anyway (`WorkerImporter`), and each holds its body in
+ * memory while it waits, so a queue beyond this only costs memory.
  */
 export const MAX_PENDING_IMPORTS = 4
 
@@ -34,13 +36,9 @@ export interface ApiDeps {
   dataDir: string
   /** Largest import body; bigger ones get 413 before they are read to the end. */
   maxImportBytes: number
-  /** `--allowed-origins`, for the CORS answers of the version routes. */
-  allowedOrigins: readonly string[]
   /** `--private-listing`: the list, metadata and `/api/server` need a token like the content. */
   privateListing: boolean
 }
-
-const STATUS: Record<DocsErrorKind, number> = { 'not-found': 404, deleted: 404, conflict: 409, invalid: 400, 'too-large': 413, denied: 403, busy: 503, failed: 500 }
 
 /** The document a `/api/docs/:name…` route is about (express has already percent-decoded it). */
 function docOf(req: Request): string {
@@ -49,7 +47,7 @@ function docOf(req: Request): string {
 
 /** The new name of a rename (`{"to": "<name>"}`), checked as every document name in a path is. */
 function renameTarget(req: Request): string {
-  const to = (req.body as { to?: unknown } | undefined)?.to
+  const to = (req.body as { to?: unknown }).to
   if (typeof to !== 'string') throw new DocsError('invalid', 'send the new name as {"to": "<name>"}')
   const problem = docNameProblem(to)
   if (problem !== null) throw new DocsError('invalid', `new name: ${problem}`)
@@ -82,15 +80,16 @@ function formatOf(req: Request): FormatName {
  * - `/api/docs/<doc>/versions…`: version history (see `versions.ts`)
  * - `GET /api/events`: Server-Sent Events for the document list (see `list-events.ts`), as open as the list
  * - `GET /api/server`: this server's entry in its data dir (`server-file.ts`), for the CLI to check
+ *
+ * Any other method on these paths gets 405 with `Allow`, any other `/api` path a 404, both JSON.
  */
-export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, maxImportBytes, allowedOrigins, privateListing }: ApiDeps): Router {
+export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, maxImportBytes, privateListing }: ApiDeps): Router {
   const router = express.Router()
   const read = requireAccess(secret, 'read')
   const write = requireAccess(secret, 'write')
   const listing = requireListingAccess(secret, privateListing)
   const metadata = privateListing ? read : listing
-  // First, so its CORS answers cover the events route below too.
-  router.use(versionRoutes({ docs, read, write, formatOf, allowedOrigins }))
+  router.use(versionRoutes({ docs, read, write, formatOf }))
 
   // Every route with a document in its path refuses a bad name before anything else looks at it.
   router.param('name', (req, _res, next) => {
@@ -123,7 +122,7 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     const format = formatOf(req)
     res.type(FORMAT_FILES[format].mime).send(await docs.content(docOf(req), format))
   })
-  router.put('/api/docs/:name/content', write, pendingImports(MAX_PENDING_IMPORTS), express.text({ type: () => true, limit: maxImportBytes }), async (req, res) => {
+  router.put('/api/docs/:name/content', write, express.text({ type: () => true, limit: maxImportBytes }), pendingImports(MAX_PENDING_IMPORTS), async (req, res) => {
     // express.text leaves the body undefined when there was none.
     const text = typeof req.body === 'string' ? req.body : ''
     await docs.import(docOf(req), formatOf(req), text)
@@ -136,7 +135,7 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     res.status(204).end()
   })
   // Renaming writes both names: the body is read first, so the guard can check the new one too.
-  router.post('/api/docs/:name/rename', express.json({ limit: '4kb' }), write, requireAccess(secret, 'write', renameTarget), async (req, res) => {
+  router.post('/api/docs/:name/rename', jsonBody('4kb'), write, requireAccess(secret, 'write', renameTarget), async (req, res) => {
     const to = renameTarget(req)
     const info = await docs.rename(docOf(req), to)
     log.info('doc.renamed', { doc: docOf(req), to })
@@ -147,9 +146,9 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   })
   // The "Copy view-only link" of the document page: whoever may edit may let others read. The
   // token has the claims `quire token <doc> --read-only` gives ({doc, access: "read", exp}).
-  router.post('/api/docs/:name/share', write, express.json({ limit: '1kb' }), async (req, res) => {
+  router.post('/api/docs/:name/share', write, jsonBody('1kb'), async (req, res) => {
     if (secret === null) throw new DocsError('invalid', 'access control is off (no QUIRE_SECRET): the document link itself lets anyone read and edit')
-    const access = (req.body as { access?: unknown } | undefined)?.access ?? 'read'
+    const access = (req.body as { access?: unknown }).access ?? 'read'
     if (access !== 'read') throw new DocsError('invalid', 'only view-only links can be shared: send {"access":"read"}')
     const doc = docOf(req)
     await docs.stat(doc)
@@ -165,46 +164,27 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     if (!address) throw new DocsError('not-found', 'this server has no server file')
     res.json(address)
   })
-  router.use('/api', apiErrors(log))
+  refuseOtherMethods(router)
+  router.use('/api', (req, _res, next) => next(new HttpError(404, `no API route ${req.originalUrl.replace(/\?.*$/s, '')}`)))
   return router
 }
 
-/** Lets at most `max` requests through at once, counting each until its response is finished; more get 503. */
+/**
+ * Lets at most `max` requests through at once, counting each until its response is finished; more
+ * get 503. It goes after the body is read: the cap bounds the conversions waiting for the worker,
+ * and a body still on its way holds no slot, or a client that sends a few bytes of `max` bodies
+ * and then nothing would turn every other import away (the app's "New document" included) until
+ * Node gave up on those requests, five minutes later.
+ */
 function pendingImports(max: number): RequestHandler {
   let pending = 0
   return (_req, res, next) => {
     if (pending >= max) {
       res.setHeader('Retry-After', '5')
-      return next(new DocsError('busy', `${max} imports are already under way; try again shortly`))
+      return next(new HttpError(503, `${max} imports are already under way; try again shortly`, 'import-cap'))
     }
     pending += 1
     res.once('close', () => (pending -= 1))
     next()
-  }
-}
-
-/**
- * The one mapping from errors to API responses, `{"error": "<message>"}` with a status code.
- * Messages of quire's own errors are meant for users and are sent; anything unexpected is a 500
- * with a generic message, and is logged.
- */
-function apiErrors(log: Logger): ErrorRequestHandler {
-  return (error: Error & { status?: number; expose?: boolean }, req, res, _next) => {
-    let status = 500
-    let message = 'internal error'
-    // A deleted document says when, so a page can tell "deleted" from "never existed" and say so.
-    let extra: { deletedAt?: string; renamedTo?: string } = {}
-    if (error instanceof DocsError) {
-      ;[status, message] = [STATUS[error.kind], error.message]
-      if (error.deletedAt !== null) extra = { deletedAt: error.deletedAt, ...(error.renamedTo === null ? {} : { renamedTo: error.renamedTo }) }
-    } else if (error instanceof AccessError) [status, message] = [accessStatus(error), error.message]
-    else if (error instanceof StoreError) [status, message] = [error.kind === 'unavailable' ? 503 : error.kind === 'deleted' ? 409 : 500, error.message]
-    // express's router could not percent-decode the name in the path (`%ZZ`, bytes that are not UTF-8).
-    else if (error instanceof URIError) [status, message] = [400, 'document name has an undecodable % escape']
-    // http-errors from express itself: a body over the limit (413).
-    else if (error.expose && typeof error.status === 'number') [status, message] = [error.status, error.message]
-    // A busy server turning work away is expected, not an error to look into.
-    if (status >= 500 && !(error instanceof DocsError && error.kind === 'busy')) log.error('http.error', { method: req.method, path: req.path, error: error.message })
-    res.status(status).json({ error: message, ...extra })
   }
 }

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url'
-import express, { type ErrorRequestHandler, type Express } from 'express'
+import express, { type Express } from 'express'
 import type { Config } from '../config.js'
 import { LocalDocs } from '../docs.js'
-import { AccessError } from '../guard/access.js'
 import type { PerKeyLimit } from '../guard/limits.js'
 import type { VersionRecorder } from '../history/recorder.js'
 import type { Importer } from '../imports/importer.js'
@@ -11,8 +10,9 @@ import { type MetricCounts, metricsHandler } from '../metrics.js'
 import type { DocStore } from '../store/store.js'
 import type { Rooms } from '../sync/rooms.js'
 import { apiRoutes } from './api.js'
-import { accessStatus, requireListingAccess } from './api-access.js'
-import { errorPage } from './error-page.js'
+import { requireListingAccess } from './api-access.js'
+import { apiCors } from './cors.js'
+import { errorAnswers } from './errors.js'
 import { EVENT_STREAM_DEFAULTS, EventStreams } from './events.js'
 import { ListEvents } from './list-events.js'
 import { hostGuard, originGuard, securityHeaders } from './security.js'
@@ -38,18 +38,21 @@ export interface AppDeps {
 }
 
 /**
- * The express app: mounts the routes and turns errors into JSON responses. Routes are thin
- * adapters; what they do lives in the modules they call.
+ * The express app: mounts the guards and the routes, and last `errorAnswers`, the one place its
+ * errors become answers (and its refusals problems). Routes are thin adapters; what they do lives
+ * in the modules they call.
  */
 export function createApp(deps: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
-  app.use(hostGuard(deps.config.host), securityHeaders)
-  app.use('/api', originGuard(deps.config.allowedOrigins))
+  // The headers first, so that refusals carry them too.
+  app.use(securityHeaders, hostGuard(deps.config.host))
+  // CORS first: its preflights are answered before the origin guard would refuse them as changes.
+  app.use('/api', apiCors(deps.config.allowedOrigins), originGuard(deps.config.allowedOrigins))
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
   })
-  const admission = new StreamAdmission(deps.rooms.events, deps.perIp, deps.config.maxEventStreams)
+  const admission = new StreamAdmission(deps.perIp, deps.config.maxEventStreams)
   const sources = { connections: deps.connections, openDocuments: () => deps.rooms.count, eventStreams: () => admission.count }
   app.get('/metrics', requireListingAccess(deps.config.secret, deps.config.privateListing), metricsHandler(deps.counts, sources))
   app.use(
@@ -61,31 +64,11 @@ export function createApp(deps: AppDeps): Express {
       log: deps.log,
       dataDir: deps.config.dataDir,
       maxImportBytes: deps.config.maxImportBytes,
-      allowedOrigins: deps.config.allowedOrigins,
       privateListing: deps.config.privateListing,
     }),
   )
   // This file runs compiled as dist/server/http/app.js, so dist/ (where Vite put the app) is two up.
   app.use(staticRoutes(fileURLToPath(new URL('../../', import.meta.url))))
-  app.use(errorHandler(deps.log))
+  app.use(errorAnswers(deps.log, deps.rooms.events))
   return app
-}
-
-/**
- * Errors that carry an HTTP `status` keep it; anything else is a 500 and is logged. A browser
- * navigating to an app address gets an HTML page; API clients and scripts get JSON.
- */
-function errorHandler(log: Logger): ErrorRequestHandler {
-  return (error: Error & { status?: number }, req, res, _next) => {
-    const status = error instanceof AccessError ? accessStatus(error) : (error.status ?? 500)
-    if (status >= 500) log.error('http.error', { method: req.method, path: req.path, error: error.message })
-    const message = status >= 500 ? 'internal error' : error.message
-    if (!req.path.startsWith('/api/') && req.accepts(['json', 'html']) === 'html') {
-      // express reports an undecodable `%` escape in a path parameter as "Failed to decode param".
-      const why = /decode/i.test(error.message) ? 'This address is broken: it has a % escape that does not decode to text.' : message
-      res.status(status).type('html').send(errorPage(status, why))
-      return
-    }
-    res.status(status).json({ error: message })
-  }
 }

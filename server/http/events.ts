@@ -56,9 +56,10 @@ export class EventStreams {
   /**
    * Turns `res` into the event stream of `doc` until the client goes away or, with access
    * control, until the token it was opened with expires at `expiresAt` (ms since the epoch).
+   * Throws the `HttpError` of a stream over its caps (`StreamAdmission`).
    */
   serve(doc: string, req: Request, res: Response, expiresAt: number | null): void {
-    if (!this.admission.admit(req, res, doc)) return
+    this.admission.admit(req)
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

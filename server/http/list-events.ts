@@ -37,8 +37,9 @@ export class ListEvents {
     events.on('doc.listed', ({ doc, change }) => this.publish(change, doc))
   }
 
+  /** Turns `res` into the list's event stream; throws the `HttpError` of a stream over its caps (`StreamAdmission`). */
   serve(req: Request, res: Response): void {
-    if (!this.admission.admit(req, res)) return
+    this.admission.admit(req)
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

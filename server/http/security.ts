@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express'
 import { isHostAllowed, isLoopbackHostname, isOriginAllowed } from '../guard/origin.js'
+import { hostRefusal, originRefusal } from './refusals.js'
 
 /**
  * Content-Security-Policy of the app pages (`/`, `/d/<doc>`): scripts, styles and connections only
@@ -41,9 +42,8 @@ export const securityHeaders: RequestHandler = (_req, res, next) => {
  */
 export function hostGuard(boundHost: string): RequestHandler {
   const loopback = isLoopbackHostname(boundHost)
-  return (req, res, next) => {
-    if (!loopback || isHostAllowed(req.headers.host)) return next()
-    res.status(421).json({ error: 'this server answers only loopback host names' })
+  return (req, _res, next) => {
+    next(!loopback || isHostAllowed(req.headers.host) ? undefined : hostRefusal())
   }
 }
 
@@ -53,8 +53,8 @@ export function hostGuard(boundHost: string): RequestHandler {
  * cannot import into, compact or delete documents through the user's browser.
  */
 export function originGuard(allowedOrigins: readonly string[]): RequestHandler {
-  return (req, res, next) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || isOriginAllowed(req.headers.origin, allowedOrigins, req.headers.host)) return next()
-    res.status(403).json({ error: 'origin not allowed' })
+  return (req, _res, next) => {
+    const safe = req.method === 'GET' || req.method === 'HEAD' || isOriginAllowed(req.headers.origin, allowedOrigins, req.headers.host)
+    next(safe ? undefined : originRefusal())
   }
 }

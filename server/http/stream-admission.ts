@@ -1,6 +1,7 @@
-import type { Request, Response } from 'express'
+import type { Request } from 'express'
 import type { PerKeyLimit } from '../guard/limits.js'
-import type { SyncEvents } from '../sync/events.js'
+import { HttpError } from './http-error.js'
+import { connectionCapRefusal } from './refusals.js'
 
 /**
  * The caps on Server-Sent Event streams (a document's events, the list's): at most `max` open in
@@ -11,7 +12,6 @@ export class StreamAdmission {
   private open = 0
 
   constructor(
-    private readonly events: SyncEvents,
     private readonly perIp: PerKeyLimit,
     private readonly max: number,
   ) {}
@@ -22,24 +22,18 @@ export class StreamAdmission {
   }
 
   /**
-   * Admits the stream `res` answers: `true`, and it is counted until its request closes; or
-   * `false` after answering 503 (all streams taken) or 429 (this address has too many connections).
+   * Admits the stream `req` asks for, counting it until the request closes, or throws the refusal
+   * its route answers with: 503 when all streams are taken, 429 when its address has too many
+   * connections.
    */
-  admit(req: Request, res: Response, doc?: string): boolean {
-    if (this.open >= this.max) return this.refuse(res, 503, 'event-stream-cap', `${this.max} event streams are open already`, doc)
+  admit(req: Request): void {
+    if (this.open >= this.max) throw new HttpError(503, `${this.max} event streams are open already`, 'event-stream-cap')
     const release = this.perIp.acquire(req.socket.remoteAddress ?? '')
-    if (!release) return this.refuse(res, 429, 'connection-cap', 'too many connections from this address', doc)
+    if (!release) throw connectionCapRefusal()
     this.open += 1
     req.once('close', () => {
       this.open -= 1
       release()
     })
-    return true
-  }
-
-  private refuse(res: Response, status: number, kind: string, message: string, doc: string | undefined): false {
-    this.events.emit('problem', { kind, doc, message })
-    res.status(status).json({ error: message })
-    return false
   }
 }

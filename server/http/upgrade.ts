@@ -13,6 +13,8 @@ import { Connection, type ConnectionAccess, PeerSocket } from '../sync/connectio
 import { encodePermissionDenied } from '../sync/protocol.js'
 import type { Rooms } from '../sync/rooms.js'
 import { WebSocketServer } from '../sync/ws.js'
+import type { HttpError } from './http-error.js'
+import { connectionCapRefusal, hostRefusal, originRefusal } from './refusals.js'
 
 /** What the WebSocket gate needs. */
 export interface UpgradeDeps {
@@ -62,13 +64,10 @@ export function acceptWebSockets(server: Server, { rooms, config, log, perIp }: 
       if (error instanceof DocNameError) return refuse(socket, 400, error.message)
       throw error
     }
-    if (loopback && !isHostAllowed(request.headers.host)) return refuse(socket, 421, 'this server answers only loopback host names')
-    if (!isOriginAllowed(request.headers.origin, config.allowedOrigins, request.headers.host)) return refuse(socket, 403, 'origin not allowed')
+    if (loopback && !isHostAllowed(request.headers.host)) return turnAway(request, socket, hostRefusal(), doc)
+    if (!isOriginAllowed(request.headers.origin, config.allowedOrigins, request.headers.host)) return turnAway(request, socket, originRefusal(), doc)
     const release = perIp.acquire(request.socket.remoteAddress ?? '')
-    if (!release) {
-      rooms.events.emit('problem', { kind: 'connection-cap', doc, message: `over ${config.maxConnectionsPerIp} connections from ${request.socket.remoteAddress}` })
-      return refuse(socket, 429, 'too many connections from this address')
-    }
+    if (!release) return turnAway(request, socket, connectionCapRefusal(), doc)
     // The TCP socket closes however the request ends: refused, failed or upgraded and closed later.
     // 'close' comes once, so `on` is enough: `once` would wrap the release in a bound function per socket.
     socket.on('close', release)
@@ -84,6 +83,12 @@ export function acceptWebSockets(server: Server, { rooms, config, log, perIp }: 
         }),
     )
   })
+
+  /** Refuses an upgrade as the HTTP side refuses requests, reporting it as a problem (counted and logged) the same way. */
+  function turnAway(request: IncomingMessage, socket: Duplex, refusal: HttpError, doc: string): void {
+    if (refusal.problem !== null) rooms.events.emit('problem', { kind: refusal.problem, doc, message: `${refusal.message} (upgrade from ${request.socket.remoteAddress})` })
+    refuse(socket, refusal.status, refusal.message)
+  }
 
   async function authorize(request: IncomingMessage, doc: string): Promise<ConnectionAccess> {
     if (config.secret === null) return FULL_ACCESS

@@ -2,7 +2,8 @@ import express, { type Request, type RequestHandler, type Router } from 'express
 import { FORMAT_FILES, type FormatName } from '../../shared/content/catalog.js'
 import { CURRENT } from '../../shared/versions.js'
 import { type Docs, DocsError } from '../docs.js'
-import { isOriginAllowed } from '../guard/origin.js'
+import { jsonBody } from './json-body.js'
+import { refuseOtherMethods } from './methods.js'
 
 /** Longest label a named version may have, in characters. */
 export const MAX_LABEL_LENGTH = 200
@@ -13,27 +14,6 @@ export interface VersionRouteDeps {
   read: RequestHandler
   write: RequestHandler
   formatOf: (req: Request) => FormatName
-  /** `--allowed-origins`: pages of these origins (see `isOriginAllowed`) get CORS answers. */
-  allowedOrigins: readonly string[]
-}
-
-/**
- * CORS for the History panel of an editor embedded on another origin: pages of an origin that may
- * open a WebSocket to the document (and so read and edit it already) may also call these routes
- * and watch its events. Preflights are answered here; the token still decides what is allowed.
- */
-function historyCors(allowedOrigins: readonly string[]): RequestHandler {
-  return (req, res, next) => {
-    const { origin } = req.headers
-    if (origin === undefined || !isOriginAllowed(origin, allowedOrigins, req.headers.host)) return next()
-    res.setHeader('Access-Control-Allow-Origin', origin)
-    res.vary('Origin')
-    if (req.method !== 'OPTIONS') return next()
-    res.setHeader('Access-Control-Allow-Methods', 'GET, POST')
-    res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type')
-    res.setHeader('Access-Control-Max-Age', '600')
-    res.status(204).end()
-  }
 }
 
 function idOf(raw: unknown): number {
@@ -42,8 +22,8 @@ function idOf(raw: unknown): number {
   return id
 }
 
-function labelOf(body: unknown): string | null {
-  const label = (body as { label?: unknown } | undefined)?.label
+function labelOf(body: { label?: unknown }): string | null {
+  const { label } = body
   if (label === undefined || label === null) return null
   if (typeof label !== 'string') throw new DocsError('invalid', 'label must be a string')
   const trimmed = label.trim()
@@ -61,15 +41,14 @@ function labelOf(body: unknown): string | null {
  * - `GET .../versions/<id>/diff?to=<id>|current`: unified diff of the Markdown renderings
  * - `POST .../versions/<id>/restore`: make it the content; answers the version recorded just before
  */
-export function versionRoutes({ docs, read, write, formatOf, allowedOrigins }: VersionRouteDeps): Router {
+export function versionRoutes({ docs, read, write, formatOf }: VersionRouteDeps): Router {
   const router = express.Router()
-  router.use(['/api/docs/:name/versions', '/api/docs/:name/events'], historyCors(allowedOrigins))
   const doc = (req: Request) => String(req.params.name)
 
   router.get('/api/docs/:name/versions', read, async (req, res) => {
     res.json(await docs.versions(doc(req)))
   })
-  router.post('/api/docs/:name/versions', write, express.json({ limit: '16kb', strict: false }), async (req, res) => {
+  router.post('/api/docs/:name/versions', write, jsonBody('16kb'), async (req, res) => {
     res.status(201).json(await docs.checkpoint(doc(req), labelOf(req.body)))
   })
   router.get('/api/docs/:name/versions/:id/content', read, async (req, res) => {
@@ -83,5 +62,6 @@ export function versionRoutes({ docs, read, write, formatOf, allowedOrigins }: V
   router.post('/api/docs/:name/versions/:id/restore', write, async (req, res) => {
     res.json(await docs.restore(doc(req), idOf(req.params.id)))
   })
+  refuseOtherMethods(router)
   return router
 }

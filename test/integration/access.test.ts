@@ -5,6 +5,7 @@ import { mintToken } from '../../server/guard/access.js'
 import { connectClient, type TestClient } from '../helpers/client.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
+import { upgradeStatus } from '../helpers/upgrade.js'
 
 const SECRET = 'correct horse battery staple'
 let server: TestServer
@@ -122,6 +123,47 @@ describe('allowed origins', () => {
   })
 })
 
+describe('CORS of the API with --allowed-origins', () => {
+  const from =
+    (origin: string, init: RequestInit = {}) =>
+    (path: string) =>
+      fetch(`${server.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), origin } })
+  const paths = ['/api/docs', '/api/events', '/api/docs/cors', '/api/docs/cors/state', '/api/docs/cors/content', '/api/docs/cors/versions', '/api/docs/cors/events']
+
+  it('names an allowed origin on the answers of every API route, errors included', async () => {
+    for (const path of paths) {
+      const res = await from('https://app.example', { signal: AbortSignal.timeout(5_000) })(path)
+      expect({ path, allowed: res.headers.get('access-control-allow-origin') }).toEqual({ path, allowed: 'https://app.example' })
+      await res.body?.cancel()
+    }
+    const write = await token('cors')
+    const imported = await from('https://app.example', { method: 'PUT', body: 'hi', headers: { authorization: `Bearer ${write}` } })('/api/docs/cors/content')
+    expect(imported.status).toBe(200)
+    expect(imported.headers.get('access-control-allow-origin')).toBe('https://app.example')
+  })
+
+  it('answers the preflight of an import from an allowed origin, letting it send its token and body type', async () => {
+    const res = await from('https://app.example', { method: 'OPTIONS', headers: { 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization, content-type' } })(
+      '/api/docs/cors/content',
+    )
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example')
+    expect(res.headers.get('access-control-allow-methods')).toContain('PUT')
+    expect(res.headers.get('access-control-allow-headers')).toMatch(/Authorization.*Content-Type/)
+  })
+
+  it('gives another origin no CORS headers, and refuses its preflights', async () => {
+    for (const path of paths) {
+      const res = await from('https://evil.example', { signal: AbortSignal.timeout(5_000) })(path)
+      expect({ path, allowed: res.headers.get('access-control-allow-origin') }).toEqual({ path, allowed: null })
+      await res.body?.cancel()
+    }
+    const res = await from('https://evil.example', { method: 'OPTIONS', headers: { 'access-control-request-method': 'PUT' } })('/api/docs/cors/content')
+    expect(res.status).toBe(403)
+    expect(res.headers.get('access-control-allow-methods')).toBeNull()
+  })
+})
+
 describe('origins and hosts without --allowed-origins', () => {
   let open: TestServer
   beforeAll(async () => {
@@ -131,17 +173,7 @@ describe('origins and hosts without --allowed-origins', () => {
     await open.stop()
   })
 
-  /** The HTTP status of an upgrade with these headers, or 101 when it opened. */
-  const upgrade = (headers: Record<string, string>) =>
-    new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${open.wsUrl}/notes`, { headers })
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
-      ws.on('open', () => {
-        ws.close()
-        resolve(101)
-      })
-      ws.on('error', () => {})
-    })
+  const upgrade = (headers: Record<string, string>) => upgradeStatus(`${open.wsUrl}/notes`, headers)
 
   it('refuses a WebSocket from a page on another site with 403, so it cannot read or write documents', async () => {
     expect(await upgrade({ origin: 'http://evil.example' })).toBe(403)

@@ -114,6 +114,71 @@ describe('HTTP API', () => {
   })
 })
 
+describe('unknown API routes and methods', () => {
+  it('answers an unknown /api path with a JSON 404', async () => {
+    for (const path of ['/api/nothing', '/api', '/api/docs/sample/versions/1', '/api/docs/sample/nothing']) {
+      const res = await api(path)
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status: 404, type: 'application/json; charset=utf-8' })
+      expect(await res.json()).toEqual({ error: `no API route ${path}` })
+    }
+  })
+
+  it('answers a method a known path does not take with a JSON 405 and Allow', async () => {
+    for (const [method, path, allow] of [
+      ['DELETE', '/api/docs', 'GET, HEAD'],
+      ['PATCH', '/api/docs/sample', 'GET, HEAD, DELETE'],
+      ['POST', '/api/docs/sample/content', 'GET, HEAD, PUT'],
+      ['PUT', '/api/docs/sample/versions', 'GET, HEAD, POST'],
+      ['GET', '/api/docs/sample/compact', 'POST'],
+      ['DELETE', '/api/docs/sample/versions/1/restore', 'POST'],
+    ] as const) {
+      const res = await api(path, { method })
+      expect({ method, path, status: res.status, allow: res.headers.get('allow') }).toEqual({ method, path, status: 405, allow })
+      expect(((await res.json()) as { error: string }).error).toMatch(/ is not allowed on /)
+    }
+  })
+})
+
+describe('JSON bodies of the API', () => {
+  /** What a plain `fetch` with a string body sends: `text/plain;charset=UTF-8`. */
+  const post = (path: string, body: string) => api(path, { method: 'POST', body })
+
+  it('reads a JSON body whatever its Content-Type, as a plain fetch sends it (text/plain)', async () => {
+    expect((await api('/api/docs/bodies/content?format=text', { method: 'PUT', body: 'hello' })).status).toBe(200)
+    const labelled = await post('/api/docs/bodies/versions', JSON.stringify({ label: 'sent as text/plain' }))
+    expect(labelled.status).toBe(201)
+    expect(await labelled.json()).toMatchObject({ label: 'sent as text/plain', auto: false })
+    const curl = await api('/api/docs/bodies/versions', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '{"label":"as curl -d sends it"}' })
+    expect(await curl.json()).toMatchObject({ label: 'as curl -d sends it' })
+    const renamed = await post('/api/docs/bodies/rename', JSON.stringify({ to: 'bodies-renamed' }))
+    expect(renamed.status).toBe(200)
+    expect(await renamed.json()).toMatchObject({ name: 'bodies-renamed' })
+  })
+
+  it('still takes no body at all: an unlabelled version, the newest when nothing changed', async () => {
+    const [newest] = (await (await api('/api/docs/bodies-renamed/versions')).json()) as unknown[]
+    const res = await api('/api/docs/bodies-renamed/versions', { method: 'POST' })
+    expect(res.status).toBe(201)
+    expect(await res.json()).toEqual(newest)
+  })
+
+  it('answers 400 with a JSON error for a body that is not JSON, not an object, or a label that is not a string', async () => {
+    for (const [path, body, error] of [
+      ['versions', '{"label": tp}', /^the body is not valid JSON/],
+      ['versions', 'tp', /^the body is not valid JSON/],
+      ['versions', '"tp"', /^the body must be a JSON object$/],
+      ['versions', '["tp"]', /^the body must be a JSON object$/],
+      ['versions', '{"label": 5}', /^label must be a string$/],
+      ['rename', '{"to": bodies}', /^the body is not valid JSON/],
+      ['rename', '{"to": 5}', /new name/],
+    ] as const) {
+      const res = await post(`/api/docs/bodies-renamed/${path}`, body)
+      expect({ body, status: res.status }).toEqual({ body, status: 400 })
+      expect(((await res.json()) as { error: string }).error).toMatch(error)
+    }
+  })
+})
+
 describe('bad document names on the API', () => {
   const bad = [
     ['a truncated UTF-8 escape', '%E0%A4%A'],
@@ -121,6 +186,8 @@ describe('bad document names on the API', () => {
     ['an encoded lone surrogate', '%ED%A0%80'],
     ['a right-to-left override', 'invoice%E2%80%AEfdp.exe'],
     ['a zero-width space', 'notes%E2%80%8B'],
+    ['a soft hyphen', 'no%C2%ADtes'],
+    ['a line separator', 'notes%E2%80%A8'],
     ['a control character', 'bad%01name'],
   ]
   const routes: Array<[string, (segment: string) => string]> = [

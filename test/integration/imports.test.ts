@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectClient, type TestClient } from '../helpers/client.js'
 import { startServer, type TestServer } from '../helpers/server.js'
@@ -38,7 +39,35 @@ async function whileProbingHealth<T>(work: Promise<T>): Promise<{ result: T; lat
   return { result: await done, latencies }
 }
 
+/**
+ * An import of a 1 MB body that sends its first 3 bytes and then nothing, over a raw socket. It
+ * asks for `100 Continue`, which the server sends as it hands the request to its routes, so once
+ * that came back, every route middleware up to reading the body has run.
+ */
+async function stalledImport(doc: string): Promise<Socket> {
+  const socket = connect(server.port, '127.0.0.1')
+  socket.on('error', () => {})
+  socket.write(`PUT /api/docs/${doc}/content?format=text HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n`)
+  const answer = await new Promise<string>((resolve) => socket.once('data', (data) => resolve(String(data))))
+  expect(answer).toMatch(/^HTTP\/1\.1 100 Continue/)
+  socket.write('abc')
+  return socket
+}
+
 describe('imports that could harm the server', () => {
+  it('lets a client that starts imports and stalls turn no other import away', async () => {
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+    const stalled = await Promise.all(Array.from({ length: 8 }, (_, i) => stalledImport(`stalled-${i}`)))
+    try {
+      // The app's "New document" is an empty import.
+      const fresh = await put('new-document', 'text', '')
+      expect(fresh.status).toBe(200)
+      expect((await put('another', 'markdown', '# hello')).status).toBe(200)
+    } finally {
+      for (const socket of stalled) socket.destroy()
+    }
+  })
+
   it('refuses a body over --max-import-bytes (8 MiB by default) with 413, answering /healthz all the while', async () => {
     expect((await put('huge', 'text', 'x'.repeat(8 * 1024 * 1024 + 1))).status).toBe(413)
     // The import that ran the server out of memory: 30 MB of Markdown (64 MiB were allowed).
@@ -91,5 +120,8 @@ describe('imports that could harm the server', () => {
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(4)
     expect(statuses.filter((s) => s !== 200)).toEqual(statuses.filter((s) => s === 503))
     expect(statuses).toContain(503)
+    // Each is a refusal, counted as such.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(metrics).toContain(`quire_errors_total{kind="import-cap"} ${statuses.filter((s) => s === 503).length}\n`)
   })
 })

@@ -1,16 +1,19 @@
+import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
+import { mintToken } from '../../server/guard/access.js'
 import { b } from '../fixtures/sample.js'
 import { connectClient, type TestClient } from '../helpers/client.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
+import { upgradeStatus } from '../helpers/upgrade.js'
 
 let server: TestServer
 
-/** The value of one sample line of `/metrics` (`name{labels} value`), 0 when it is absent. */
-async function metric(sample: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text()
+/** The value of one sample line of `/metrics` (`name{labels} value`) of `of`, 0 when it is absent. */
+async function metric(sample: string, of: TestServer = server): Promise<number> {
+  const text = await (await fetch(`${of.url}/metrics`)).text()
   const line = text.split('\n').find((l) => l.startsWith(`${sample} `))
   return line === undefined ? 0 : Number(line.slice(sample.length + 1))
 }
@@ -72,5 +75,52 @@ describe('/metrics', () => {
     ws.send(Buffer.from([0xff, 0xff, 0xff]))
     await new Promise((closed) => ws.once('close', closed))
     await until(async () => expect(await metric('quire_errors_total{kind="protocol"}')).toBe(1))
+  })
+})
+
+describe('refusals of upgrades and API requests', () => {
+  const SECRET = 'metrics-secret'
+  let guarded: TestServer
+  beforeAll(async () => {
+    guarded = await startServer({ env: { QUIRE_SECRET: SECRET }, args: ['--max-import-bytes', '16384', '--max-doc-bytes', '8192'] })
+  })
+  afterAll(async () => {
+    await guarded.stop()
+  })
+
+  const upgrade = (headers: Record<string, string>) => upgradeStatus(`${guarded.wsUrl}/guarded`, headers)
+  /** The status of a GET with this Host header, which fetch() does not let a caller set. */
+  const getWithHost = (path: string, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(`${guarded.url}${path}`, { headers: { host } }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      req.end()
+    })
+
+  it('counts each in quire_errors_total{kind} and logs one line per kind', async () => {
+    const write = await mintToken(SECRET, { doc: 'guarded', write: true, ttlSeconds: 60 })
+    const read = await mintToken(SECRET, { doc: 'guarded', write: false, ttlSeconds: 60 })
+    const content = `${guarded.url}/api/docs/guarded/content?format=html`
+    const put = (body: string, headers: Record<string, string> = {}) => fetch(content, { method: 'PUT', body, headers: { authorization: `Bearer ${write}`, ...headers } })
+
+    expect(await upgrade({ origin: 'https://evil.example' })).toBe(403)
+    expect((await put('<p>from another site</p>', { origin: 'https://evil.example' })).status).toBe(403)
+    expect(await upgrade({ host: `evil.example:${guarded.port}` })).toBe(421)
+    expect(await getWithHost('/api/docs', `evil.example:${guarded.port}`)).toBe(421)
+    expect((await fetch(content)).status).toBe(401)
+    expect((await fetch(content, { method: 'PUT', body: '<p>read-only</p>', headers: { authorization: `Bearer ${read}` } })).status).toBe(403)
+    expect((await put('x'.repeat(16_385))).status).toBe(413)
+    expect((await put(`${'<blockquote>'.repeat(129)}deep${'</blockquote>'.repeat(129)}`)).status).toBe(413)
+    const big = await put('<p>a line of the document that grows past its limit</p>'.repeat(200))
+    expect({ status: big.status, error: ((await big.json()) as { error: string }).error }).toMatchObject({ status: 413, error: expect.stringMatching(/8192-byte limit/) })
+
+    const counts: Record<string, number> = {}
+    for (const kind of ['origin', 'host', 'access', 'too-large']) counts[kind] = await metric(`quire_errors_total{kind="${kind}"}`, guarded)
+    expect(counts).toEqual({ origin: 2, host: 2, access: 2, 'too-large': 3 })
+    const logged = guarded.logs.filter((entry) => entry.event === 'problem').map((entry) => entry.kind)
+    expect(logged.sort()).toEqual(['access', 'host', 'origin', 'too-large'])
   })
 })

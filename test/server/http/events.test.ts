@@ -13,7 +13,7 @@ let server: Server | null = null
 /** An EventStreams with short timings behind a real HTTP server, and a raw reader of its stream. */
 async function start(options: { heartbeatMs: number; bufferMs: number; bufferSize: number; maxQueuedBytes: number }) {
   const events = new SyncEvents()
-  const streams = new EventStreams(events, options, new StreamAdmission(events, new PerKeyLimit(1_000), 1_000))
+  const streams = new EventStreams(events, options, new StreamAdmission(new PerKeyLimit(1_000), 1_000))
   const app = express()
   app.get('/events', (req, res) => streams.serve('doc', req, res, null))
   server = createServer(app)

@@ -14,7 +14,7 @@ let server: Server | null = null
 /** A ListEvents behind a real HTTP server, and the events its stream sent so far, in order. */
 async function start() {
   const events = new SyncEvents()
-  const list = new ListEvents(events, new StreamAdmission(events, new PerKeyLimit(1_000), 1_000))
+  const list = new ListEvents(events, new StreamAdmission(new PerKeyLimit(1_000), 1_000))
   const app = express()
   app.get('/api/events', (req, res) => list.serve(req, res))
   server = createServer(app)
