@@ -1,17 +1,8 @@
 import { MAX_DOC_NAME_BYTES } from './defaults.js'
 
-// Characters that reorder a name or show as nothing, so two names that differ read the same:
-// - bidirectional controls: U+202A-U+202E (embeddings, overrides), U+2066-U+2069 (isolates),
-//   U+200E/U+200F (LRM, RLM) and U+061C (Arabic letter mark, the same kind of mark);
-// - zero-width and invisible characters: U+200B (zero-width space), U+FEFF (zero-width no-break
-//   space, the BOM), U+2060-U+2064 (word joiner, invisible operators; U+2065 between them and the
-//   isolates is unassigned and would be invisible too), U+00AD (soft hyphen), U+180E (Mongolian
-//   vowel separator);
-// - U+2028/U+2029 (line and paragraph separators), which break a listing's lines as a newline does.
-// U+200C/U+200D (zero-width non-joiner and joiner) stay allowed although they are invisible too:
-// Persian and Indic words are spelled with them and emoji sequences (family, flags) are made with
-// them, and names may hold any Unicode but these.
-const INVISIBLE = /[\u202a-\u202e\u2060-\u2069\u200e\u200f\u061c\u200b\ufeff\u00ad\u180e\u2028\u2029]/
+// U+202A-U+202E and U+2066-U+2069 (embeddings, overrides, isolates), U+200E/U+200F (LRM, RLM),
+// U+200B (zero-width space) and U+FEFF (zero-width no-break space, the BOM).
+const INVISIBLE = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u200b\ufeff]/
 
 /**
  * Why a document name was refused, in words fit for an HTTP 400 body or a CLI error line.
@@ -24,8 +15,8 @@ export function docNameProblem(name: string): string | null {
   // C0 controls, DEL and C1 controls: invisible in logs and listings, and a way to forge them.
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'document name contains control characters'
   // Bidirectional controls reorder what a listing shows ("invoice\u202Efdp.exe" reads as
-  // "invoiceexe.pdf") and invisible characters make two names look the same: both forge names.
-  if (INVISIBLE.test(name)) return 'document name contains bidirectional controls or invisible characters'
+  // "invoiceexe.pdf") and zero-width characters make two names look the same: both forge names.
+  if (INVISIBLE.test(name)) return 'document name contains bidirectional controls or zero-width characters'
   // A lone surrogate cannot be written to disk as UTF-8 and read back as the same name.
   if (!name.isWellFormed()) return 'document name is not well-formed Unicode'
   return null
