@@ -63,6 +63,9 @@ async function whyNotAnswering(server: ServerAddress, headers: Record<string, st
   }
   try {
     const res = await fetch(new URL('/api/server', server.url), { headers, signal: AbortSignal.timeout(ANSWER_MS) })
+    // A server with --private-listing shows its file only with a token: one is there, so the CLI
+    // goes through it, and every request says it needs a token, as without --private-listing.
+    if (res.status === 401) return null
     const answered = res.ok ? ((await res.json()) as Partial<ServerAddress>) : null
     return answered?.id === server.id ? null : `stale server file: the server at ${server.url} is another one`
   } catch {
