@@ -14,7 +14,7 @@ import { registerRestore } from './commands/restore.js'
 import { registerRm } from './commands/rm.js'
 import { registerShow } from './commands/show.js'
 import { registerToken } from './commands/token.js'
-import { exitCodeOf } from './errors.js'
+import { CLOSED_OUTPUT, exitCodeOf, FAILURE } from './errors.js'
 
 /**
  * The `quire` command line. Every command reads the data dir from `--data` or `QUIRE_DATA`.
@@ -81,6 +81,12 @@ export function createProgram(): Command {
 
 /** Runs the CLI with `argv`: the only place that prints an error and exits (codes from `exitCodeOf`). */
 export async function main(argv: string[]): Promise<void> {
+  // Writes to standard output fail after the fact, as an 'error' event: without a listener, a
+  // reader that went away (`| head -1`) would end the command with a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') process.stderr.write(`quire: cannot write to standard output: ${error.message}\n`)
+    process.exit(error.code === 'EPIPE' ? CLOSED_OUTPUT : FAILURE)
+  })
   const program = createProgram()
   try {
     await program.parseAsync(argv)
