@@ -6,6 +6,7 @@ import { type Docs, DocsError, LocalDocs } from '../docs.js'
 import { mintToken } from '../guard/access.js'
 import { createLogger } from '../log.js'
 import { readServerFile, type ServerAddress } from '../server-file.js'
+import { storeExists } from '../store/open.js'
 import type { TargetFlags } from './options.js'
 import { RemoteDocs } from './remote.js'
 
@@ -19,8 +20,9 @@ const CLI_TOKEN_SECONDS = 300
  * Runs `work` against the documents of the data dir in `flags`, wherever they live: through the
  * server that announced itself in the data dir (LevelDB admits one process, and going through the
  * server makes changes live for its editors), or by opening the data dir directly when no server
- * answers. `create` lets a command that writes (import) start a data dir that does not exist yet;
- * every other command refuses to, so a mistyped `--data` is reported, not silently created.
+ * answers. `create` lets a command that writes (import) start a data dir, or a store in a
+ * directory, that does not exist yet; every other command refuses to, so a mistyped `--data` is
+ * reported, not silently created.
  */
 export async function withDocs<T>(flags: TargetFlags, options: { create: boolean }, work: (docs: Docs) => Promise<T>): Promise<T> {
   const config = resolveConfig(flags.data === undefined ? {} : { dataDir: flags.data })
@@ -40,6 +42,7 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
 
   say(`opening ${dataDir} directly (${why})`)
   if (!options.create && !config.redisUrl && !existsSync(dataDir)) throw new DocsError('failed', `no data dir at ${dataDir} (set it with --data or QUIRE_DATA)`)
+  if (!options.create && !storeExists(config)) throw new DocsError('failed', `${dataDir} holds no quire data (set the data dir with --data or QUIRE_DATA)`)
   // The same composition as a server's, cluster bus included; its few log lines (a failed
   // publish, say) go to stderr, where they cannot mix with a command's output.
   const backend = await openBackend(

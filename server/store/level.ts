@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Level } from 'level'
 import type { PresenceUser } from '../../shared/presence.js'
@@ -134,6 +135,14 @@ export class LevelStore implements DocStore {
     private readonly journal: Journal,
   ) {
     this.history = new LevelVersions(db)
+  }
+
+  /**
+   * Whether `dir` holds a LevelDB store (its `CURRENT` file names the live manifest), so a command
+   * that only reads can refuse a mistyped directory instead of creating a store in it.
+   */
+  static exists(dir: string): boolean {
+    return existsSync(join(dir, 'CURRENT'))
   }
 
   /**
