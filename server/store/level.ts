@@ -155,7 +155,9 @@ export class LevelStore implements DocStore {
       await db.open()
     } catch (error) {
       const locked = (error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
-      throw new StoreError('unavailable', locked ? `data dir ${dir} is in use by another process` : `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
+      throw locked
+        ? new StoreError('locked', `data dir ${dir} is in use by another process`, { cause: error })
+        : new StoreError('unavailable', `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
     }
     let opened: { journal: Journal; pending: JournalEntry[] }
     try {

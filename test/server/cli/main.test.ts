@@ -7,7 +7,7 @@ import { startServer, type TestServer, tempDataDir } from '../../helpers/server.
 describe.each(['stopped', 'running'] as const)('quire writing to a closed standard output, with the server %s', { timeout: 60_000 }, (mode) => {
   let dataDir: string
   let server: TestServer | null = null
-  const run = (args: string[], closed: ClosedOutput = 'at-once') => quire([...args, '--data', dataDir], {}, closed)
+  const run = (args: string[], closed: ClosedOutput = 'at-once') => quire([...args, '--data', dataDir], {}, { closeOutput: closed })
 
   beforeAll(async () => {
     dataDir = tempDataDir()

@@ -1,6 +1,8 @@
 import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Level } from 'level'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LOCK_WAIT_MS } from '../../../server/cli/target.js'
 import { storeDir } from '../../../server/store/open.js'
 import { quire } from '../../helpers/cli.js'
 import { startServer, type TestServer, tempDataDir } from '../../helpers/server.js'
@@ -64,5 +66,54 @@ describe('quire CLI given a directory that holds no quire data', SLOW, () => {
     writeFileSync(file, 'first words\n')
     expect((await quire(['import', 'first', file, '--data', dir])).code).toBe(0)
     expect(await quire(['show', 'first', '--format', 'text', '--data', dir])).toEqual({ code: 0, stdout: 'first words\n', stderr: '' })
+  })
+})
+
+describe('quire CLI while another process has the data dir open', SLOW, () => {
+  let dataDir: string
+  beforeAll(async () => {
+    dataDir = tempDataDir()
+    const file = join(dataDir, '..', 'notes.txt')
+    writeFileSync(file, 'notes\n')
+    expect((await quire(['import', 'notes', file, '--data', dataDir])).code).toBe(0)
+  }, SLOW.timeout)
+  /** Opens the store as another quire command would, holding its lock until closed. */
+  const hold = async () => {
+    const db = new Level(storeDir(dataDir))
+    await db.open()
+    return db
+  }
+
+  it('waits for it to let go, then runs', async () => {
+    const held = await hold()
+    let released: Promise<void> | null = null
+    const onStderr = (text: string) => {
+      // Let go only once the command has found the store held and said it waits.
+      if (released === null && text.includes('in use by another process; waiting up to 10 s')) released = held.close()
+    }
+    const run = await quire(['show', 'notes', '--format', 'text', '--verbose', '--data', dataDir], {}, { onStderr })
+    expect(released).not.toBeNull()
+    await released
+    expect(run).toMatchObject({ code: 0, stdout: 'notes\n' })
+  })
+
+  it(`gives up after ${LOCK_WAIT_MS / 1000} s with one line`, async () => {
+    const held = await hold()
+    try {
+      const started = Date.now()
+      expect(await quire(['show', 'notes', '--data', dataDir])).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `quire: data dir ${storeDir(dataDir)} is in use by another process (waited 10 s for it)\n`,
+      })
+      expect(Date.now() - started).toBeGreaterThanOrEqual(LOCK_WAIT_MS)
+    } finally {
+      await held.close()
+    }
+  })
+
+  it('runs commands started together one after another, each to its end', async () => {
+    const runs = await Promise.all([1, 2, 3, 4].map(() => quire(['show', 'notes', '--format', 'text', '--data', dataDir])))
+    expect(runs).toEqual(Array(4).fill({ code: 0, stdout: 'notes\n', stderr: '' }))
   })
 })
