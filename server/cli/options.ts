@@ -7,9 +7,17 @@ export interface TargetFlags {
   verbose?: boolean
 }
 
+/**
+ * `--data <dir>`. Every command takes it (CONTRACT), one that needs no data dir too, so a script
+ * can pass the same flags to all of them; `description` says so there.
+ */
+export function dataOption(description = 'data directory [QUIRE_DATA]'): Option {
+  return new Option('--data <dir>', description)
+}
+
 /** Adds `--data` and `--verbose` to a command that works on documents. */
 export function targetOptions(command: Command): Command {
-  return command.addOption(new Option('--data <dir>', 'data directory [QUIRE_DATA]')).addOption(new Option('--verbose', 'say whether a running server or the data dir itself is used'))
+  return command.addOption(dataOption()).addOption(new Option('--verbose', 'say whether a running server or the data dir itself is used'))
 }
 
 /** `--format`, limited to the registered formats so a typo is a usage error (exit 2). */

@@ -7,7 +7,7 @@ import { startServer, type TestServer, tempDataDir } from '../../helpers/server.
 describe.each(['stopped', 'running'] as const)('quire writing to a closed standard output, with the server %s', { timeout: 60_000 }, (mode) => {
   let dataDir: string
   let server: TestServer | null = null
-  const run = (args: string[], closed: ClosedOutput = 'at-once') => quire([...args, '--data', dataDir], {}, { closeOutput: closed })
+  const run = (args: string[], closed: ClosedOutput = 'at-once') => quire([...args, '--data', dataDir], { QUIRE_SECRET: 'secret' }, { closeOutput: closed })
 
   beforeAll(async () => {
     dataDir = tempDataDir()
@@ -30,7 +30,17 @@ describe.each(['stopped', 'running'] as const)('quire writing to a closed standa
     expect({ code, stderr }).toEqual({ code: 141, stderr: '' })
   })
 
-  const commands = [['ls'], ['ls', '--json'], ['show', 'small'], ['export', 'small', '--format', 'html'], ['history', 'small'], ['diff', 'small', '1'], ['checkpoint', 'small'], ['compact', 'small']]
+  const commands = [
+    ['ls'],
+    ['ls', '--json'],
+    ['show', 'small'],
+    ['export', 'small', '--format', 'html'],
+    ['history', 'small'],
+    ['diff', 'small', '1'],
+    ['checkpoint', 'small'],
+    ['compact', 'small'],
+    ['token', 'small'],
+  ]
   it.each(commands.map((args) => [args.join(' '), args] as const))('ends `quire %s` quietly when nothing reads its output', async (_, args) => {
     expect(await run([...args])).toEqual({ code: 141, stdout: '', stderr: '' })
   })
