@@ -202,6 +202,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   option({ key: 'redisUrl', flag: '--redis-url <url>', env: 'REDIS_URL', description: 'Redis shared by several instances (store + live relay)', default: null, parse: (raw) => raw || null }),
 ]
 
+/** How a message names a setting so it can be changed: `--max-import-bytes or QUIRE_MAX_IMPORT_BYTES`. */
+export function settingName(key: keyof Config): string {
+  const o = CONFIG_OPTIONS.find((option) => option.key === key)!
+  return `${o.flag.split(' ')[0]} or ${o.env}`
+}
+
 /**
  * Resolves the configuration from parsed CLI flags (keyed by `Config` key) and the environment.
  * This and the CLI are the only readers of `process.env`; everything else receives a `Config`.

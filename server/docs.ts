@@ -4,6 +4,7 @@ import type { FormatName } from '../shared/content/catalog.js'
 import { ContentError, ContentLimitError } from '../shared/content/limits.js'
 import { docNameProblem } from '../shared/doc-name.js'
 import { CURRENT, type VersionInfo } from '../shared/versions.js'
+import { settingName } from './config.js'
 import { LimitError } from './guard/limits.js'
 import type { VersionRecorder } from './history/recorder.js'
 import type { Importer } from './imports/importer.js'
@@ -107,6 +108,11 @@ export function deletedError(name: string, at: string, renamedTo: string | null)
   return new DocsError('deleted', `document ${JSON.stringify(name)} was ${how} (${at})`, { deletedAt: at, renamedTo })
 }
 
+/** The one wording of "that import is too big", naming the limit and how to change it. */
+export function importTooLarge(limit: number): DocsError {
+  return new DocsError('too-large', `the import is larger than the limit of ${limit} bytes (${settingName('maxImportBytes')})`)
+}
+
 /** The one wording of "no such version". */
 export function versionNotFound(name: string, id: number): DocsError {
   return new DocsError('not-found', `document ${JSON.stringify(name)} has no version ${id}`)
@@ -150,6 +156,8 @@ export class LocalDocs implements Docs {
     private readonly recorder: VersionRecorder,
     /** Where imported text becomes an update: a worker thread, so this thread stays free. */
     private readonly importer: Importer,
+    /** Largest import, in bytes of text (`--max-import-bytes`), the same with and without a server. */
+    private readonly maxImportBytes: number,
   ) {}
 
   async list(): Promise<DocInfo[]> {
@@ -173,6 +181,7 @@ export class LocalDocs implements Docs {
 
   async import(name: string, format: FormatName, text: string): Promise<void> {
     checkName(name)
+    if (Buffer.byteLength(text) > this.maxImportBytes) throw importTooLarge(this.maxImportBytes)
     try {
       // The updates are computed (on the importer's thread) against the stored state read here;
       // an edit that lands before they are applied merges with them like any concurrent edit.

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander'
+import { Command } from 'commander'
 import { CONFIG_OPTIONS, type Config, resolveConfig } from '../config.js'
 import { createLogger } from '../log.js'
 import { registerCheckpoint } from './commands/checkpoint.js'
@@ -15,6 +15,7 @@ import { registerRm } from './commands/rm.js'
 import { registerShow } from './commands/show.js'
 import { registerToken } from './commands/token.js'
 import { CLOSED_OUTPUT, exitCodeOf, FAILURE } from './errors.js'
+import { configOption } from './options.js'
 
 /**
  * The `quire` command line. Every command reads the data dir from `--data` or `QUIRE_DATA`.
@@ -24,7 +25,7 @@ export function createProgram(): Command {
   const program = new Command('quire').description('quire: real-time collaborative documents').showHelpAfterError().exitOverride()
 
   const serve = program.command('serve').description('serve the editor, the WebSocket endpoint and the HTTP API')
-  const options = CONFIG_OPTIONS.map((o) => ({ key: o.key, option: new Option(o.flag, `${o.description} [${o.env}]`) }))
+  const options = CONFIG_OPTIONS.map((o) => ({ key: o.key, option: configOption(o.key) }))
   for (const { option } of options) serve.addOption(option)
   serve.action(async (parsed: Record<string, string | boolean | undefined>) => {
     // commander names `--data` `data`; the config table names it `dataDir`.

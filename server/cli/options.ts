@@ -1,10 +1,22 @@
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import { FORMAT_NAMES } from '../../shared/content/catalog.js'
+import { CONFIG_OPTIONS, type Config } from '../config.js'
 
-/** Options every document command takes (see `targetOptions`). */
+/** Options every document command takes (see `targetOptions`), and settings some take besides. */
 export interface TargetFlags {
   data?: string
   verbose?: boolean
+  /** `import --max-import-bytes`: the limit an import without a server keeps to. */
+  maxImportBytes?: string
+}
+
+/**
+ * The flag of setting `key` from the one table of settings (`config.ts`), for `serve` and for a
+ * command that takes the same setting; `description` replaces the table's where it means more there.
+ */
+export function configOption(key: keyof Config, description?: string): Option {
+  const o = CONFIG_OPTIONS.find((option) => option.key === key)!
+  return new Option(o.flag, `${description ?? o.description} [${o.env}]`)
 }
 
 /**

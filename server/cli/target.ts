@@ -39,7 +39,7 @@ const LONGEST_PAUSE_MS = 1000
  * created.
  */
 export async function withDocs<T>(flags: TargetFlags, options: { create: boolean }, work: (docs: Docs) => Promise<T>): Promise<T> {
-  const config = resolveConfig(flags.data === undefined ? {} : { dataDir: flags.data })
+  const config = resolveConfig({ ...(flags.data === undefined ? {} : { dataDir: flags.data }), ...(flags.maxImportBytes === undefined ? {} : { maxImportBytes: flags.maxImportBytes }) })
   // Each line once, however often the data dir is looked at again.
   const said = new Set<string>()
   const say = (line: string) => {
@@ -58,7 +58,7 @@ export async function withDocs<T>(flags: TargetFlags, options: { create: boolean
     })
     if (backend) {
       try {
-        return await work(new LocalDocs(backend.store, backend.rooms, backend.versions, backend.importer))
+        return await work(new LocalDocs(backend.store, backend.rooms, backend.versions, backend.importer, config.maxImportBytes))
       } finally {
         await backend.close()
       }

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express'
 import { DEFAULT_FORMAT, FORMAT_FILES, FORMAT_NAMES, type FormatName, isFormatName } from '../../shared/content/catalog.js'
 import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
-import { type Docs, DocsError, type DocsErrorKind } from '../docs.js'
+import { type Docs, DocsError, type DocsErrorKind, importTooLarge } from '../docs.js'
 import { AccessError, mintToken } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { readServerFile } from '../server-file.js'
@@ -123,7 +123,7 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     const format = formatOf(req)
     res.type(FORMAT_FILES[format].mime).send(await docs.content(docOf(req), format))
   })
-  router.put('/api/docs/:name/content', write, pendingImports(MAX_PENDING_IMPORTS), express.text({ type: () => true, limit: maxImportBytes }), async (req, res) => {
+  router.put('/api/docs/:name/content', write, pendingImports(MAX_PENDING_IMPORTS), importBody(maxImportBytes), async (req, res) => {
     // express.text leaves the body undefined when there was none.
     const text = typeof req.body === 'string' ? req.body : ''
     await docs.import(docOf(req), formatOf(req), text)
@@ -167,6 +167,15 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   })
   router.use('/api', apiErrors(log))
   return router
+}
+
+/**
+ * Reads an import's body as text, refusing one over `limit` bytes before it is read to the end
+ * (413), with the same words as an import over the limit without a server (`importTooLarge`).
+ */
+function importBody(limit: number): RequestHandler {
+  const text = express.text({ type: () => true, limit })
+  return (req, res, next) => text(req, res, (error?: unknown) => next((error as { type?: unknown } | undefined)?.type === 'entity.too.large' ? importTooLarge(limit) : error))
 }
 
 /** Lets at most `max` requests through at once, counting each until its response is finished; more get 503. */

@@ -40,7 +40,9 @@ async function whileProbingHealth<T>(work: Promise<T>): Promise<{ result: T; lat
 
 describe('imports that could harm the server', () => {
   it('refuses a body over --max-import-bytes (8 MiB by default) with 413, answering /healthz all the while', async () => {
-    expect((await put('huge', 'text', 'x'.repeat(8 * 1024 * 1024 + 1))).status).toBe(413)
+    const over = await put('huge', 'text', 'x'.repeat(8 * 1024 * 1024 + 1))
+    expect(over.status).toBe(413)
+    expect(await error(over)).toBe('the import is larger than the limit of 8388608 bytes (--max-import-bytes or QUIRE_MAX_IMPORT_BYTES)')
     // The import that ran the server out of memory: 30 MB of Markdown (64 MiB were allowed).
     const { result, latencies } = await whileProbingHealth(put('huge', 'markdown', book(300_000)))
     expect(result.status).toBe(413)
