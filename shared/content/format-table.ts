@@ -28,12 +28,24 @@ function jsonChildren(node: unknown): unknown[] {
   return Array.isArray(content) ? content : []
 }
 
+/**
+ * What `JSON.parse` found wrong with `text`, in one line: V8's message quotes the text around the
+ * mistake, line breaks and all, so the quote is left out, and a position becomes line and column.
+ */
+function syntaxProblem(text: string, error: Error): string {
+  const what = error.message.replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '')
+  const at = / at position (\d+)/.exec(error.message)
+  const before = at ? text.slice(0, Number(at[1])) : null
+  const where = before === null ? '' : ` at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`
+  return `${what.charAt(0).toLowerCase()}${what.slice(1)}${where}`
+}
+
 function parseJson(text: string): Node {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new ContentError(`not a quire JSON document: ${(error as Error).message}`, { cause: error })
+    throw new ContentError(`not a quire JSON document: ${syntaxProblem(text, error as Error)}`, { cause: error })
   }
   // Node.fromJSON recurses: its input is checked first.
   checkTree(json, jsonChildren)

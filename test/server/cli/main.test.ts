@@ -45,3 +45,18 @@ describe.each(['stopped', 'running'] as const)('quire writing to a closed standa
     expect(await run([...args])).toEqual({ code: 141, stdout: '', stderr: '' })
   })
 })
+
+describe('quire serve with a Redis it cannot use', () => {
+  it('refuses a --redis-url that is not a redis:// URL before starting, in one line', async () => {
+    expect(await quire(['serve', '--port', '0', '--redis-url', 'notaurl', '--data', tempDataDir()])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'quire: --redis-url must be a redis:// or rediss:// URL, got "notaurl"\n',
+    })
+  })
+
+  it('says in one line why it cannot reach Redis, with no stack trace, and exits 1', async () => {
+    const { code, stderr } = await quire(['serve', '--port', '0', '--redis-url', 'redis://127.0.0.1:1', '--data', tempDataDir()])
+    expect({ code, stderr }).toEqual({ code: 1, stderr: 'quire: cannot connect to Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n' })
+  })
+})

@@ -37,4 +37,10 @@ describe('format table', () => {
     expect(() => FORMATS.json.parse('{"type":"doc","content":[{"type":"marquee"}]}')).toThrow(ContentError)
     expect(() => FORMATS.json.parse('{"type":"paragraph"}')).toThrow(ContentError)
   })
+
+  it('says in one line what is wrong with malformed json, without quoting it, and where when JSON.parse knows', () => {
+    expect(() => FORMATS.json.parse('{\n"type":\n"doc",\n"content":\n[\n}\n')).toThrow(new ContentError("not a quire JSON document: unexpected token '}'"))
+    expect(() => FORMATS.json.parse('{"type": "doc",\n "content" 1}')).toThrow(new ContentError('not a quire JSON document: unexpected number at line 2, column 12'))
+    expect(() => FORMATS.json.parse('{"type":')).toThrow(new ContentError('not a quire JSON document: unexpected end of JSON input'))
+  })
 })

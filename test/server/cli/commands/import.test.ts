@@ -49,3 +49,11 @@ describe('quire import --max-import-bytes without a server', SLOW, () => {
     expect(await quire(['import', 'big', fileOf(DEFAULTS.maxImportBytes + 1), '--max-import-bytes', String(2 * DEFAULTS.maxImportBytes), '--data', dataDir])).toMatchObject({ code: 0 })
   })
 })
+
+describe('quire import of malformed JSON', () => {
+  it('exits 1 with one line that does not echo the file', async () => {
+    const file = join(tempDataDir(), 'malformed.json')
+    writeFileSync(file, '{\n"type":\n"doc",\n"content":\n[\n}\n')
+    expect(await quire(['import', 'mj', file, '--data', tempDataDir()])).toEqual({ code: 1, stdout: '', stderr: "quire: not a quire JSON document: unexpected token '}'\n" })
+  })
+})
