@@ -1,5 +1,5 @@
 import { Node } from 'prosemirror-model'
-import { schema } from '../schema.js'
+import { checkDocument, schema } from '../schema.js'
 import { FORMAT_FILES, type FormatFile, type FormatName } from './catalog.js'
 import type { HtmlCodec } from './html-codec.js'
 import { ContentError, checkTree } from './limits.js'
@@ -52,11 +52,7 @@ function parseJson(text: string): Node {
   try {
     const doc = Node.fromJSON(schema, json)
     if (doc.type !== schema.topNodeType) throw new Error(`top node is ${doc.type.name}, not doc`)
-    // Each block is checked, but not the doc's own content rule (at least one block), so that the
-    // empty doc an unwritten document renders as can be read back.
-    doc.forEach((block) => {
-      block.check()
-    })
+    checkDocument(doc)
     return doc
   } catch (error) {
     throw new ContentError(`not a quire JSON document: ${(error as Error).message}`, { cause: error })

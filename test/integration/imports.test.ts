@@ -50,6 +50,13 @@ describe('imports that could harm the server', () => {
     expect((await fetch(`${server.url}/api/docs/huge`)).status).toBe(404)
   })
 
+  it('refuses JSON that breaks the schema with 400, through the same check as the CLI, storing nothing', async () => {
+    const res = await put('misplaced', 'json', '{"type":"doc","content":[{"type":"list_item","content":[{"type":"paragraph"}]}]}')
+    expect(res.status).toBe(400)
+    expect(await error(res)).toBe('not a quire JSON document: Invalid content for node doc: <list_item(paragraph)>')
+    expect((await fetch(`${server.url}/api/docs/misplaced`)).status).toBe(404)
+  })
+
   it('refuses 20,000 nested blockquotes with 413, not a stack overflow', async () => {
     const res = await put('deep', 'html', `${'<blockquote>'.repeat(20_000)}deep${'</blockquote>'.repeat(20_000)}`)
     expect(res.status).toBe(413)

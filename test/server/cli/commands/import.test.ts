@@ -57,3 +57,17 @@ describe('quire import of malformed JSON', () => {
     expect(await quire(['import', 'mj', file, '--data', tempDataDir()])).toEqual({ code: 1, stdout: '', stderr: "quire: not a quire JSON document: unexpected token '}'\n" })
   })
 })
+
+describe('quire import of JSON that breaks the schema', () => {
+  it.each([
+    ['a list item directly in the doc', '{"type":"doc","content":[{"type":"list_item","content":[{"type":"paragraph"}]}]}', 'Invalid content for node doc: <list_item(paragraph)>'],
+    ['a heading of level 9', '{"type":"doc","content":[{"type":"heading","attrs":{"level":9},"content":[{"type":"text","text":"x"}]}]}', 'heading level 9 is not a whole number from 1 to 6'],
+  ])('refuses %s in one line and writes nothing', async (_, json, problem) => {
+    const dataDir = tempDataDir()
+    expect((await quire(['import', 'kept', fileOf(10), '--data', dataDir])).code).toBe(0)
+    const file = join(tempDataDir(), 'bad.json')
+    writeFileSync(file, json)
+    expect(await quire(['import', 'bad', file, '--data', dataDir])).toEqual({ code: 1, stdout: '', stderr: `quire: not a quire JSON document: ${problem}\n` })
+    expect(JSON.parse((await quire(['ls', '--json', '--data', dataDir])).stdout).map((d: { name: string }) => d.name)).toEqual(['kept'])
+  })
+})
