@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import type { FormatName } from '../shared/content/catalog.js'
 import { ContentError, ContentLimitError } from '../shared/content/limits.js'
 import { docNameProblem } from '../shared/doc-name.js'
-import { CURRENT, type VersionInfo } from '../shared/versions.js'
+import { CURRENT, labelProblem, type VersionInfo } from '../shared/versions.js'
 import { settingName } from './config.js'
 import { LimitError } from './guard/limits.js'
 import type { VersionRecorder } from './history/recorder.js'
@@ -53,7 +53,8 @@ export interface Docs {
   /** The document's versions, newest first. */
   versions(name: string): Promise<VersionInfo[]>
   /**
-   * Records a version now, with the authors of the edits since the last one. With a label it is
+   * Records a version now, with the authors of the edits since the last one. A label must pass
+   * `labelProblem` (else `invalid`) and is trimmed; one of spaces counts as none. With a label it is
    * recorded even when nothing changed; without one an unchanged document keeps its newest version,
    * which is returned.
    */
@@ -218,8 +219,11 @@ export class LocalDocs implements Docs {
   }
 
   async checkpoint(name: string, label: string | null): Promise<VersionInfo> {
+    const problem = label === null ? null : labelProblem(label)
+    if (problem !== null) throw new DocsError('invalid', problem)
     await this.stat(name)
-    const version = await this.recorder.checkpoint(name, label)
+    // A label of spaces names nothing: the version is recorded as an unnamed one would be.
+    const version = await this.recorder.checkpoint(name, label?.trim() || null)
     if (!version) throw await this.missing(name)
     return version
   }

@@ -22,7 +22,13 @@ import { configOption } from './options.js'
  * Usage mistakes exit 2 with the usage; failures exit 1 with one line saying what is wrong.
  */
 export function createProgram(): Command {
-  const program = new Command('quire').description('quire: real-time collaborative documents').showHelpAfterError().exitOverride()
+  const program = new Command('quire')
+    .description('quire: real-time collaborative documents')
+    .showHelpAfterError()
+    .exitOverride()
+    // commander quotes the value it refuses; one with a line break (a label, a name) would break
+    // its error line in two, so control characters are written as escapes (`\n`).
+    .configureOutput({ outputError: (text, write) => write(`${text.trimEnd().replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1))}\n`) })
 
   const serve = program.command('serve').description('serve the editor, the WebSocket endpoint and the HTTP API')
   const options = CONFIG_OPTIONS.map((o) => ({ key: o.key, option: configOption(o.key) }))

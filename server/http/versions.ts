@@ -4,9 +4,6 @@ import { CURRENT } from '../../shared/versions.js'
 import { type Docs, DocsError } from '../docs.js'
 import { isOriginAllowed } from '../guard/origin.js'
 
-/** Longest label a named version may have, in characters. */
-export const MAX_LABEL_LENGTH = 200
-
 /** What the version routes are built on: the documents and the API's two access guards. */
 export interface VersionRouteDeps {
   docs: Docs
@@ -42,13 +39,12 @@ function idOf(raw: unknown): number {
   return id
 }
 
+/** The label sent, if any; what makes a label valid is `Docs.checkpoint`'s to say. */
 function labelOf(body: unknown): string | null {
   const label = (body as { label?: unknown } | undefined)?.label
   if (label === undefined || label === null) return null
   if (typeof label !== 'string') throw new DocsError('invalid', 'label must be a string')
-  const trimmed = label.trim()
-  if (trimmed.length > MAX_LABEL_LENGTH) throw new DocsError('invalid', `label is longer than ${MAX_LABEL_LENGTH} characters`)
-  return trimmed === '' ? null : trimmed
+  return label
 }
 
 /**
