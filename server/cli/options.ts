@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import { FORMAT_NAMES } from '../../shared/content/catalog.js'
-import { CONFIG_OPTIONS, type Config } from '../config.js'
+import { docNameProblem } from '../../shared/doc-name.js'
+import { CONFIG_OPTIONS, type Config, ConfigError } from '../config.js'
 
 /** Options every document command takes (see `targetOptions`), and settings some take besides. */
 export interface TargetFlags {
@@ -16,7 +17,18 @@ export interface TargetFlags {
  */
 export function configOption(key: keyof Config, description?: string): Option {
   const o = CONFIG_OPTIONS.find((option) => option.key === key)!
-  return new Option(o.flag, `${description ?? o.description} [${o.env}]`)
+  const option = new Option(o.flag, `${description ?? o.description} [${o.env}]`)
+  if (!option.required) return option
+  // A value the setting refuses is a bad flag like any other: a usage error, with the usage. The
+  // text itself is kept, for `resolveConfig` to read beside the environment.
+  return option.argParser((raw: string) => {
+    try {
+      o.parse(raw, option.long!)
+    } catch (error) {
+      throw error instanceof ConfigError ? new InvalidArgumentError(error.message) : error
+    }
+    return raw
+  })
 }
 
 /**
@@ -35,6 +47,17 @@ export function targetOptions(command: Command): Command {
 /** `--format`, limited to the registered formats so a typo is a usage error (exit 2). */
 export function formatOption(what: string): Option {
   return new Option('--format <format>', what).choices(FORMAT_NAMES)
+}
+
+/**
+ * Parses a document name argument. A name no document can have (empty, control characters, see
+ * `docNameProblem`) is a bad value like any other, so a usage error (exit 2), found before anything
+ * is opened, the same with or without a server.
+ */
+export function docName(raw: string): string {
+  const problem = docNameProblem(raw)
+  if (problem) throw new InvalidArgumentError(problem)
+  return raw
 }
 
 /** Parses a version id argument; anything but a positive whole number is a usage error (exit 2). */

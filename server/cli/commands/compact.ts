@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { type DocInfo, type Docs, DocsError } from '../../docs.js'
 import { humanBytes } from '../human.js'
-import { type TargetFlags, targetOptions } from '../options.js'
+import { docName, type TargetFlags, targetOptions } from '../options.js'
 import { progress } from '../progress.js'
 import { withDocs } from '../target.js'
 
@@ -30,7 +30,7 @@ async function compactAll(docs: Docs): Promise<number> {
 
 /** `quire compact [<doc>]`: merges the stored updates of one document, or of every document, into one record each. */
 export function registerCompact(program: Command): void {
-  targetOptions(program.command('compact').description("merge documents' stored updates into one record each").argument('[doc]', 'document name (default: every document)')).action(
+  targetOptions(program.command('compact').description("merge documents' stored updates into one record each").argument('[doc]', 'document name (default: every document)', docName)).action(
     async (doc: string | undefined, flags: TargetFlags) => {
       if (doc !== undefined) {
         const info = await withDocs(flags, { create: false }, (docs) => docs.compact(doc))

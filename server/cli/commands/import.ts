@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { FORMAT_FILES, type FormatName, formatOfFile } from '../../../shared/content/catalog.js'
 import { CommandError } from '../errors.js'
 import { humanBytes } from '../human.js'
-import { configOption, formatOption, type TargetFlags, targetOptions } from '../options.js'
+import { configOption, docName, formatOption, type TargetFlags, targetOptions } from '../options.js'
 import { progress } from '../progress.js'
 import { withDocs } from '../target.js'
 
@@ -29,7 +29,7 @@ export function registerImport(program: Command): void {
     program
       .command('import')
       .description(`replace a document's content with a file (${EXTENSIONS.join(', ')}); creates the document if needed`)
-      .argument('<doc>', 'document name')
+      .argument('<doc>', 'document name', docName)
       .argument('<file>', 'file to read'),
   )
     .addOption(formatOption('how to read the file (default: from its extension)'))

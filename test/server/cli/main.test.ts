@@ -47,11 +47,11 @@ describe.each(['stopped', 'running'] as const)('quire writing to a closed standa
 })
 
 describe('quire serve with a Redis it cannot use', () => {
-  it('refuses a --redis-url that is not a redis:// URL before starting, in one line', async () => {
-    expect(await quire(['serve', '--port', '0', '--redis-url', 'notaurl', '--data', tempDataDir()])).toEqual({
+  it('refuses a REDIS_URL that is not a redis:// URL before starting, in one line', async () => {
+    expect(await quire(['serve', '--port', '0', '--data', tempDataDir()], { REDIS_URL: 'notaurl' })).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'quire: --redis-url must be a redis:// or rediss:// URL, got "notaurl"\n',
+      stderr: 'quire: REDIS_URL must be a redis:// or rediss:// URL, got "notaurl"\n',
     })
   })
 
