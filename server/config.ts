@@ -199,8 +199,26 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     description: 'record a version at least this often while editing goes on',
     ...duration(DEFAULTS.versionEvery),
   }),
-  option({ key: 'redisUrl', flag: '--redis-url <url>', env: 'REDIS_URL', description: 'Redis shared by several instances (store + live relay)', default: null, parse: (raw) => raw || null }),
+  option({
+    key: 'redisUrl',
+    flag: '--redis-url <url>',
+    env: 'REDIS_URL',
+    description: 'Redis shared by several instances (store + live relay)',
+    default: null,
+    // ioredis takes anything for a host name ("notaurl") and fails later, with a stack trace.
+    parse: (raw, name) => {
+      if (raw === '') return null
+      if (!/^rediss?:$/.test(URL.canParse(raw) ? new URL(raw).protocol : '')) throw new ConfigError(`${name} must be a redis:// or rediss:// URL, got "${raw}"`)
+      return raw
+    },
+  }),
 ]
+
+/** How a message names a setting so it can be changed: `--max-import-bytes or QUIRE_MAX_IMPORT_BYTES`. */
+export function settingName(key: keyof Config): string {
+  const o = CONFIG_OPTIONS.find((option) => option.key === key)!
+  return `${o.flag.split(' ')[0]} or ${o.env}`
+}
 
 /**
  * Resolves the configuration from parsed CLI flags (keyed by `Config` key) and the environment.

@@ -3,7 +3,8 @@ import * as Y from 'yjs'
 import type { FormatName } from '../shared/content/catalog.js'
 import { ContentError, ContentLimitError } from '../shared/content/limits.js'
 import { docNameProblem } from '../shared/doc-name.js'
-import { CURRENT, type VersionInfo } from '../shared/versions.js'
+import { CURRENT, labelProblem, type VersionInfo } from '../shared/versions.js'
+import { settingName } from './config.js'
 import { LimitError } from './guard/limits.js'
 import type { VersionRecorder } from './history/recorder.js'
 import type { Importer } from './imports/importer.js'
@@ -52,7 +53,8 @@ export interface Docs {
   /** The document's versions, newest first. */
   versions(name: string): Promise<VersionInfo[]>
   /**
-   * Records a version now, with the authors of the edits since the last one. With a label it is
+   * Records a version now, with the authors of the edits since the last one. A label must pass
+   * `labelProblem` (else `invalid`) and is trimmed; one of spaces counts as none. With a label it is
    * recorded even when nothing changed; without one an unchanged document keeps its newest version,
    * which is returned.
    */
@@ -107,6 +109,11 @@ export function deletedError(name: string, at: string, renamedTo: string | null)
   return new DocsError('deleted', `document ${JSON.stringify(name)} was ${how} (${at})`, { deletedAt: at, renamedTo })
 }
 
+/** The one wording of "that import is too big", naming the limit and how to change it. */
+export function importTooLarge(limit: number): DocsError {
+  return new DocsError('too-large', `the import is larger than the limit of ${limit} bytes (${settingName('maxImportBytes')})`)
+}
+
 /** The one wording of "no such version". */
 export function versionNotFound(name: string, id: number): DocsError {
   return new DocsError('not-found', `document ${JSON.stringify(name)} has no version ${id}`)
@@ -150,6 +157,8 @@ export class LocalDocs implements Docs {
     private readonly recorder: VersionRecorder,
     /** Where imported text becomes an update: a worker thread, so this thread stays free. */
     private readonly importer: Importer,
+    /** Largest import, in bytes of text (`--max-import-bytes`), the same with and without a server. */
+    private readonly maxImportBytes: number,
   ) {}
 
   async list(): Promise<DocInfo[]> {
@@ -173,6 +182,7 @@ export class LocalDocs implements Docs {
 
   async import(name: string, format: FormatName, text: string): Promise<void> {
     checkName(name)
+    if (Buffer.byteLength(text) > this.maxImportBytes) throw importTooLarge(this.maxImportBytes)
     try {
       // The updates are computed (on the importer's thread) against the stored state read here;
       // an edit that lands before they are applied merges with them like any concurrent edit.
@@ -209,8 +219,11 @@ export class LocalDocs implements Docs {
   }
 
   async checkpoint(name: string, label: string | null): Promise<VersionInfo> {
+    const problem = label === null ? null : labelProblem(label)
+    if (problem !== null) throw new DocsError('invalid', problem)
     await this.stat(name)
-    const version = await this.recorder.checkpoint(name, label)
+    // A label of spaces names nothing: the version is recorded as an unnamed one would be.
+    const version = await this.recorder.checkpoint(name, label?.trim() || null)
     if (!version) throw await this.missing(name)
     return version
   }

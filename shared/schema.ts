@@ -1,4 +1,4 @@
-import { type MarkSpec, type NodeSpec, Schema } from 'prosemirror-model'
+import { type MarkSpec, type Node, type NodeSpec, Schema } from 'prosemirror-model'
 import { schema as basic } from 'prosemirror-schema-basic'
 import { addListNodes } from 'prosemirror-schema-list'
 import { safeUrl } from './urls.js'
@@ -58,3 +58,24 @@ export const schema: Schema<NodeName, MarkName> = new Schema<NodeName, MarkName>
   nodes: addListNodes(basic.spec.nodes, 'paragraph block*', 'block').update('image', image),
   marks: basic.spec.marks.update('link', link),
 })
+
+/** The deepest heading level: what `<h1>`–`<h6>` and Markdown's `#`–`######` can write and read back. */
+export const MAX_HEADING_LEVEL = 6
+
+/**
+ * Throws `RangeError` unless `doc` holds only what the schema allows: `Node.check` (content
+ * expressions, marks, attributes), and heading levels from 1 to `MAX_HEADING_LEVEL`. The schema
+ * itself does not enforce the levels: y-prosemirror deletes what the schema refuses from the
+ * documents it reads, and documents may hold other levels already. A doc without blocks passes:
+ * it is what a document nobody has written to reads as.
+ */
+export function checkDocument(doc: Node): void {
+  if (doc.childCount === 0) return
+  doc.check()
+  doc.descendants((node) => {
+    const { level } = node.attrs
+    if (node.type === schema.nodes.heading && !(Number.isInteger(level) && level >= 1 && level <= MAX_HEADING_LEVEL)) {
+      throw new RangeError(`heading level ${JSON.stringify(level)} is not a whole number from 1 to ${MAX_HEADING_LEVEL}`)
+    }
+  })
+}

@@ -3,7 +3,7 @@ import type { Node } from 'prosemirror-model'
 import type { EditorView } from 'prosemirror-view'
 import { readPresence } from '../../shared/presence.js'
 import { schema } from '../../shared/schema.js'
-import type { VersionInfo } from '../../shared/versions.js'
+import { MAX_LABEL_LENGTH, type VersionInfo } from '../../shared/versions.js'
 import { HistoryApi } from './api.js'
 import { renderPreview } from './preview.js'
 
@@ -107,7 +107,7 @@ export class HistoryPanel {
 
     const form = el('form', 'quire-checkpoint')
     this.labelInput.type = 'text'
-    this.labelInput.maxLength = 200
+    this.labelInput.maxLength = MAX_LABEL_LENGTH
     this.labelInput.placeholder = 'Name this version'
     this.labelInput.setAttribute('aria-label', 'Version name')
     const save = el('button', 'quire-history-action', 'Save version')

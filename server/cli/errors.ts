@@ -15,6 +15,13 @@ export const USAGE = 2
 export const FAILURE = 1
 
 /**
+ * Exit code when standard output was closed before everything was written (`quire show | head -1`):
+ * the status a shell reports for a Unix tool that SIGPIPE ended (128 + 13), so `set -o pipefail`
+ * sees what it sees for `cat`.
+ */
+export const CLOSED_OUTPUT = 141
+
+/**
  * The one mapping from errors to exit codes (and whether to print the message). Commander's own
  * errors have printed themselves with the usage already; help and version exit 0.
  */

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander'
+import { Command } from 'commander'
 import { CONFIG_OPTIONS, type Config, resolveConfig } from '../config.js'
 import { createLogger } from '../log.js'
 import { registerCheckpoint } from './commands/checkpoint.js'
@@ -14,17 +14,24 @@ import { registerRestore } from './commands/restore.js'
 import { registerRm } from './commands/rm.js'
 import { registerShow } from './commands/show.js'
 import { registerToken } from './commands/token.js'
-import { exitCodeOf, printFailure } from './errors.js'
+import { CLOSED_OUTPUT, exitCodeOf, FAILURE, printFailure } from './errors.js'
+import { configOption } from './options.js'
 
 /**
  * The `quire` command line. Every command reads the data dir from `--data` or `QUIRE_DATA`.
  * Usage mistakes exit 2 with the usage; failures exit 1 with one line saying what is wrong.
  */
 export function createProgram(): Command {
-  const program = new Command('quire').description('quire: real-time collaborative documents').showHelpAfterError().exitOverride()
+  const program = new Command('quire')
+    .description('quire: real-time collaborative documents')
+    .showHelpAfterError()
+    .exitOverride()
+    // commander quotes the value it refuses; one with a line break (a label, a name) would break
+    // its error line in two, so control characters are written as escapes (`\n`).
+    .configureOutput({ outputError: (text, write) => write(`${text.trimEnd().replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => JSON.stringify(c).slice(1, -1))}\n`) })
 
   const serve = program.command('serve').description('serve the editor, the WebSocket endpoint and the HTTP API')
-  const options = CONFIG_OPTIONS.map((o) => ({ key: o.key, option: new Option(o.flag, `${o.description} [${o.env}]`) }))
+  const options = CONFIG_OPTIONS.map((o) => ({ key: o.key, option: configOption(o.key) }))
   for (const { option } of options) serve.addOption(option)
   serve.action(async (parsed: Record<string, string | boolean | undefined>) => {
     // commander names `--data` `data`; the config table names it `dataDir`.
@@ -81,6 +88,12 @@ export function createProgram(): Command {
 
 /** Runs the CLI with `argv`: the only place that exits (codes from `exitCodeOf`), printing the error that ended the command. */
 export async function main(argv: string[]): Promise<void> {
+  // Writes to standard output fail after the fact, as an 'error' event: without a listener, a
+  // reader that went away (`| head -1`) would end the command with a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') printFailure(`cannot write to standard output: ${error.message}`)
+    process.exit(error.code === 'EPIPE' ? CLOSED_OUTPUT : FAILURE)
+  })
   const program = createProgram()
   try {
     await program.parseAsync(argv)

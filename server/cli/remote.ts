@@ -2,6 +2,7 @@ import type { FormatName } from '../../shared/content/formats.js'
 import { docNameToSegment } from '../../shared/doc-name.js'
 import type { CURRENT, VersionInfo } from '../../shared/versions.js'
 import { type DocInfo, type Docs, DocsError, type DocsErrorKind } from '../docs.js'
+import { requestAsIs } from './request-as-is.js'
 
 const KIND: Record<number, DocsErrorKind> = { 400: 'invalid', 401: 'denied', 403: 'denied', 404: 'not-found', 409: 'conflict', 413: 'too-large', 503: 'busy' }
 
@@ -68,11 +69,8 @@ export class RemoteDocs implements Docs {
   private async request(method: string, path: string, body?: string, type = 'text/plain; charset=utf-8'): Promise<Response> {
     let res: Response
     try {
-      res = await fetch(new URL(path, this.baseUrl), {
-        method,
-        headers: { ...this.headers, ...(body === undefined ? {} : { 'content-type': type }) },
-        body,
-      })
+      // Not `fetch`: see `requestAsIs` for what it would do to a document named `.` or `..`.
+      res = await requestAsIs(this.baseUrl, method, path, { headers: { ...this.headers, ...(body === undefined ? {} : { 'content-type': type }) }, body })
     } catch (error) {
       throw new DocsError('failed', `the server at ${this.baseUrl} did not answer: ${(error as Error).message}`, { cause: error })
     }

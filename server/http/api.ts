@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Router } from 'express'
 import { DEFAULT_FORMAT, FORMAT_FILES, FORMAT_NAMES, type FormatName, isFormatName } from '../../shared/content/catalog.js'
 import { docNameProblem, docNameToSegment } from '../../shared/doc-name.js'
-import { type Docs, DocsError } from '../docs.js'
+import { type Docs, DocsError, importTooLarge } from '../docs.js'
 import { mintToken } from '../guard/access.js'
 import type { Logger } from '../log.js'
 import { readServerFile } from '../server-file.js'
@@ -122,7 +122,7 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
     const format = formatOf(req)
     res.type(FORMAT_FILES[format].mime).send(await docs.content(docOf(req), format))
   })
-  router.put('/api/docs/:name/content', write, express.text({ type: () => true, limit: maxImportBytes }), pendingImports(MAX_PENDING_IMPORTS), async (req, res) => {
+  router.put('/api/docs/:name/content', write, importBody(maxImportBytes), pendingImports(MAX_PENDING_IMPORTS), async (req, res) => {
     // express.text leaves the body undefined when there was none.
     const text = typeof req.body === 'string' ? req.body : ''
     await docs.import(docOf(req), formatOf(req), text)
@@ -167,6 +167,16 @@ export function apiRoutes({ docs, streams, listStreams, secret, log, dataDir, ma
   refuseOtherMethods(router)
   router.use('/api', (req, _res, next) => next(new HttpError(404, `no API route ${req.originalUrl.replace(/\?.*$/s, '')}`)))
   return router
+}
+
+/**
+/**
+ * Reads an import's body as text, refusing one over `limit` bytes before it is read to the end
+ * (413), with the same words as an import over the limit without a server (`importTooLarge`).
+ */
+function importBody(limit: number): RequestHandler {
+  const text = express.text({ type: () => true, limit })
+  return (req, res, next) => text(req, res, (error?: unknown) => next((error as { type?: unknown } | undefined)?.type === 'entity.too.large' ? importTooLarge(limit) : error))
 }
 
 /**

@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', requireListingAccess(deps.config.secret, deps.config.privateListing), metricsHandler(deps.counts, sources))
   app.use(
     apiRoutes({
-      docs: new LocalDocs(deps.store, deps.rooms, deps.versions, deps.importer),
+      docs: new LocalDocs(deps.store, deps.rooms, deps.versions, deps.importer, deps.config.maxImportBytes),
       streams: new EventStreams(deps.rooms.events, EVENT_STREAM_DEFAULTS, admission),
       listStreams: new ListEvents(deps.rooms.events, admission),
       secret: deps.config.secret,

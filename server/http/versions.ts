@@ -5,9 +5,6 @@ import { type Docs, DocsError } from '../docs.js'
 import { jsonBody } from './json-body.js'
 import { refuseOtherMethods } from './methods.js'
 
-/** Longest label a named version may have, in characters. */
-export const MAX_LABEL_LENGTH = 200
-
 /** What the version routes are built on: the documents and the API's two access guards. */
 export interface VersionRouteDeps {
   docs: Docs
@@ -22,13 +19,12 @@ function idOf(raw: unknown): number {
   return id
 }
 
+/** The label sent, if any; what makes a label valid is `Docs.checkpoint`'s to say. */
 function labelOf(body: { label?: unknown }): string | null {
   const { label } = body
   if (label === undefined || label === null) return null
   if (typeof label !== 'string') throw new DocsError('invalid', 'label must be a string')
-  const trimmed = label.trim()
-  if (trimmed.length > MAX_LABEL_LENGTH) throw new DocsError('invalid', `label is longer than ${MAX_LABEL_LENGTH} characters`)
-  return trimmed === '' ? null : trimmed
+  return label
 }
 
 /**

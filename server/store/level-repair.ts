@@ -107,7 +107,7 @@ async function namesBeforeRepair(dir: string): Promise<Set<string>> {
     await db.open({ createIfMissing: false })
   } catch (error) {
     const code = (error as { cause?: { code?: string } }).cause?.code
-    if (code === 'LEVEL_LOCKED') throw new StoreError('unavailable', `the LevelDB store in ${dir} is in use by another process: stop it first`, { cause: error })
+    if (code === 'LEVEL_LOCKED') throw new StoreError('locked', `the LevelDB store in ${dir} is in use by another process: stop it first`, { cause: error })
     // Damage that keeps LevelDB from opening at all is what the repair is for.
     return new Set()
   }

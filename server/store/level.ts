@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Level } from 'level'
 import type { PresenceUser } from '../../shared/presence.js'
@@ -152,6 +153,14 @@ export class LevelStore implements DocStore {
   }
 
   /**
+   * Whether `dir` holds a LevelDB store (its `CURRENT` file names the live manifest), so a command
+   * that only reads can refuse a mistyped directory instead of creating a store in it.
+   */
+  static exists(dir: string): boolean {
+    return existsSync(join(dir, 'CURRENT'))
+  }
+
+  /**
    * Opens (creating if needed) the LevelDB store in `dir`; fails if another process holds it, and
    * with `StoreError('damaged')` naming `repairCommand` when LevelDB cannot read its own files.
    */
@@ -163,8 +172,10 @@ export class LevelStore implements DocStore {
       const cause = (error as { cause?: { code?: string } }).cause
       // A manifest LevelDB cannot read is damage; an I/O error here may be a permission instead.
       const damage = cause?.code === 'LEVEL_CORRUPTION' ? damagedStore(cause, dir, repairCommand) : null
-      const locked = cause?.code === 'LEVEL_LOCKED'
-      throw damage ?? new StoreError('unavailable', locked ? `data dir ${dir} is in use by another process` : `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
+      if (damage) throw damage
+      throw cause?.code === 'LEVEL_LOCKED'
+        ? new StoreError('locked', `data dir ${dir} is in use by another process`, { cause: error })
+        : new StoreError('unavailable', `cannot open data dir ${dir}: ${(error as Error).message}`, { cause: error })
     }
     let opened: { journal: Journal; pending: JournalEntry[] }
     try {

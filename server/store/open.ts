@@ -21,6 +21,14 @@ export async function openStore({ dataDir, redisUrl }: { dataDir: string; redisU
 }
 
 /**
+ * Whether the configured store holds quire data already. Redis always counts as holding it: it
+ * cannot be mistyped into a directory of someone else's files.
+ */
+export function storeExists({ dataDir, redisUrl }: { dataDir: string; redisUrl: string | null }): boolean {
+  return redisUrl !== null || LevelStore.exists(storeDir(dataDir))
+}
+
+/**
  * Repairs the LevelDB store of `dataDir` after damage (see `repairLevelStore`); the data dir must
  * not be in use. Redis has no files of quire's to repair: its own `redis-check-aof` does that.
  */

@@ -123,11 +123,17 @@ export class RedisStore implements DocStore {
   /** Connects to `url`; keys are namespaced by `prefix` so several deployments can share a Redis. */
   static async open(url: string, prefix = 'quire'): Promise<RedisStore> {
     const redis = new Redis(url, { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 3 })
+    // ioredis prints an 'error' event no one listens to with its stack trace. The commands that
+    // fail report it (`run`); a failed connect says why it failed, not only that it closed.
+    let failure: Error | undefined
+    redis.on('error', (error: Error) => {
+      failure = error
+    })
     try {
       await redis.connect()
     } catch (error) {
       redis.disconnect()
-      throw new StoreError('unavailable', `cannot connect to Redis at ${url}: ${(error as Error).message}`, { cause: error })
+      throw new StoreError('unavailable', `cannot connect to Redis at ${url}: ${(failure ?? (error as Error)).message}`, { cause: error })
     }
     return new RedisStore(redis, prefix)
   }

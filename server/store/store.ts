@@ -174,8 +174,10 @@ export type StoreErrorKind =
   | 'corrupt'
   /** The store's own files cannot be read (a damaged LevelDB table): `quire repair` is the way out. */
   | 'damaged'
-  /** The store cannot be reached or written right now (locked, disk full, Redis down). */
+  /** The store cannot be reached or written right now (disk full, Redis down). */
   | 'unavailable'
+  /** Another process has the store open (LevelDB admits one): it may let go soon. */
+  | 'locked'
   /** The document was deleted by someone this writer has not heard from (deletion fencing). */
   | 'deleted'
 

@@ -1,5 +1,5 @@
 import { Node } from 'prosemirror-model'
-import { schema } from '../schema.js'
+import { checkDocument, schema } from '../schema.js'
 import { FORMAT_FILES, type FormatFile, type FormatName } from './catalog.js'
 import type { HtmlCodec } from './html-codec.js'
 import { ContentError, checkTree } from './limits.js'
@@ -28,23 +28,31 @@ function jsonChildren(node: unknown): unknown[] {
   return Array.isArray(content) ? content : []
 }
 
+/**
+ * What `JSON.parse` found wrong with `text`, in one line: V8's message quotes the text around the
+ * mistake, line breaks and all, so the quote is left out, and a position becomes line and column.
+ */
+function syntaxProblem(text: string, error: Error): string {
+  const what = error.message.replace(/, (\.\.\.)?".*"(\.\.\.)? is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '')
+  const at = / at position (\d+)/.exec(error.message)
+  const before = at ? text.slice(0, Number(at[1])) : null
+  const where = before === null ? '' : ` at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`
+  return `${what.charAt(0).toLowerCase()}${what.slice(1)}${where}`
+}
+
 function parseJson(text: string): Node {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new ContentError(`not a quire JSON document: ${(error as Error).message}`, { cause: error })
+    throw new ContentError(`not a quire JSON document: ${syntaxProblem(text, error as Error)}`, { cause: error })
   }
   // Node.fromJSON recurses: its input is checked first.
   checkTree(json, jsonChildren)
   try {
     const doc = Node.fromJSON(schema, json)
     if (doc.type !== schema.topNodeType) throw new Error(`top node is ${doc.type.name}, not doc`)
-    // Each block is checked, but not the doc's own content rule (at least one block), so that the
-    // empty doc an unwritten document renders as can be read back.
-    doc.forEach((block) => {
-      block.check()
-    })
+    checkDocument(doc)
     return doc
   } catch (error) {
     throw new ContentError(`not a quire JSON document: ${(error as Error).message}`, { cause: error })

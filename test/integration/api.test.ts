@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prosemirrorToYXmlFragment } from 'y-prosemirror'
+import { requestAsIs } from '../../server/cli/request-as-is.js'
 import { mintToken } from '../../server/guard/access.js'
 import { toNode } from '../../shared/content/ydoc.js'
 import { CloseCode } from '../../shared/protocol.js'
@@ -210,6 +211,28 @@ describe('bad document names on the API', () => {
       expect(((await res.json()) as { error: string }).error).toMatch(/document name/)
     }
     expect(server.logs.filter((entry) => entry.level === 'error')).toEqual([])
+  })
+})
+
+describe('document names that are dot-segments, sent as-is (as curl --path-as-is does)', () => {
+  // `fetch` and browsers remove these segments; the server must not, nor lead them elsewhere.
+  const raw = (method: string, path: string, body?: string) => requestAsIs(server.url, method, path, { headers: {}, body })
+  const names: Array<[string, string[]]> = [
+    ['.', ['.', '%2E', '%2e']],
+    ['..', ['..', '%2E%2E', '.%2e', '%2e.']],
+    ['a/..', ['a%2F..', 'a%2f%2E%2E']],
+  ]
+
+  it.each(names)('reads and writes the document named %j at every spelling of its segment', async (name, segments) => {
+    await raw('PUT', '/api/docs/content/content?format=text', 'the document named content')
+    for (const segment of segments) {
+      expect((await raw('PUT', `/api/docs/${segment}/content?format=text`, `${name} via ${segment}`)).status).toBe(200)
+      expect(await (await raw('GET', `/api/docs/${segment}/content?format=text`)).text()).toBe(`${name} via ${segment}\n`)
+      expect(await (await raw('GET', `/api/docs/${segment}`)).json()).toMatchObject({ name })
+      expect((await raw('POST', `/api/docs/${segment}/versions`, '{"label":"dots"}')).status).toBe(201)
+    }
+    expect(await (await api('/api/docs/content/content?format=text')).text()).toBe('the document named content\n')
+    expect(((await (await api('/api/docs/content/versions')).json()) as Array<{ label: string | null }>).map((v) => v.label)).not.toContain('dots')
   })
 })
 

@@ -106,6 +106,20 @@ describe('version history', SLOW, () => {
     expect((await versions())[0]).toMatchObject({ id: Number(cli.stdout.trim()), label: 'Second name' })
   })
 
+  it('refuses a label of more than one line or over 200 characters with a 400 JSON error, recording nothing', async () => {
+    const before = await versions()
+    const post = (label: string) => api('/versions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ label }) })
+    for (const [label, error] of [
+      ['a\nb', 'a version label is one line, without line breaks, tabs or other control characters'],
+      ['x'.repeat(201), 'a version label is at most 200 characters; this one has 201'],
+    ]) {
+      const res = await post(label!)
+      expect(res.status).toBe(400)
+      expect(await res.json()).toEqual({ error })
+    }
+    expect(await versions()).toEqual(before)
+  })
+
   it('restores a version live to connected editors, recording the content before it first', async () => {
     const list = await versions()
     const first = list.at(-1)!

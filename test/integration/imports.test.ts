@@ -69,12 +69,21 @@ describe('imports that could harm the server', () => {
   })
 
   it('refuses a body over --max-import-bytes (8 MiB by default) with 413, answering /healthz all the while', async () => {
-    expect((await put('huge', 'text', 'x'.repeat(8 * 1024 * 1024 + 1))).status).toBe(413)
+    const over = await put('huge', 'text', 'x'.repeat(8 * 1024 * 1024 + 1))
+    expect(over.status).toBe(413)
+    expect(await error(over)).toBe('the import is larger than the limit of 8388608 bytes (--max-import-bytes or QUIRE_MAX_IMPORT_BYTES)')
     // The import that ran the server out of memory: 30 MB of Markdown (64 MiB were allowed).
     const { result, latencies } = await whileProbingHealth(put('huge', 'markdown', book(300_000)))
     expect(result.status).toBe(413)
     expect(Math.max(...latencies)).toBeLessThan(2_000)
     expect((await fetch(`${server.url}/api/docs/huge`)).status).toBe(404)
+  })
+
+  it('refuses JSON that breaks the schema with 400, through the same check as the CLI, storing nothing', async () => {
+    const res = await put('misplaced', 'json', '{"type":"doc","content":[{"type":"list_item","content":[{"type":"paragraph"}]}]}')
+    expect(res.status).toBe(400)
+    expect(await error(res)).toBe('not a quire JSON document: Invalid content for node doc: <list_item(paragraph)>')
+    expect((await fetch(`${server.url}/api/docs/misplaced`)).status).toBe(404)
   })
 
   it('refuses 20,000 nested blockquotes with 413, not a stack overflow', async () => {

@@ -25,6 +25,13 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({}, { QUIRE_VERSION_EVERY: '0s' })).toThrow(/QUIRE_VERSION_EVERY must be a duration/)
   })
 
+  it('takes only redis:// and rediss:// URLs for Redis', () => {
+    expect(resolveConfig({ redisUrl: 'redis://127.0.0.1:6379' }, {}).redisUrl).toBe('redis://127.0.0.1:6379')
+    expect(resolveConfig({}, { REDIS_URL: 'rediss://user:pw@redis.example:6380/2' }).redisUrl).toBe('rediss://user:pw@redis.example:6380/2')
+    expect(() => resolveConfig({ redisUrl: 'notaurl' }, {})).toThrow(new ConfigError('--redis-url must be a redis:// or rediss:// URL, got "notaurl"'))
+    expect(() => resolveConfig({}, { REDIS_URL: 'localhost:6379' })).toThrow(new ConfigError('REDIS_URL must be a redis:// or rediss:// URL, got "localhost:6379"'))
+  })
+
   it('splits allowed origins on commas', () => {
     expect(resolveConfig({ allowedOrigins: 'https://a.example, https://b.example' }, {}).allowedOrigins).toEqual(['https://a.example', 'https://b.example'])
   })

@@ -1,7 +1,7 @@
 import { parseHTML } from 'linkedom'
 import { DOMSerializer, DOMParser as PMDOMParser, type Node as PMNode } from 'prosemirror-model'
 import { describe, expect, it } from 'vitest'
-import { schema } from '../../shared/schema.js'
+import { checkDocument, schema } from '../../shared/schema.js'
 
 const { nodes, marks } = schema
 
@@ -72,5 +72,23 @@ describe('schema', () => {
       if (node.type === nodes.image) srcs.push(node.attrs.src)
     })
     expect(srcs).toEqual(['https://example.com/x.png'])
+  })
+})
+
+describe('checkDocument', () => {
+  const headed = (level: number) => nodes.doc.create(null, nodes.heading.create({ level }, schema.text('Title')))
+
+  it('passes a document the schema allows, and the empty document of an unwritten one', () => {
+    expect(() => checkDocument(nodes.doc.create(null, [headed(6).child(0), nodes.bullet_list.create(null, nodes.list_item.create(null, nodes.paragraph.create()))]))).not.toThrow()
+    expect(() => checkDocument(nodes.doc.create())).not.toThrow()
+  })
+
+  it('refuses content where the schema does not allow it, at any depth', () => {
+    expect(() => checkDocument(nodes.doc.create(null, nodes.list_item.create(null, nodes.paragraph.create())))).toThrow('Invalid content for node doc')
+    expect(() => checkDocument(nodes.doc.create(null, nodes.blockquote.create(null, schema.text('bare text'))))).toThrow('Invalid content for node blockquote')
+  })
+
+  it.each([0, 7, 9, 2.5])('refuses a heading of level %s', (level) => {
+    expect(() => checkDocument(headed(level))).toThrow(`heading level ${level} is not a whole number from 1 to 6`)
   })
 })

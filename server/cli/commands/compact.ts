@@ -3,7 +3,7 @@ import { type DocInfo, type Docs, DocsError } from '../../docs.js'
 import { StoreError } from '../../store/store.js'
 import { CommandError, printFailure } from '../errors.js'
 import { counted, humanBytes } from '../human.js'
-import { type TargetFlags, targetOptions } from '../options.js'
+import { docName, type TargetFlags, targetOptions } from '../options.js'
 import { progress } from '../progress.js'
 import { withDocs } from '../target.js'
 
@@ -52,7 +52,7 @@ async function compactAll(docs: Docs): Promise<{ done: number; failed: number }>
  * each is named on a line of its own, and the command exits 1 at the end.
  */
 export function registerCompact(program: Command): void {
-  targetOptions(program.command('compact').description("merge documents' stored updates into one record each").argument('[doc]', 'document name (default: every document)')).action(
+  targetOptions(program.command('compact').description("merge documents' stored updates into one record each").argument('[doc]', 'document name (default: every document)', docName)).action(
     async (doc: string | undefined, flags: TargetFlags) => {
       if (doc !== undefined) {
         const info = await withDocs(flags, { create: false }, (docs) => docs.compact(doc))

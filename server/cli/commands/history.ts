@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import type { VersionInfo } from '../../../shared/versions.js'
 import { columns, localTime } from '../human.js'
-import { type TargetFlags, targetOptions } from '../options.js'
+import { docName, type TargetFlags, targetOptions } from '../options.js'
 import { withDocs } from '../target.js'
 
 const HEADER = ['ID', 'RECORDED', 'BY', 'LABEL']
@@ -14,7 +14,7 @@ function table(versions: VersionInfo[], header: boolean): string {
 
 /** `quire history <doc> [--json]`: a document's versions, newest first. */
 export function registerHistory(program: Command): void {
-  targetOptions(program.command('history').description("list a document's versions, newest first").argument('<doc>', 'document name'))
+  targetOptions(program.command('history').description("list a document's versions, newest first").argument('<doc>', 'document name', docName))
     .option('--json', 'print a JSON array of {id, at, label, auto, authors}')
     .action(async (doc: string, flags: TargetFlags & { json?: boolean }) => {
       const versions = await withDocs(flags, { create: false }, (docs) => docs.versions(doc))

@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { FORMAT_FILES, type FormatName, formatOfFile } from '../../../shared/content/catalog.js'
 import { CommandError } from '../errors.js'
 import { humanBytes } from '../human.js'
-import { formatOption, type TargetFlags, targetOptions } from '../options.js'
+import { configOption, docName, formatOption, type TargetFlags, targetOptions } from '../options.js'
 import { progress } from '../progress.js'
 import { withDocs } from '../target.js'
 
@@ -29,10 +29,11 @@ export function registerImport(program: Command): void {
     program
       .command('import')
       .description(`replace a document's content with a file (${EXTENSIONS.join(', ')}); creates the document if needed`)
-      .argument('<doc>', 'document name')
+      .argument('<doc>', 'document name', docName)
       .argument('<file>', 'file to read'),
   )
     .addOption(formatOption('how to read the file (default: from its extension)'))
+    .addOption(configOption('maxImportBytes', 'largest file imported without a server; a running server keeps to its own'))
     .action(async (doc: string, file: string, flags: TargetFlags & { format?: FormatName }) => {
       const format = flags.format ?? formatOfFile(file)?.name
       if (!format) throw new CommandError(`cannot tell the format of ${file}: name it ${EXTENSIONS.join(', ')} or pass --format`)

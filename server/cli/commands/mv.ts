@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { type TargetFlags, targetOptions } from '../options.js'
+import { docName, type TargetFlags, targetOptions } from '../options.js'
 import { withDocs } from '../target.js'
 
 /**
@@ -8,7 +8,7 @@ import { withDocs } from '../target.js'
  */
 export function registerMv(program: Command): void {
   targetOptions(
-    program.command('mv').description('rename a document, keeping its history (connected editors are disconnected)').argument('<from>', 'document name').argument('<to>', 'new name'),
+    program.command('mv').description('rename a document, keeping its history (connected editors are disconnected)').argument('<from>', 'document name', docName).argument('<to>', 'new name', docName),
   ).action(async (from: string, to: string, flags: TargetFlags) => {
     await withDocs(flags, { create: false }, (docs) => docs.rename(from, to))
     process.stdout.write(`renamed ${JSON.stringify(from)} to ${JSON.stringify(to)}\n`)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { type TargetFlags, targetOptions, versionId } from '../options.js'
+import { docName, type TargetFlags, targetOptions, versionId } from '../options.js'
 import { withDocs } from '../target.js'
 
 /**
@@ -7,10 +7,10 @@ import { withDocs } from '../target.js'
  * see it); the content from just before is recorded as a version first, so it can be undone.
  */
 export function registerRestore(program: Command): void {
-  targetOptions(program.command('restore').description("make a document's content that of an earlier version").argument('<doc>', 'document name').argument('<id>', 'version id', versionId)).action(
-    async (doc: string, id: number, flags: TargetFlags) => {
-      const before = await withDocs(flags, { create: false }, (docs) => docs.restore(doc, id))
-      process.stdout.write(`restored ${JSON.stringify(doc)} to version ${id}; the content before is version ${before.id}\n`)
-    },
-  )
+  targetOptions(
+    program.command('restore').description("make a document's content that of an earlier version").argument('<doc>', 'document name', docName).argument('<id>', 'version id', versionId),
+  ).action(async (doc: string, id: number, flags: TargetFlags) => {
+    const before = await withDocs(flags, { create: false }, (docs) => docs.restore(doc, id))
+    process.stdout.write(`restored ${JSON.stringify(doc)} to version ${id}; the content before is version ${before.id}\n`)
+  })
 }

@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander'
-import { docNameProblem } from '../../../shared/doc-name.js'
 import { resolveConfig } from '../../config.js'
 import { ANY_DOC, mintToken } from '../../guard/access.js'
 import { CommandError } from '../errors.js'
+import { dataOption, docName } from '../options.js'
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 }
 
@@ -16,20 +16,20 @@ export function parseDuration(text: string): number {
 
 /**
  * `quire token <doc> [--read-only] [--ttl 1h]`: prints an access token for `?token=`, signed with
- * `QUIRE_SECRET` (the server's secret) so the server accepts it. Needs no data dir or server.
+ * `QUIRE_SECRET` (the server's secret) so the server accepts it. Needs no data dir or server,
+ * though it takes `--data` as every command does.
  */
 export function registerToken(program: Command): void {
   program
     .command('token')
     .description('print an access token for a document (needs QUIRE_SECRET)')
-    .argument('<doc>', `document name, or ${ANY_DOC} for every document`)
+    .argument('<doc>', `document name, or ${ANY_DOC} for every document`, (raw: string) => (raw === ANY_DOC ? raw : docName(raw)))
     .option('--read-only', 'the token may read but not edit')
+    .addOption(dataOption('data directory [QUIRE_DATA]; unused: a token depends only on QUIRE_SECRET'))
     .addOption(new Option('--ttl <duration>', 'how long the token is valid: 30s, 15m, 1h, 7d').default(86_400, '24h').argParser(parseDuration))
     .action(async (doc: string, flags: { readOnly?: boolean; ttl: number }) => {
       const { secret } = resolveConfig({})
       if (!secret) throw new CommandError('QUIRE_SECRET is not set: tokens are signed with the secret the server runs with')
-      const problem = doc === ANY_DOC ? null : docNameProblem(doc)
-      if (problem) throw new CommandError(problem)
       process.stdout.write(`${await mintToken(secret, { doc, write: !flags.readOnly, ttlSeconds: flags.ttl })}\n`)
     })
 }

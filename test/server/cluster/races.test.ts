@@ -215,7 +215,7 @@ describe('the CLI in cluster mode', () => {
       render: async () => '',
       close: async () => {},
     }
-    await new LocalDocs(cli.store, cli.rooms, cli.versions, inProcess).import('imported', 'text', 'imported line')
+    await new LocalDocs(cli.store, cli.rooms, cli.versions, inProcess, DEFAULTS.maxImportBytes).import('imported', 'text', 'imported line')
     // Closing unloads the CLI's room, which compacts the document.
     await cli.close()
     expect(raced).toBe(true)

@@ -18,10 +18,10 @@ describeStore(
 )
 
 describe('LevelDB store specifics', () => {
-  it('refuses a second process (or handle) on the same directory with a clear error', async () => {
+  it('refuses a second process (or handle) on the same directory with a clear error, as locked', async () => {
     const dir = tempDir()
     const first = await LevelStore.open(dir)
-    await expect(LevelStore.open(dir)).rejects.toThrow(`data dir ${dir} is in use by another process`)
+    await expect(LevelStore.open(dir)).rejects.toMatchObject({ kind: 'locked', message: `data dir ${dir} is in use by another process` })
     await first.close()
   })
 

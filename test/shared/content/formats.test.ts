@@ -37,4 +37,19 @@ describe('format table', () => {
     expect(() => FORMATS.json.parse('{"type":"doc","content":[{"type":"marquee"}]}')).toThrow(ContentError)
     expect(() => FORMATS.json.parse('{"type":"paragraph"}')).toThrow(ContentError)
   })
+
+  it('refuses json whose nodes break the schema: a list item directly in the doc, a heading of level 9', () => {
+    expect(() => FORMATS.json.parse('{"type":"doc","content":[{"type":"list_item","content":[{"type":"paragraph"}]}]}')).toThrow(
+      new ContentError('not a quire JSON document: Invalid content for node doc: <list_item(paragraph)>'),
+    )
+    expect(() => FORMATS.json.parse('{"type":"doc","content":[{"type":"heading","attrs":{"level":9},"content":[{"type":"text","text":"x"}]}]}')).toThrow(
+      new ContentError('not a quire JSON document: heading level 9 is not a whole number from 1 to 6'),
+    )
+  })
+
+  it('says in one line what is wrong with malformed json, without quoting it, and where when JSON.parse knows', () => {
+    expect(() => FORMATS.json.parse('{\n"type":\n"doc",\n"content":\n[\n}\n')).toThrow(new ContentError("not a quire JSON document: unexpected token '}'"))
+    expect(() => FORMATS.json.parse('{"type": "doc",\n "content" 1}')).toThrow(new ContentError('not a quire JSON document: unexpected number at line 2, column 12'))
+    expect(() => FORMATS.json.parse('{"type":')).toThrow(new ContentError('not a quire JSON document: unexpected end of JSON input'))
+  })
 })
