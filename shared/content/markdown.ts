@@ -15,26 +15,54 @@ function unlessUnsafe(part: MarkPart): MarkPart {
   }
 }
 
-const baseLink = defaultMarkdownSerializer.marks.link!
-const baseImage = defaultMarkdownSerializer.nodes.image!
+/**
+ * `url` as a link or image destination that CommonMark reads back as exactly `url`. A reader
+ * decodes backslash escapes and character references in a destination, so a stored
+ * `javascript&colon;…` (a harmless relative URL) written as it is would be read as
+ * `javascript:…`: `&` that could start a reference and `\\` are escaped, and so are parentheses and
+ * angle brackets, which would end or open the destination. One with spaces or control characters
+ * is written in `<…>`, where line breaks, which nothing can escape, are written as references.
+ */
+function destination(url: string): string {
+  const escaped = escapeUrlText(url, /[\\()<>]|&(?=#|[a-z0-9]+;)/gi)
+  return url === '' || /[\u0000-\u0020\u007f]/.test(url) ? `<${escaped}>` : escaped
+}
+
+/** `title` as a link or image title (with the space before it) that CommonMark reads back as exactly `title`; nothing when there is none. */
+function titlePart(title: unknown): string {
+  return typeof title === 'string' && title !== '' ? ` "${escapeUrlText(title, /["\\]|&(?=#|[a-z0-9]+;)/gi)}"` : ''
+}
+
+/** `text` with what `special` matches backslash-escaped and line breaks as character references. */
+function escapeUrlText(text: string, special: RegExp): string {
+  return text.replace(special, '\\$&').replace(/[\n\r]/g, (br) => `&#${br.charCodeAt(0)};`)
+}
 
 // prosemirror-markdown's serializer works by node and mark names, which quire's schema shares with
 // its own; what changes is that a document written by any peer can hold unsafe URLs, and Markdown
-// is rendered into live links downstream, so those are written as plain text. Text is escaped
-// beyond prosemirror-markdown's own Markdown punctuation: `<` and `>` so that text that looks like
-// HTML (`<script>`) is never raw HTML to a renderer, and `&` so that text like `&amp;` is not read
-// back as an entity. The same escaping covers link text and image alt text.
+// is rendered into live links downstream, so those are written as plain text, and that safe URLs
+// and titles are written to be read back as they are (`destination`). Links are always written as
+// `[text](url)`: prosemirror-markdown writes a link whose text is its URL as `<url>`, with the text
+// unescaped, which is raw HTML to a renderer when the URL holds a tag. Text is escaped beyond
+// prosemirror-markdown's own Markdown punctuation: `<` and `>` so that text that looks like HTML
+// (`<script>`) is never raw HTML to a renderer, and `&` so that text like `&amp;` is not read back
+// as an entity. The same escaping covers link text and image alt text.
 const serializer = new MarkdownSerializer(
   {
     ...defaultMarkdownSerializer.nodes,
-    image(state, node, parent, index) {
-      if (safeUrl(node.attrs.src) === null) state.text(typeof node.attrs.alt === 'string' ? node.attrs.alt : '')
-      else baseImage(state, node, parent, index)
+    image(state, node) {
+      const alt = typeof node.attrs.alt === 'string' ? node.attrs.alt : ''
+      if (safeUrl(node.attrs.src) === null) state.text(alt)
+      else state.write(`![${state.esc(alt)}](${destination(node.attrs.src)}${titlePart(node.attrs.title)})`)
     },
   },
   {
     ...defaultMarkdownSerializer.marks,
-    link: { ...baseLink, open: unlessUnsafe(baseLink.open), close: unlessUnsafe(baseLink.close) },
+    link: {
+      open: unlessUnsafe('['),
+      close: unlessUnsafe((_state, mark) => `](${destination(mark.attrs.href)}${titlePart(mark.attrs.title)})`),
+      mixable: true,
+    },
   },
   { escapeExtraCharacters: /[<>&]/g },
 )
@@ -42,6 +70,10 @@ const serializer = new MarkdownSerializer(
 const tokenizer = MarkdownIt('commonmark', { html: false })
 // A `[text](javascript:...)` link stays literal text instead of becoming a link mark.
 tokenizer.validateLink = isSafeUrl
+// markdown-it percent-encodes URLs (`a b` becomes `a%20b`) and punycodes host names; quire keeps a
+// URL as the Markdown spells it, so that links read back as they were written.
+tokenizer.normalizeLink = (url) => url
+tokenizer.normalizeLinkText = (url) => url
 
 const base = defaultMarkdownParser.tokens
 // prosemirror-markdown's own token table, minus the attributes its schema has and quire's lacks

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import type { Node } from 'prosemirror-model'
 import { describe, expect, it } from 'vitest'
 import { parseMarkdown, renderMarkdown } from '../../../shared/content/markdown.js'
 import { schema } from '../../../shared/schema.js'
@@ -72,6 +73,64 @@ describe('markdown export of text that looks like HTML', () => {
     const html = MarkdownIt({ html: true }).render(renderMarkdown(hostile))
     expect(html).not.toMatch(/<(script|b|i|img src=x)\b/)
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+  })
+})
+
+describe('markdown export of link and image URLs', () => {
+  /** Every link and image URL in `html` (markdown-it's output) as a browser reads it: attribute references decoded, resolved against a page. */
+  const browserUrls = (html: string) =>
+    Array.from(
+      html.matchAll(/ (?:href|src)="([^"]*)"/g),
+      ([, value]) =>
+        new URL(
+          value!
+            .replace(/&quot;/g, '"')
+            .replace(/&lt;/g, '<')
+            .replace(/&gt;/g, '>')
+            .replace(/&amp;/g, '&'),
+          'https://quire.example/d/x',
+        ),
+    )
+  /** A CommonMark renderer that lets every URL and raw HTML through, as a careless one does. */
+  const permissive = async () => {
+    const { default: MarkdownIt } = await import('markdown-it')
+    const md = MarkdownIt('commonmark', { html: true })
+    md.validateLink = () => true
+    return md
+  }
+  const linksOf = (doc: Node) => {
+    const found: Array<{ href: string; title: string | null }> = []
+    doc.descendants((node) => {
+      for (const mark of node.marks) if (mark.type.name === 'link') found.push({ href: mark.attrs.href, title: mark.attrs.title })
+      if (node.type.name === 'image') found.push({ href: node.attrs.src, title: node.attrs.title })
+    })
+    return found
+  }
+
+  it('never writes a link disguised with character references as a live javascript: link', async () => {
+    const disguised = ['javascript&colon;alert(document.domain)', 'javascript&#58;alert(2)', 'javascript&#x3A;alert(3)', '&#106;avascript:alert(4)', 'java&Tab;script:alert(5)']
+    const doc = b.doc(...disguised.map((href) => b.p(b.a(href, 'click me'), ' ', schema.nodes.image!.create({ src: href, alt: 'pic' }))))
+    const urls = browserUrls((await permissive()).render(renderMarkdown(doc)))
+    for (const url of urls) expect(url.protocol).toBe('https:')
+  })
+
+  it('writes URLs and titles so that a CommonMark reader gets back exactly what is stored', () => {
+    const hrefs = ['/docs?a=1&b=2', '/a&amp;b', '/x&#58;y', '/wiki/Foo_(bar)', '/unbalanced)(', '/dir\\file\\', '/a b', '/<x>', '', '/tab\there', '/line\nbreak', 'https://example.com/ä?q=ü#ö']
+    const titles = [null, 'say "hi"', 'back\\slash', '&amp; &#58; &colon;', 'two\nlines', '(paren) <angle>']
+    const doc = b.doc(
+      ...hrefs.map((href, i) => {
+        const title = titles[i % titles.length]!
+        return b.p(schema.text('link', [schema.marks.link!.create({ href, title })]), ' ', schema.nodes.image!.create({ src: href, title, alt: 'pic' }))
+      }),
+    )
+    expect(linksOf(parseMarkdown(renderMarkdown(doc)))).toEqual(linksOf(doc))
+  })
+
+  it('keeps a URL that holds a tag out of the HTML, even when the link’s text is the URL', async () => {
+    const href = 'https://a.example/<script>alert(1)</script>'
+    const html = (await permissive()).render(renderMarkdown(b.doc(b.p(b.a(href, href)))))
+    expect(html).not.toContain('<script')
+    expect(linksOf(parseMarkdown(renderMarkdown(b.doc(b.p(b.a(href, href))))))).toEqual([{ href, title: null }])
   })
 })
 
