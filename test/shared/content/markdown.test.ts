@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import MarkdownIt from 'markdown-it'
 import type { Node } from 'prosemirror-model'
 import { describe, expect, it } from 'vitest'
 import { parseMarkdown, renderMarkdown } from '../../../shared/content/markdown.js'
@@ -6,6 +7,27 @@ import { schema } from '../../../shared/schema.js'
 import { b, sampleDoc } from '../../fixtures/sample.js'
 
 const fixture = readFileSync(new URL('../../fixtures/sample.md', import.meta.url), 'utf8')
+
+/** A CommonMark renderer that lets every URL and raw HTML through, as a careless one does. */
+const permissive = MarkdownIt('commonmark', { html: true })
+permissive.validateLink = () => true
+
+/** Every link and image URL in `html` (markdown-it's output) as a browser reads it: attribute references decoded, resolved against a page. */
+const browserUrls = (html: string) =>
+  Array.from(html.matchAll(/ (?:href|src)="([^"]*)"/g), ([, value]) => {
+    const decoded = value!.replace(/&(quot|lt|gt|amp);/g, (_ref, name: string) => ({ quot: '"', lt: '<', gt: '>', amp: '&' })[name]!)
+    return new URL(decoded, 'https://quire.example/d/x')
+  })
+
+/** The URLs and titles of `doc`'s links and images, in order. */
+const linksOf = (doc: Node) => {
+  const found: Array<{ href: string; title: string | null }> = []
+  doc.descendants((node) => {
+    for (const mark of node.marks) if (mark.type.name === 'link') found.push({ href: mark.attrs.href, title: mark.attrs.title })
+    if (node.type.name === 'image') found.push({ href: node.attrs.src, title: node.attrs.title })
+  })
+  return found
+}
 
 describe('markdown format', () => {
   it('renders headings, paragraphs, tight lists, bold, italic, links, quotes and code as CommonMark', () => {
@@ -68,49 +90,18 @@ describe('markdown export of text that looks like HTML', () => {
     expect(parseMarkdown(renderMarkdown(hostile)).eq(hostile)).toBe(true)
   })
 
-  it('renders as text, never as tags, through a CommonMark renderer that allows raw HTML', async () => {
-    const { default: MarkdownIt } = await import('markdown-it')
-    const html = MarkdownIt({ html: true }).render(renderMarkdown(hostile))
+  it('renders as text, never as tags, through a CommonMark renderer that allows raw HTML', () => {
+    const html = permissive.render(renderMarkdown(hostile))
     expect(html).not.toMatch(/<(script|b|i|img src=x)\b/)
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
   })
 })
 
 describe('markdown export of link and image URLs', () => {
-  /** Every link and image URL in `html` (markdown-it's output) as a browser reads it: attribute references decoded, resolved against a page. */
-  const browserUrls = (html: string) =>
-    Array.from(
-      html.matchAll(/ (?:href|src)="([^"]*)"/g),
-      ([, value]) =>
-        new URL(
-          value!
-            .replace(/&quot;/g, '"')
-            .replace(/&lt;/g, '<')
-            .replace(/&gt;/g, '>')
-            .replace(/&amp;/g, '&'),
-          'https://quire.example/d/x',
-        ),
-    )
-  /** A CommonMark renderer that lets every URL and raw HTML through, as a careless one does. */
-  const permissive = async () => {
-    const { default: MarkdownIt } = await import('markdown-it')
-    const md = MarkdownIt('commonmark', { html: true })
-    md.validateLink = () => true
-    return md
-  }
-  const linksOf = (doc: Node) => {
-    const found: Array<{ href: string; title: string | null }> = []
-    doc.descendants((node) => {
-      for (const mark of node.marks) if (mark.type.name === 'link') found.push({ href: mark.attrs.href, title: mark.attrs.title })
-      if (node.type.name === 'image') found.push({ href: node.attrs.src, title: node.attrs.title })
-    })
-    return found
-  }
-
-  it('never writes a link disguised with character references as a live javascript: link', async () => {
+  it('never writes a link disguised with character references as a live javascript: link', () => {
     const disguised = ['javascript&colon;alert(document.domain)', 'javascript&#58;alert(2)', 'javascript&#x3A;alert(3)', '&#106;avascript:alert(4)', 'java&Tab;script:alert(5)']
     const doc = b.doc(...disguised.map((href) => b.p(b.a(href, 'click me'), ' ', schema.nodes.image!.create({ src: href, alt: 'pic' }))))
-    const urls = browserUrls((await permissive()).render(renderMarkdown(doc)))
+    const urls = browserUrls(permissive.render(renderMarkdown(doc)))
     for (const url of urls) expect(url.protocol).toBe('https:')
   })
 
@@ -126,11 +117,58 @@ describe('markdown export of link and image URLs', () => {
     expect(linksOf(parseMarkdown(renderMarkdown(doc)))).toEqual(linksOf(doc))
   })
 
-  it('keeps a URL that holds a tag out of the HTML, even when the link’s text is the URL', async () => {
+  it('keeps a URL that holds a tag out of the HTML, even when the link’s text is the URL', () => {
     const href = 'https://a.example/<script>alert(1)</script>'
-    const html = (await permissive()).render(renderMarkdown(b.doc(b.p(b.a(href, href)))))
-    expect(html).not.toContain('<script')
-    expect(linksOf(parseMarkdown(renderMarkdown(b.doc(b.p(b.a(href, href))))))).toEqual([{ href, title: null }])
+    const markdown = renderMarkdown(b.doc(b.p(b.a(href, href))))
+    expect(permissive.render(markdown)).not.toContain('<script')
+    expect(linksOf(parseMarkdown(markdown))).toEqual([{ href, title: null }])
+  })
+
+  it('writes a link whose text is its URL as an autolink', () => {
+    expect(renderMarkdown(b.doc(b.p('see ', b.a('https://example.com/a_b', 'https://example.com/a_b'))))).toBe('see <https://example.com/a_b>\n')
+  })
+})
+
+describe('markdown export of text that looks like Markdown', () => {
+  const roundTrip = (doc: Node) => parseMarkdown(renderMarkdown(doc))
+
+  it.each([
+    ['a quoted reply', '> quoted reply', '\\> quoted reply'],
+    ['a numbered point with a parenthesis', '2) second point', '2\\) second point'],
+    ['a Python name', 'snake __init__ method', 'snake \\_\\_init\\_\\_ method'],
+    ['a heading marker', '## not a heading', '\\## not a heading'],
+    ['a plus', '+ not an item', '\\+ not an item'],
+    ['a dash', '- not an item', '\\- not an item'],
+    ['snake_case between letters', 'snake_case_name', 'snake_case_name'],
+  ])('writes %s as text that reads back the same (%j)', (_what, text, markdown) => {
+    const doc = b.doc(b.p(text))
+    expect(renderMarkdown(doc)).toBe(`${markdown}\n`)
+    expect(roundTrip(doc).eq(doc)).toBe(true)
+  })
+
+  it('writes whitespace at the start and end of a paragraph as character references, so four spaces are not code', () => {
+    const doc = b.doc(b.p('    indented  '), b.p('\ttab'))
+    expect(renderMarkdown(doc)).toBe('&#32;   indented &#32;\n\n&#9;tab\n')
+    expect(roundTrip(doc).eq(doc)).toBe(true)
+  })
+
+  it('escapes what would start a block after a line break, and a # that would close a heading', () => {
+    const br = schema.nodes.hard_break!.create()
+    const doc = b.doc(b.p('a', br, '===', br, '1. b', br, '# c'), b.h2('C#'), b.h1('title', br, 'continued'))
+    expect(renderMarkdown(doc)).toBe('a\\\n\\===\\\n1\\. b\\\n\\# c\n\n## C\\#\n\ntitle\\\ncontinued\n===\n')
+    expect(roundTrip(doc).eq(doc)).toBe(true)
+  })
+
+  it('writes whitespace at the edge of bold outside it, and code that starts or ends with spaces or backticks so that it reads back whole', () => {
+    const code = (text: string) => schema.text(text, [schema.marks.code!.create()])
+    const doc = b.doc(b.p(b.strong('bold '), 'text ', code(' a`b '), ' ', code('`'), ' ', code('   ')))
+    expect(renderMarkdown(doc)).toBe('**bold** text ``  a`b  `` `` ` `` `     `\n')
+    expect(roundTrip(doc).eq(b.doc(b.p(b.strong('bold'), ' text ', code(' a`b '), ' ', code('`'), ' ', code('   '))))).toBe(true)
+  })
+
+  it('keeps bold and italic that meet punctuation or each other', () => {
+    const doc = b.doc(b.p('a', b.em('(b)'), 'c ', b.strong('x'), b.em('y'), ' ', schema.text('z', [schema.marks.em!.create(), schema.marks.strong!.create()])))
+    expect(roundTrip(doc).eq(doc)).toBe(true)
   })
 })
 
