@@ -1,33 +1,35 @@
 import MarkdownIt from 'markdown-it'
-import { defaultMarkdownParser, defaultMarkdownSerializer, MarkdownParser, MarkdownSerializer } from 'prosemirror-markdown'
+import { defaultMarkdownParser, defaultMarkdownSerializer, MarkdownParser, MarkdownSerializer, type MarkdownSerializerState } from 'prosemirror-markdown'
 import { Fragment, type Mark, type MarkType, type Node } from 'prosemirror-model'
 import { schema } from '../schema.js'
 import { isSafeUrl, safeUrl } from '../urls.js'
 import { checkLines } from './limits.js'
 
-const { paragraph, hard_break: hardBreak, image } = schema.nodes
+const { paragraph, hard_break: hardBreak, image, ordered_list: orderedList } = schema.nodes
 const { link, em, strong, code } = schema.marks
 
 // What CommonMark cannot hold. `renderMarkdown` writes `markdownForm(doc)`, which is what reading
 // the Markdown back gives; everything else a document holds is written to be read back as it is.
 
 /**
- * `node` as CommonMark can hold it. It has no line break at the end of a textblock; a heading of
- * level 3 to 6 has spaces for its line breaks (only setext headings, 1 and 2, span lines), and so
- * do code spans. Bold and italic do not start with whitespace or end with whitespace or a line
- * break: a delimiter next to one is not a delimiter, so that whitespace goes outside them (it
- * looks the same, and `**bold** text` is what Markdown looks like). Unsafe links lose their mark
- * and unsafe images are their alt text, so that the export is safe to render; empty titles and alt
- * texts are none, as Markdown cannot tell them apart.
+ * `node` as CommonMark can hold it. It has no empty paragraph (where the schema wants one, a
+ * reader puts it back) and no line break at the end of a textblock; a heading of level 3 to 6 has
+ * spaces for its line breaks (only setext headings, 1 and 2, span lines), and so do code spans.
+ * Bold and italic do not start with whitespace or end with whitespace or a line break: a delimiter
+ * next to one is not a delimiter, so that whitespace goes outside them (it looks the same, and
+ * `**bold** text` is what Markdown looks like). Unsafe links lose their mark and unsafe images are
+ * their alt text, so that the export is safe to render; empty titles and alt texts are none, as
+ * Markdown cannot tell them apart.
  */
 function markdownForm(node: Node): Node {
   if (node.type.spec.code) return node
   if (node.isTextblock) return node.type.create(node.attrs, inlineForm(node))
   const children: Node[] = []
   node.forEach((child) => {
-    children.push(markdownForm(child))
+    const form = markdownForm(child)
+    if (form.type !== paragraph || form.childCount > 0) children.push(form)
   })
-  return node.copy(Fragment.fromArray(children))
+  return node.type.createAndFill(node.attrs, children)!
 }
 
 /** The inline content of `block` as CommonMark can hold it; see `markdownForm`. */
@@ -189,7 +191,8 @@ function inlineAtoms(block: Node): Atom[] {
     const added = marks.filter((mark) => !open.slice(0, keep).some((o) => o.mark.eq(mark)))
     // A link that ends with a line break is closed and opened again inside bold or italic that
     // opens in it and goes on past it: that would close at the start of a line, where it cannot.
-    // At the start of a line, that waits while it would close bold or italic too (they end before the link).
+    // At the start of a line this waits while it would close bold or italic too: they end before
+    // the link does, and it is done then.
     const outlasted = open
       .slice(0, keep)
       .findIndex((o) => nodes[index + extent(o.mark, index) - 1]!.type === hardBreak && added.some((mark) => mark.type !== link && extent(mark, index) > extent(o.mark, index)))
@@ -201,7 +204,8 @@ function inlineAtoms(block: Node): Atom[] {
     const opening = marks
       .filter((mark) => !open.some((o) => o.mark.eq(mark)))
       .map((mark) => ({ mark, extent: extent(mark, index), autolink: autolink(mark) }))
-      // Longest first; of as long, links outside (a link is not cut in two) but autolinks inside, around nothing but the URL.
+      // Longest first; of as long, links outside (a link is not cut in two), but autolinks inside,
+      // around nothing but the URL.
       .sort((a, b) => b.extent - a.extent || Number(a.autolink) - Number(b.autolink) || Number(b.mark.type === link) - Number(a.mark.type === link))
     for (const { mark, autolink } of opening) {
       if (mark.type === link) {
@@ -358,20 +362,43 @@ function inlineMarkdown(block: Node, atx: boolean): string {
   return atoms.map((_atom, index) => written(atoms, index)).join('')
 }
 
-// prosemirror-markdown's serializer writes the blocks: quotes, code, rules and lists as it does,
-// paragraphs and headings with quire's own inline writing (above) instead of its escaping, which
-// let text be read as syntax.
+/** How many blocks of `node`'s type come right before it, so that lists in a row can take turns with their markers. */
+function sameTypeBefore(node: Node, parent: Node, index: number): number {
+  let count = 0
+  while (index - count > 0 && parent.child(index - count - 1).type === node.type) count++
+  return count
+}
+
+/**
+ * Writes `list` as prosemirror-markdown does, but apart from a paragraph before it by a blank line
+ * when it could not interrupt one: an ordered list that starts at another number than 1, or a list
+ * whose first item starts with an empty paragraph, would be read as more of the paragraph's text.
+ */
+function writeList(state: MarkdownSerializerState, list: Node, parent: Node, index: number, delim: string, marker: (index: number) => string): void {
+  const interrupts = (list.type !== orderedList || list.attrs.order === 1) && list.firstChild!.firstChild!.childCount > 0
+  // Writing nothing ends the paragraph with a blank line, which a tight list leaves out.
+  if (index > 0 && parent.child(index - 1).type === paragraph && !interrupts) state.write()
+  state.renderList(list, delim, marker)
+}
+
+// prosemirror-markdown's serializer writes the blocks: quotes, code, rules and list items as it
+// does; lists as it does, but with markers that take turns (`*` and `-`, `.` and `)`) in a row of
+// lists of one type, which CommonMark would read as one list; paragraphs and headings with quire's
+// own inline writing (above) instead of its escaping, which let text be read as syntax.
 const serializer = new MarkdownSerializer(
   {
     blockquote: defaultMarkdownSerializer.nodes.blockquote!,
     code_block: defaultMarkdownSerializer.nodes.code_block!,
     horizontal_rule: defaultMarkdownSerializer.nodes.horizontal_rule!,
-    bullet_list: defaultMarkdownSerializer.nodes.bullet_list!,
-    ordered_list: defaultMarkdownSerializer.nodes.ordered_list!,
     list_item: defaultMarkdownSerializer.nodes.list_item!,
     paragraph(state, node) {
-      if (node.childCount > 0) state.text(inlineMarkdown(node, false), false)
-      state.closeBlock(node)
+      // An empty paragraph (one the schema requires: see `markdownForm`) ends the line of its
+      // list item's marker, so the blocks after it start on the next: `- ---` would be one rule.
+      if (node.childCount === 0) state.ensureNewLine()
+      else {
+        state.text(inlineMarkdown(node, false), false)
+        state.closeBlock(node)
+      }
     },
     heading(state, node) {
       const { level } = node.attrs
@@ -382,6 +409,16 @@ const serializer = new MarkdownSerializer(
         state.text(inlineMarkdown(node, true), false)
       }
       state.closeBlock(node)
+    },
+    bullet_list(state, node, parent, index) {
+      const marker = sameTypeBefore(node, parent, index) % 2 === 0 ? '* ' : '- '
+      writeList(state, node, parent, index, '  ', () => marker)
+    },
+    ordered_list(state, node, parent, index) {
+      const delimiter = sameTypeBefore(node, parent, index) % 2 === 0 ? '.' : ')'
+      const start: number = node.attrs.order
+      const width = String(start + node.childCount - 1).length
+      writeList(state, node, parent, index, ' '.repeat(width + 2), (i) => `${String(start + i).padStart(width)}${delimiter} `)
     },
   },
   {},
@@ -406,7 +443,8 @@ const parser = new MarkdownParser(schema, tokenizer, {
     getAttrs: (tok) => ({ src: tok.attrGet('src'), title: tok.attrGet('title') || null, alt: tok.children?.map((child) => child.content).join('') || null }),
   },
   bullet_list: { block: 'bullet_list' },
-  ordered_list: { block: 'ordered_list', getAttrs: (tok) => ({ order: Number(tok.attrGet('start')) || 1 }) },
+  // markdown-it gives a start only when it is not 1; a list may start at 0.
+  ordered_list: { block: 'ordered_list', getAttrs: (tok) => ({ order: Number(tok.attrGet('start') ?? 1) }) },
   fence: { block: 'code_block', noCloseToken: true },
 })
 
@@ -431,11 +469,12 @@ export function renderMarkdown(doc: Node): string {
   form.forEach((block, _offset, index) => {
     blocks.push(block)
     const next = index + 1 < form.childCount ? form.child(index + 1) : null
-    // Two lists of one type in a row are set apart by an extra blank line, which only a
-    // serializer that sees both writes: they stay in one group.
+    // Two lists of one type in a row take turns with their markers, which only a serializer that
+    // sees both does: they stay in one group.
     if (next === null || (blocks.length >= BLOCKS_PER_GROUP && !(isList(block) && next.type === block.type))) {
       // quire's list nodes have no `tight` attribute; tight lists are what the editor shows.
-      groups.push(serializer.serialize(form.copy(Fragment.fromArray(blocks)), { tightLists: true }))
+      // An empty list item last ends with the line break that ends its marker's line.
+      groups.push(serializer.serialize(form.copy(Fragment.fromArray(blocks)), { tightLists: true }).replace(/\n+$/, ''))
       blocks = []
     }
   })
