@@ -14,15 +14,20 @@ const { link, em, strong, code } = schema.marks
 /**
  * `node` as CommonMark can hold it. It has no empty paragraph (where the schema wants one, a
  * reader puts it back) and no line break at the end of a textblock; a heading of level 3 to 6 has
- * spaces for its line breaks (only setext headings, 1 and 2, span lines), and so do code spans.
- * Bold and italic do not start with whitespace or end with whitespace or a line break: a delimiter
- * next to one is not a delimiter, so that whitespace goes outside them (it looks the same, and
- * `**bold** text` is what Markdown looks like). Unsafe links lose their mark and unsafe images are
- * their alt text, so that the export is safe to render; empty titles and alt texts are none, as
- * Markdown cannot tell them apart.
+ * spaces for its line breaks (only setext headings, 1 and 2, span lines), and so do code spans;
+ * code blocks end their lines with newlines only. Bold and italic do not start with whitespace or
+ * end with whitespace or a line break: a delimiter next to one is not a delimiter, so that
+ * whitespace goes outside them (it looks the same, and `**bold** text` is what Markdown looks
+ * like). Unsafe links lose their mark and unsafe images are their alt text, so that the export is
+ * safe to render; empty titles and alt texts are none, as Markdown cannot tell them apart.
  */
 function markdownForm(node: Node): Node {
-  if (node.type.spec.code) return node
+  if (node.type.spec.code) {
+    // A reader takes `\r\n` and `\r` for line endings, which must each get the prefix of the
+    // quote or list item around the code.
+    const text = node.textContent.replace(/\r\n?/g, '\n')
+    return text === node.textContent ? node : node.type.create(node.attrs, schema.text(text))
+  }
   if (node.isTextblock) return node.type.create(node.attrs, inlineForm(node))
   const children: Node[] = []
   node.forEach((child) => {

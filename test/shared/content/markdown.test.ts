@@ -201,6 +201,16 @@ describe('markdown export of lists and code blocks', () => {
   })
 })
 
+describe('markdown export of code blocks', () => {
+  it('ends a code block’s lines at its carriage returns too, each with the prefix of its quote or list item', () => {
+    const doc = b.doc(b.quote(b.code('a\r\nb\rc')), b.ul(b.li(b.p('x'), b.code('\r<script>alert(1)</script>'))))
+    const markdown = renderMarkdown(doc)
+    expect(markdown).toBe('> ```\n> a\n> b\n> c\n> ```\n\n* x\n\n  ```\n  \n  <script>alert(1)</script>\n  ```\n')
+    expect(permissive.render(markdown)).not.toContain('<script')
+    expect(parseMarkdown(markdown).eq(b.doc(b.quote(b.code('a\nb\nc')), b.ul(b.li(b.p('x'), b.code('\n<script>alert(1)</script>')))))).toBe(true)
+  })
+})
+
 describe('markdown export of long documents', () => {
   it('renders a long document, lists side by side across groups of blocks included, that reads back as it was', () => {
     const blocks = []
