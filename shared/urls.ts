@@ -3,10 +3,14 @@ const SAFE_SCHEMES = new Set(['http', 'https', 'mailto'])
 /**
  * Whether a link or image URL may be rendered as live: http(s), mailto, or relative. Browsers
  * ignore tabs, newlines and leading control characters inside a URL (`java\tscript:` runs), so
- * those are removed before the scheme is read; anything with another scheme is refused.
+ * those are removed before the scheme is read; anything with another scheme is refused. So is a URL
+ * with `&` before its scheme could end: a browser given it as it is reads a relative path, but
+ * whatever decodes character references on the way (an HTML attribute written unescaped, a Markdown
+ * renderer) reads `javascript&colon;…` or `&#106;avascript:…` as `javascript:`.
  */
 export function isSafeUrl(url: string): boolean {
   const cleaned = url.replace(/[\u0000-\u0020\u007f-\u009f]/g, '')
+  if (/^[^:/?#]*&/.test(cleaned)) return false
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(cleaned)
   return scheme === null || SAFE_SCHEMES.has(scheme[1]!.toLowerCase())
 }

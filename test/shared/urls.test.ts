@@ -19,6 +19,15 @@ describe('isSafeUrl', () => {
     'file:///etc/passwd',
     'blob:https://example.com/x',
   ])('refuses %j', (url) => expect(isSafeUrl(url)).toBe(false))
+
+  it.each(['javascript&colon;alert(document.domain)', 'javascript&#58;alert(1)', 'javascript&#x3A;alert(1)', '&#106;avascript:alert(1)', 'java&Tab;script:alert(1)'])(
+    'refuses %j, which spells javascript: to whatever decodes character references',
+    (url) => expect(isSafeUrl(url)).toBe(false),
+  )
+
+  it.each(['/docs?a=1&b=2', 'notes.html?x=1&y=2', '#a&b', 'mailto:ada&bob@example.com', 'https://example.com/a&b'])('accepts %j, whose & comes after its scheme could end', (url) =>
+    expect(isSafeUrl(url)).toBe(true),
+  )
 })
 
 describe('safeUrl', () => {

@@ -44,6 +44,11 @@ describe('html format', () => {
     expect(doc.eq(b.doc(b.h2('H'), b.p('x bad ', b.a('/ok', 'ok'))))).toBe(true)
   })
 
+  it('drops a link whose URL spells javascript: once its character references are decoded, keeping the text', () => {
+    const doc = parseHtml('<p><a href="javascript&amp;colon;alert(document.domain)">click me</a> <a href="javascript&amp;#58;alert(2)">two</a></p>')
+    expect(doc.eq(b.doc(b.p('click me two')))).toBe(true)
+  })
+
   it('parses a fragment with inline content at the top into a paragraph', () => {
     expect(parseHtml('plain <i>text</i> &amp; more').eq(b.doc(b.p('plain ', b.em('text'), ' & more')))).toBe(true)
   })
