@@ -5,10 +5,10 @@ import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
 import type { Connection } from './connection.js'
-import { buildCaret, buildSelection, showCaretOf } from './cursors.js'
+import { buildSelection, showCaretOf } from './cursors.js'
 import { editorInputRules } from './input-rules.js'
 import { editorKeymap } from './keymap.js'
-import { caretLabelsPlugin } from './plugins/carets.js'
+import { CaretLabels } from './plugins/carets.js'
 import { codeHintPlugin } from './plugins/code-hint.js'
 import { countPlugin } from './plugins/count.js'
 import { linksPlugin } from './plugins/links.js'
@@ -46,11 +46,12 @@ export interface PluginParts {
  */
 export function editorPlugins({ fragment, provider, connection, bar, foot, keptOffline, placeholder, readOnly }: PluginParts): Plugin[] {
   const { awareness } = provider
+  const labels = new CaretLabels(awareness)
   return [
     readOnlyGuard(readOnly),
     ySyncPlugin(fragment),
-    yCursorPlugin(awareness, { awarenessStateFilter: showCaretOf, cursorBuilder: buildCaret, selectionBuilder: buildSelection }),
-    caretLabelsPlugin(awareness),
+    yCursorPlugin(awareness, { awarenessStateFilter: showCaretOf, cursorBuilder: labels.build, selectionBuilder: buildSelection }),
+    labels.plugin(),
     statusPlugin(provider, connection, keptOffline, bar),
     presencePlugin(awareness, bar),
     countPlugin(foot),

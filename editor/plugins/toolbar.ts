@@ -161,7 +161,10 @@ class ToolbarView implements PluginView {
       const first = this.buttons.findIndex((b) => !b.el.disabled)
       if (first >= 0) this.current = first
     }
-    for (const [i, { el }] of this.buttons.entries()) el.tabIndex = i === this.current ? 0 : -1
+    for (const [i, { el }] of this.buttons.entries()) {
+      const tabIndex = i === this.current ? 0 : -1
+      if (el.tabIndex !== tabIndex) el.tabIndex = tabIndex
+    }
   }
 
   /** Moves focus into the toolbar (Alt+F10, as in word processors). */
@@ -170,12 +173,16 @@ class ToolbarView implements PluginView {
     this.buttons[this.current]?.el.focus()
   }
 
+  // Runs on every keystroke: only attributes that change are written, since every DOM write makes
+  // the browser recompute style and layout before the next frame.
   update(): void {
     const { state } = this.view
     const editable = this.view.editable
     for (const { item, el } of this.buttons) {
-      el.disabled = !editable || !item.run(state)
-      if (item.active) el.setAttribute('aria-pressed', String(item.active(state)))
+      const disabled = !editable || !item.run(state)
+      if (el.disabled !== disabled) el.disabled = disabled
+      const pressed = item.active && String(item.active(state))
+      if (pressed && el.getAttribute('aria-pressed') !== pressed) el.setAttribute('aria-pressed', pressed)
     }
     this.rove()
   }
