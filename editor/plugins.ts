@@ -15,6 +15,7 @@ import { linksPlugin } from './plugins/links.js'
 import { placeholderPlugin } from './plugins/placeholder.js'
 import { presencePlugin } from './plugins/presence.js'
 import { readOnlyGuard } from './plugins/read-only.js'
+import { remoteAtCaretPlugin } from './plugins/remote-at-caret.js'
 import { savedPlugin } from './plugins/saved.js'
 import { statusPlugin } from './plugins/status.js'
 import { toolbarPlugin } from './plugins/toolbar.js'
@@ -50,6 +51,7 @@ export function editorPlugins({ fragment, provider, connection, bar, foot, keptO
   return [
     readOnlyGuard(readOnly),
     ySyncPlugin(fragment),
+    remoteAtCaretPlugin(),
     yCursorPlugin(awareness, { awarenessStateFilter: showCaretOf, cursorBuilder: labels.build, selectionBuilder: buildSelection }),
     labels.plugin(),
     statusPlugin(provider, connection, keptOffline, bar),
