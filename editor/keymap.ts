@@ -1,4 +1,4 @@
-import { baseKeymap, chainCommands, exitCode, joinDown, joinUp, lift, selectParentNode, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
+import { baseKeymap, chainCommands, exitCode, joinDown, joinUp, lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
 import { undoInputRule } from 'prosemirror-inputrules'
 import { keymap } from 'prosemirror-keymap'
 import { liftListItem, sinkListItem, splitListItem, wrapInList } from 'prosemirror-schema-list'
@@ -95,7 +95,9 @@ export function editorKeymap(): Plugin[] {
     'Alt-ArrowUp': joinUp,
     'Alt-ArrowDown': joinDown,
     'Mod-BracketLeft': lift,
-    Escape: chainCommands(rememberEscape, selectParentNode),
+    // Escape selects nothing (prosemirror-example-setup's selectParentNode selected the whole
+    // block, shown only by an outline, and the next keystroke replaced it); it only opens the way out.
+    Escape: rememberEscape,
     'Shift-Ctrl-8': wrapInList(nodes.bullet_list),
     'Shift-Ctrl-9': wrapInList(nodes.ordered_list),
     'Ctrl->': wrapIn(nodes.blockquote),
