@@ -1,7 +1,7 @@
 import type { Schema } from 'prosemirror-model'
 import { EditorState, type Transaction } from 'prosemirror-state'
 import { EditorView } from 'prosemirror-view'
-import { ySyncPluginKey } from 'y-prosemirror'
+import { ySyncPluginKey, yUndoPluginKey } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
@@ -200,9 +200,16 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     provider.on('closed', onClosed)
     undo.push(() => provider.off('closed', onClosed))
     undo.push(followBrowserNetwork(provider))
+    // A restore is the server's edit, so this user's undo stack still holds the edits it replaced.
+    // Yjs' UndoManager skips stack items that no longer change anything and would undo an older
+    // one instead (text typed before the restored version), so undo starts afresh after a restore.
+    const forgetUndo = (): void => {
+      yUndoPluginKey.getState(view.state)?.undoManager.clear()
+      view.dispatch(view.state.tr) // the toolbar's Undo and Redo follow
+    }
     // The panel reads versions over HTTP with the token and offers restoring only to writers, so a
     // new token or a read-only switch gets a new panel.
-    const openHistory = (): HistoryPanel => new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted })
+    const openHistory = (): HistoryPanel => new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted, onRestored: forgetUndo })
     let history = openHistory()
     const reopenHistory = (): void => {
       history.destroy()
