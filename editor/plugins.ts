@@ -20,6 +20,7 @@ import { savedPlugin } from './plugins/saved.js'
 import { statusPlugin } from './plugins/status.js'
 import { toolbarPlugin } from './plugins/toolbar.js'
 import { typingPlugin } from './plugins/typing.js'
+import { undoStepsPlugin } from './plugins/undo-steps.js'
 
 /** What the plugin list is built from. */
 export interface PluginParts {
@@ -38,8 +39,9 @@ export interface PluginParts {
 }
 
 /**
- * The editor's plugins, in order. ySync comes first because the cursor and undo plugins read its
- * state when they start. The bar's pieces are ordered by CSS, not by plugin order. Every editor
+ * The editor's plugins, in order. ySync comes before the cursor and undo plugins because they read
+ * its state when they start, and after `undoStepsPlugin`, whose view must run before ySync's hands a
+ * change to Yjs. The bar's pieces are ordered by CSS, not by plugin order. Every editor
  * gets every plugin, because read-only can be switched at run time: while the view is not
  * editable ProseMirror gives keys and text input to no plugin, the toolbar disables itself, the
  * stylesheet hides the placeholder, code hint and saved state, and `readOnlyGuard` refuses local
@@ -50,6 +52,7 @@ export function editorPlugins({ fragment, provider, connection, bar, foot, keptO
   const labels = new CaretLabels(awareness)
   return [
     readOnlyGuard(readOnly),
+    undoStepsPlugin(),
     ySyncPlugin(fragment),
     remoteAtCaretPlugin(),
     yCursorPlugin(awareness, { awarenessStateFilter: showCaretOf, cursorBuilder: labels.build, selectionBuilder: buildSelection }),

@@ -6,6 +6,7 @@ import type { EditorView } from 'prosemirror-view'
 import { redoCommand, undoCommand } from 'y-prosemirror'
 import { schema } from '../../shared/schema.js'
 import { inLink, openLinkBox } from './links.js'
+import { ownUndoStep } from './undo-steps.js'
 
 const { nodes, marks } = schema
 
@@ -51,17 +52,17 @@ function toggleQuote(state: EditorState, dispatch?: EditorView['dispatch']): boo
 
 const ITEMS: Item[][] = [
   [
-    { label: 'Bold', glyph: 'B', shortcut: 'Mod-B', run: toggleMark(marks.strong), active: (s) => markActive(s, marks.strong) },
-    { label: 'Italic', glyph: 'I', shortcut: 'Mod-I', run: toggleMark(marks.em), active: (s) => markActive(s, marks.em) },
-    { label: 'Inline code', glyph: '</>', shortcut: 'Mod-`', run: toggleMark(marks.code), active: (s) => markActive(s, marks.code) },
+    { label: 'Bold', glyph: 'B', shortcut: 'Mod-B', run: ownUndoStep(toggleMark(marks.strong)), active: (s) => markActive(s, marks.strong) },
+    { label: 'Italic', glyph: 'I', shortcut: 'Mod-I', run: ownUndoStep(toggleMark(marks.em)), active: (s) => markActive(s, marks.em) },
+    { label: 'Inline code', glyph: '</>', shortcut: 'Mod-`', run: ownUndoStep(toggleMark(marks.code)), active: (s) => markActive(s, marks.code) },
   ],
   [
-    { label: 'Heading 1', glyph: 'H1', shortcut: 'Shift-Ctrl-1', run: toggleBlock(nodes.heading, { level: 1 }), active: (s) => textblockIs(s, nodes.heading, { level: 1 }) },
-    { label: 'Heading 2', glyph: 'H2', shortcut: 'Shift-Ctrl-2', run: toggleBlock(nodes.heading, { level: 2 }), active: (s) => textblockIs(s, nodes.heading, { level: 2 }) },
-    { label: 'Bullet list', glyph: '•', shortcut: 'Shift-Ctrl-8', run: toggleList(nodes.bullet_list), active: (s) => insideNode(s, nodes.bullet_list) },
-    { label: 'Numbered list', glyph: '1.', shortcut: 'Shift-Ctrl-9', run: toggleList(nodes.ordered_list), active: (s) => insideNode(s, nodes.ordered_list) },
-    { label: 'Quote', glyph: '❝', shortcut: 'Ctrl->', run: toggleQuote, active: (s) => insideNode(s, nodes.blockquote) },
-    { label: 'Code block', glyph: '{ }', shortcut: 'Shift-Ctrl-\\', run: toggleBlock(nodes.code_block), active: (s) => textblockIs(s, nodes.code_block) },
+    { label: 'Heading 1', glyph: 'H1', shortcut: 'Shift-Ctrl-1', run: ownUndoStep(toggleBlock(nodes.heading, { level: 1 })), active: (s) => textblockIs(s, nodes.heading, { level: 1 }) },
+    { label: 'Heading 2', glyph: 'H2', shortcut: 'Shift-Ctrl-2', run: ownUndoStep(toggleBlock(nodes.heading, { level: 2 })), active: (s) => textblockIs(s, nodes.heading, { level: 2 }) },
+    { label: 'Bullet list', glyph: '•', shortcut: 'Shift-Ctrl-8', run: ownUndoStep(toggleList(nodes.bullet_list)), active: (s) => insideNode(s, nodes.bullet_list) },
+    { label: 'Numbered list', glyph: '1.', shortcut: 'Shift-Ctrl-9', run: ownUndoStep(toggleList(nodes.ordered_list)), active: (s) => insideNode(s, nodes.ordered_list) },
+    { label: 'Quote', glyph: '❝', shortcut: 'Ctrl->', run: ownUndoStep(toggleQuote), active: (s) => insideNode(s, nodes.blockquote) },
+    { label: 'Code block', glyph: '{ }', shortcut: 'Shift-Ctrl-\\', run: ownUndoStep(toggleBlock(nodes.code_block)), active: (s) => textblockIs(s, nodes.code_block) },
   ],
   [
     { label: 'Undo', glyph: '↶', shortcut: 'Mod-Z', run: undoCommand },

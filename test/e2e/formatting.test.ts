@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { afterAll, describe, expect, it } from 'vitest'
-import { type BrowserUser, editorText, openDocPage } from '../helpers/browser.js'
+import { type BrowserUser, editorText, openDocPage, selectionIs } from '../helpers/browser.js'
 import { e2eSession } from '../helpers/e2e.js'
 
 // Formatting as people type it: Markdown shortcuts, typography, and the keyboard shortcuts and
@@ -20,6 +20,14 @@ async function freshPage(what: string): Promise<Page> {
   return user.page
 }
 
+/** Pastes `text` into the editor as the browser does for Ctrl+V. */
+const paste = (page: Page, text: string) =>
+  page.locator('.ProseMirror').evaluate((editor, text) => {
+    const data = new DataTransfer()
+    data.setData('text/plain', text)
+    editor.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  }, text)
+
 describe('typing', () => {
   it('leaves dashes and quotes alone in inline code being typed, and in code blocks, and makes them typographic elsewhere', async () => {
     const page = await freshPage('typography')
@@ -30,5 +38,31 @@ describe('typing', () => {
     await page.keyboard.type('```')
     await page.keyboard.type('x -- "y" ...')
     expect(await page.locator('.ProseMirror pre').innerText()).toBe('x -- "y" ...')
+  })
+})
+
+describe('undo', () => {
+  it('takes back a paste, a formatting command and a new paragraph each on its own, however quickly they follow typing', async () => {
+    const page = await freshPage('undo steps')
+    await page.keyboard.type('Typed sentence.')
+    await paste(page, ' Pasted.')
+    expect(await editorText(page)).toBe('Typed sentence. Pasted.')
+    await page.keyboard.press('Control+z')
+    expect(await editorText(page)).toBe('Typed sentence.')
+
+    await page.keyboard.type(' Bold')
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowLeft')
+    await selectionIs(page, 'Bold')
+    await page.keyboard.press('Control+b')
+    expect(await page.locator('.ProseMirror strong').innerText()).toBe('Bold')
+    await page.keyboard.press('Control+z')
+    expect(await page.locator('.ProseMirror strong').count()).toBe(0)
+    expect(await editorText(page)).toBe('Typed sentence. Bold')
+
+    await page.keyboard.press('End')
+    await page.keyboard.press('Enter')
+    await page.keyboard.type('Second line')
+    await page.keyboard.press('Control+z')
+    expect(await editorText(page)).toBe('Typed sentence. Bold')
   })
 })
