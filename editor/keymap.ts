@@ -1,11 +1,12 @@
-import { baseKeymap, chainCommands, exitCode, joinDown, joinUp, lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
+import { baseKeymap, chainCommands, exitCode, joinDown, joinUp, lift, setBlockType, toggleMark } from 'prosemirror-commands'
 import { undoInputRule } from 'prosemirror-inputrules'
 import { keymap } from 'prosemirror-keymap'
-import { liftListItem, sinkListItem, splitListItem, wrapInList } from 'prosemirror-schema-list'
+import { liftListItem, sinkListItem, splitListItem } from 'prosemirror-schema-list'
 import { type Command, Plugin, TextSelection } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 import { redoCommand, undoCommand } from 'y-prosemirror'
 import { schema } from '../shared/schema.js'
+import { toggleBlock, toggleList, toggleQuote } from './commands.js'
 import { openLinkBox } from './plugins/links.js'
 import { focusToolbar } from './plugins/toolbar.js'
 import { newUndoStep, ownUndoStep } from './plugins/undo-steps.js'
@@ -78,7 +79,8 @@ const exitCodeDownwards: Command = (state, dispatch) => {
  * The bindings people expect from a word processor, in the spirit of `prosemirror-example-setup`.
  * Undo and redo go through y-prosemirror's UndoManager rather than `prosemirror-history`, so
  * Mod-z takes back only this user's own changes and never a collaborator's; formatting is an undo
- * step of its own and Enter starts one (`undo-steps.ts`).
+ * step of its own and Enter starts one (`undo-steps.ts`). Block shortcuts toggle as the toolbar's
+ * buttons do (`commands.ts`).
  */
 export function editorKeymap(): Plugin[] {
   const bindings: Record<string, Command> = {
@@ -100,9 +102,9 @@ export function editorKeymap(): Plugin[] {
     // Escape selects nothing (prosemirror-example-setup's selectParentNode selected the whole
     // block, shown only by an outline, and the next keystroke replaced it); it only opens the way out.
     Escape: rememberEscape,
-    'Shift-Ctrl-8': ownUndoStep(wrapInList(nodes.bullet_list)),
-    'Shift-Ctrl-9': ownUndoStep(wrapInList(nodes.ordered_list)),
-    'Ctrl->': ownUndoStep(wrapIn(nodes.blockquote)),
+    'Shift-Ctrl-8': ownUndoStep(toggleList(nodes.bullet_list)),
+    'Shift-Ctrl-9': ownUndoStep(toggleList(nodes.ordered_list)),
+    'Ctrl->': ownUndoStep(toggleQuote),
     'Mod-Enter': insertHardBreak,
     'Shift-Enter': insertHardBreak,
     // A new paragraph starts a new undo step, whatever splits the block.
@@ -113,10 +115,10 @@ export function editorKeymap(): Plugin[] {
     Tab: chainCommands(sinkListItem(nodes.list_item), insertTab),
     'Shift-Tab': chainCommands(liftListItem(nodes.list_item), keepFocus),
     'Shift-Ctrl-0': ownUndoStep(setBlockType(nodes.paragraph)),
-    'Shift-Ctrl-\\': ownUndoStep(setBlockType(nodes.code_block)),
+    'Shift-Ctrl-\\': ownUndoStep(toggleBlock(nodes.code_block)),
     'Mod-_': ownUndoStep(insertRule),
   }
-  for (const level of [1, 2, 3, 4, 5, 6]) bindings[`Shift-Ctrl-${level}`] = ownUndoStep(setBlockType(nodes.heading, { level }))
+  for (const level of [1, 2, 3, 4, 5, 6]) bindings[`Shift-Ctrl-${level}`] = ownUndoStep(toggleBlock(nodes.heading, { level }))
   // Any key but Escape ends the "next Tab leaves" window that Escape opened.
   const forgetEscape = new Plugin({
     props: {
