@@ -1,6 +1,6 @@
 import { InputRule, inputRules, textblockTypeInputRule, wrappingInputRule } from 'prosemirror-inputrules'
-import type { MarkType } from 'prosemirror-model'
-import type { EditorState, Plugin, Transaction } from 'prosemirror-state'
+import { Fragment, type MarkType } from 'prosemirror-model'
+import { type EditorState, type Plugin, TextSelection, type Transaction } from 'prosemirror-state'
 import { schema } from '../shared/schema.js'
 
 const { nodes, marks } = schema
@@ -74,14 +74,31 @@ function markRule(pattern: RegExp, mark: MarkType, delimiter: number): InputRule
 }
 
 /**
+ * `---` alone in a paragraph becomes a horizontal rule, with the caret in a new paragraph below, as
+ * in Markdown. By the third dash the em dash rule has made the first two `—`, so `—-` is matched.
+ */
+const horizontalRule = new InputRule(/^—-$/, (state, _match, start, end) => {
+  const $start = state.doc.resolve(start)
+  if ($start.parent.type !== nodes.paragraph || $start.parent.content.size !== end - start) return null
+  const rule = Fragment.from([nodes.horizontal_rule.create(), nodes.paragraph.create()])
+  const index = $start.index(-1)
+  if (!$start.node(-1).canReplace(index, index + 1, rule)) return null
+  const before = $start.before()
+  const tr = state.tr.replaceWith(before, $start.after(), rule)
+  return tr.setSelection(TextSelection.create(tr.doc, before + 2)).scrollIntoView()
+})
+
+/**
  * Markdown-style shortcuts: `# ` to `###### ` headings, `- `/`* ` bullets, `1. ` numbered lists,
- * `> ` quotes, three backticks for a code block, and inline `` `code` ``, `**bold**`, `*italic*`.
+ * `> ` quotes, three backticks for a code block, `---` for a horizontal rule, and inline
+ * `` `code` ``, `**bold**`, `*italic*`.
  * Typing Backspace right after a rule fires undoes it (the base keymap's `undoInputRule`).
  */
 export function editorInputRules(): Plugin {
   return inputRules({
     rules: [
       ...TYPOGRAPHY,
+      horizontalRule,
       textblockTypeInputRule(/^(#{1,6})\s$/, nodes.heading, (match) => ({ level: match[1]!.length })),
       wrappingInputRule(/^\s*([-+*])\s$/, nodes.bullet_list),
       wrappingInputRule(

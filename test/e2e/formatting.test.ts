@@ -95,4 +95,16 @@ describe('block formatting', () => {
     await page.keyboard.press('Control+Shift+9')
     expect(await editor.locator('ol, ul').count()).toBe(0)
   })
+
+  it('makes --- typed alone in a paragraph a horizontal rule, and leaves dashes elsewhere typographic', async () => {
+    const page = await freshPage('rule')
+    const editor = page.locator('.ProseMirror')
+    await page.keyboard.type('Above -- the rule')
+    await page.keyboard.press('Enter')
+    await page.keyboard.type('---')
+    expect(await editor.locator('hr').count()).toBe(1)
+    await page.keyboard.type('After the rule')
+    expect(await editor.locator('hr + p').innerText()).toBe('After the rule')
+    expect(await editorText(page)).toBe('Above — the rule\n\nAfter the rule')
+  })
 })
