@@ -151,7 +151,9 @@ class LinkBubble implements PluginView {
     this.input.addEventListener('input', () => this.input.setCustomValidity(''))
     this.input.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') {
+        // Escape closes the box only, not also the History panel the editor would close on it.
         event.preventDefault()
+        event.stopPropagation()
         this.close()
       }
     })

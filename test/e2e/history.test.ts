@@ -121,6 +121,39 @@ describe('the History panel', () => {
     expect(await viewer.page.locator('[data-quire="checkpoint"]').isVisible()).toBe(false)
   })
 
+  for (const viewport of [
+    { width: 1400, height: 800 },
+    { width: 1100, height: 800 },
+    { width: 390, height: 780 },
+  ]) {
+    it(`opens under the bar at ${viewport.width} px, leaving its controls in reach, and closes with History or Escape from the text`, async () => {
+      const doc = `panel ${viewport.width} ${randomUUID().slice(0, 8)}`
+      const { page } = track(await openDocPage(browser, server.url, doc, 'Ada', viewport))
+      const toggle = page.locator('[data-quire="history-toggle"]')
+      const panel = page.locator('[data-quire="history"]')
+      await toggle.click()
+      await panel.waitFor()
+      const covered = await page.evaluate(() =>
+        ['[data-quire="history-toggle"]', '[data-quire="status"]', '[data-quire="presence"]', '[role="toolbar"] button', '[data-quire="download"]'].filter((selector) => {
+          const element = document.querySelector(selector)!
+          const box = element.getBoundingClientRect()
+          return !element.contains(document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2))
+        }),
+      )
+      expect(covered).toEqual([])
+
+      await toggle.click()
+      expect(await panel.isHidden()).toBe(true)
+      expect(await toggle.getAttribute('aria-expanded')).toBe('false')
+      await toggle.click()
+      expect(await panel.isVisible()).toBe(true)
+      await page.locator('.ProseMirror').focus()
+      await page.keyboard.press('Escape')
+      expect(await panel.isHidden()).toBe(true)
+      expect(await page.evaluate(() => document.activeElement?.classList.contains('ProseMirror'))).toBe(true)
+    })
+  }
+
   it('fits a narrow screen', async () => {
     const doc = `narrow ${randomUUID().slice(0, 8)}`
     const writer = await open(doc, 'Ada')
