@@ -6,6 +6,7 @@ import type { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { type FormatName, isFormatName } from '../shared/content/catalog.js'
+import { htmlParser } from '../shared/content/html-codec.js'
 import { docNameToSegment } from '../shared/doc-name.js'
 import { CloseCode } from '../shared/protocol.js'
 import { type MarkName, type NodeName, schema as quireSchema } from '../shared/schema.js'
@@ -175,6 +176,8 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
         }),
       }),
       editable: () => !readOnly && !deleted,
+      // Pasted and dropped HTML is read as an import reads it (tables as rows of text, for one).
+      clipboardParser: htmlParser,
       attributes: { class: 'quire-doc', 'aria-label': `Document ${checked.doc}`, 'aria-multiline': 'true', role: 'textbox' },
       dispatchTransaction(this: EditorView, tr: Transaction) {
         const before = this.state.doc

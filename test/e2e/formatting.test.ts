@@ -20,13 +20,17 @@ async function freshPage(what: string): Promise<Page> {
   return user.page
 }
 
-/** Pastes `text` into the editor as the browser does for Ctrl+V. */
-const paste = (page: Page, text: string) =>
-  page.locator('.ProseMirror').evaluate((editor, text) => {
-    const data = new DataTransfer()
-    data.setData('text/plain', text)
-    editor.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
-  }, text)
+/** Pastes `text` (and `html`, when given) into the editor as the browser does for Ctrl+V. */
+const paste = (page: Page, text: string, html?: string) =>
+  page.locator('.ProseMirror').evaluate(
+    (editor, [text, html]) => {
+      const data = new DataTransfer()
+      data.setData('text/plain', text!)
+      if (html) data.setData('text/html', html)
+      editor.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+    },
+    [text, html],
+  )
 
 describe('typing', () => {
   it('leaves dashes and quotes alone in inline code being typed, and in code blocks, and makes them typographic elsewhere', async () => {
@@ -38,6 +42,15 @@ describe('typing', () => {
     await page.keyboard.type('```')
     await page.keyboard.type('x -- "y" ...')
     expect(await page.locator('.ProseMirror pre').innerText()).toBe('x -- "y" ...')
+  })
+})
+
+describe('pasting', () => {
+  it('pastes a table as one paragraph per row with its cells apart', async () => {
+    const page = await freshPage('paste table')
+    await paste(page, 'c1\tc2\nc3\tc4', '<table><tr><td>c1</td><td>c2</td></tr><tr><td>c3</td><td><b>c4</b></td></tr></table>')
+    expect(await editorText(page)).toBe('c1 | c2\nc3 | c4')
+    expect(await page.locator('.ProseMirror p strong').innerText()).toBe('c4')
   })
 })
 
