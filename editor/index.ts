@@ -119,8 +119,14 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     undo.push(() => void persistence?.destroy())
     // The provider appends the room name to the URL unencoded; encoding it makes names with `%`, `?`
     // or `#` reach the server intact, which decodes the path back into the name.
+    // Tabs do not share the document and presence over a BroadcastChannel (y-websocket's default):
+    // a tab passed on another tab's awareness to the server, often before that tab's own socket
+    // was open, so the server counted that presence as the first tab's and did not withdraw it when
+    // the other tab closed (a ghost person and caret for everyone else, until the 30 s timeout).
+    // Every tab syncs through the server, as it would from another device.
     const provider = new WebsocketProvider(checked.url, docNameToSegment(checked.doc), ydoc, {
       params: checked.token === undefined ? {} : { token: checked.token },
+      disableBc: true,
     })
     const { awareness } = provider
     undo.push(() => {
@@ -195,8 +201,8 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
       root.toggleAttribute('data-readonly', true)
       view.setProps({})
       // The server deleted the document: dropping the offline copy keeps it from being written back
-      // into a new document of the same name on the next visit, and disconnecting also stops the
-      // cross-tab channel from passing it to other tabs.
+      // into a new document of the same name on the next visit, and disconnecting keeps the
+      // provider from reconnecting, which would start a new, empty one.
       void persistence?.clearData()
       provider.disconnect()
     }

@@ -39,7 +39,8 @@ export class SaveTracker {
     const original = provider.messageHandlers[MessageType.sync]!
     this.handleSync = original
     provider.messageHandlers[MessageType.sync] = (encoder, decoder, from, emitSynced, type) => {
-      // Only answers that came over the socket count, not messages from other tabs.
+      // Only answers that came over the socket count (y-websocket also reads messages from other
+      // tabs through this handler when its BroadcastChannel is on).
       const step2 = emitSynced && decoding.readVarUint(decoding.clone(decoder)) === syncProtocol.messageYjsSyncStep2
       original(encoder, decoder, from, emitSynced, type)
       if (step2) this.onStep2()
