@@ -26,7 +26,7 @@ export function shortName(name: string): string {
 
 /**
  * The caret of a remote user: y-prosemirror's `.ProseMirror-yjs-cursor` with the (shortened) name as
- * a label. The label is hidden by style and shown briefly when the person moves (`caretLabels` in
+ * a label. The label is hidden by style and shown briefly when the person moves (`CaretLabels` in
  * `plugins/carets.ts`) and while the pointer is on the caret, so it does not cover the line above.
  */
 export function buildCaret(user: unknown, clientId: number): HTMLElement {

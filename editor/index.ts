@@ -1,11 +1,12 @@
 import type { Schema } from 'prosemirror-model'
 import { EditorState, type Transaction } from 'prosemirror-state'
 import { EditorView } from 'prosemirror-view'
-import { ySyncPluginKey } from 'y-prosemirror'
+import { ySyncPluginKey, yUndoPluginKey } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { type FormatName, isFormatName } from '../shared/content/catalog.js'
+import { htmlParser } from '../shared/content/html-codec.js'
 import { docNameToSegment } from '../shared/doc-name.js'
 import { CloseCode } from '../shared/protocol.js'
 import { type MarkName, type NodeName, schema as quireSchema } from '../shared/schema.js'
@@ -118,8 +119,14 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     undo.push(() => void persistence?.destroy())
     // The provider appends the room name to the URL unencoded; encoding it makes names with `%`, `?`
     // or `#` reach the server intact, which decodes the path back into the name.
+    // Tabs do not share the document and presence over a BroadcastChannel (y-websocket's default):
+    // a tab passed on another tab's awareness to the server, often before that tab's own socket
+    // was open, so the server counted that presence as the first tab's and did not withdraw it when
+    // the other tab closed (a ghost person and caret for everyone else, until the 30 s timeout).
+    // Every tab syncs through the server, as it would from another device.
     const provider = new WebsocketProvider(checked.url, docNameToSegment(checked.doc), ydoc, {
       params: checked.token === undefined ? {} : { token: checked.token },
+      disableBc: true,
     })
     const { awareness } = provider
     undo.push(() => {
@@ -175,6 +182,8 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
         }),
       }),
       editable: () => !readOnly && !deleted,
+      // Pasted and dropped HTML is read as an import reads it (tables as rows of text, for one).
+      clipboardParser: htmlParser,
       attributes: { class: 'quire-doc', 'aria-label': `Document ${checked.doc}`, 'aria-multiline': 'true', role: 'textbox' },
       dispatchTransaction(this: EditorView, tr: Transaction) {
         const before = this.state.doc
@@ -192,17 +201,24 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
       root.toggleAttribute('data-readonly', true)
       view.setProps({})
       // The server deleted the document: dropping the offline copy keeps it from being written back
-      // into a new document of the same name on the next visit, and disconnecting also stops the
-      // cross-tab channel from passing it to other tabs.
+      // into a new document of the same name on the next visit, and disconnecting keeps the
+      // provider from reconnecting, which would start a new, empty one.
       void persistence?.clearData()
       provider.disconnect()
     }
     provider.on('closed', onClosed)
     undo.push(() => provider.off('closed', onClosed))
     undo.push(followBrowserNetwork(provider))
+    // A restore is the server's edit, so this user's undo stack still holds the edits it replaced.
+    // Yjs' UndoManager skips stack items that no longer change anything and would undo an older
+    // one instead (text typed before the restored version), so undo starts afresh after a restore.
+    const forgetUndo = (): void => {
+      yUndoPluginKey.getState(view.state)?.undoManager.clear()
+      view.dispatch(view.state.tr) // the toolbar's Undo and Redo follow
+    }
     // The panel reads versions over HTTP with the token and offers restoring only to writers, so a
     // new token or a read-only switch gets a new panel.
-    const openHistory = (): HistoryPanel => new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted })
+    const openHistory = (): HistoryPanel => new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted, onRestored: forgetUndo })
     let history = openHistory()
     const reopenHistory = (): void => {
       history.destroy()

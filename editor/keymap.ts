@@ -1,13 +1,15 @@
-import { baseKeymap, chainCommands, exitCode, joinDown, joinUp, lift, selectParentNode, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
+import { baseKeymap, chainCommands, exitCode, joinDown, joinUp, lift, setBlockType, toggleMark } from 'prosemirror-commands'
 import { undoInputRule } from 'prosemirror-inputrules'
 import { keymap } from 'prosemirror-keymap'
-import { liftListItem, sinkListItem, splitListItem, wrapInList } from 'prosemirror-schema-list'
+import { liftListItem, sinkListItem, splitListItem } from 'prosemirror-schema-list'
 import { type Command, Plugin, TextSelection } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 import { redoCommand, undoCommand } from 'y-prosemirror'
 import { schema } from '../shared/schema.js'
+import { toggleBlock, toggleList, toggleQuote } from './commands.js'
 import { openLinkBox } from './plugins/links.js'
 import { focusToolbar } from './plugins/toolbar.js'
+import { newUndoStep, ownUndoStep } from './plugins/undo-steps.js'
 
 const { nodes, marks } = schema
 
@@ -76,7 +78,9 @@ const exitCodeDownwards: Command = (state, dispatch) => {
 /**
  * The bindings people expect from a word processor, in the spirit of `prosemirror-example-setup`.
  * Undo and redo go through y-prosemirror's UndoManager rather than `prosemirror-history`, so
- * Mod-z takes back only this user's own changes and never a collaborator's.
+ * Mod-z takes back only this user's own changes and never a collaborator's; formatting is an undo
+ * step of its own and Enter starts one (`undo-steps.ts`). Block shortcuts toggle as the toolbar's
+ * buttons do (`commands.ts`).
  */
 export function editorKeymap(): Plugin[] {
   const bindings: Record<string, Command> = {
@@ -85,33 +89,36 @@ export function editorKeymap(): Plugin[] {
     'Mod-z': undoCommand,
     'Shift-Mod-z': redoCommand,
     'Mod-y': redoCommand,
-    'Mod-b': toggleMark(marks.strong),
-    'Mod-B': toggleMark(marks.strong),
-    'Mod-i': toggleMark(marks.em),
-    'Mod-I': toggleMark(marks.em),
-    'Mod-`': toggleMark(marks.code),
+    'Mod-b': ownUndoStep(toggleMark(marks.strong)),
+    'Mod-B': ownUndoStep(toggleMark(marks.strong)),
+    'Mod-i': ownUndoStep(toggleMark(marks.em)),
+    'Mod-I': ownUndoStep(toggleMark(marks.em)),
+    'Mod-`': ownUndoStep(toggleMark(marks.code)),
     'Mod-k': openLinkBox,
     'Alt-F10': focusToolbar,
-    'Alt-ArrowUp': joinUp,
-    'Alt-ArrowDown': joinDown,
-    'Mod-BracketLeft': lift,
-    Escape: chainCommands(rememberEscape, selectParentNode),
-    'Shift-Ctrl-8': wrapInList(nodes.bullet_list),
-    'Shift-Ctrl-9': wrapInList(nodes.ordered_list),
-    'Ctrl->': wrapIn(nodes.blockquote),
+    'Alt-ArrowUp': ownUndoStep(joinUp),
+    'Alt-ArrowDown': ownUndoStep(joinDown),
+    'Mod-BracketLeft': ownUndoStep(lift),
+    // Escape selects nothing (prosemirror-example-setup's selectParentNode selected the whole
+    // block, shown only by an outline, and the next keystroke replaced it); it only opens the way out.
+    Escape: rememberEscape,
+    'Shift-Ctrl-8': ownUndoStep(toggleList(nodes.bullet_list)),
+    'Shift-Ctrl-9': ownUndoStep(toggleList(nodes.ordered_list)),
+    'Ctrl->': ownUndoStep(toggleQuote),
     'Mod-Enter': insertHardBreak,
     'Shift-Enter': insertHardBreak,
-    Enter: chainCommands(exitCodeOnEmptyLine, splitListItem(nodes.list_item)),
+    // A new paragraph starts a new undo step, whatever splits the block.
+    Enter: newUndoStep(chainCommands(exitCodeOnEmptyLine, splitListItem(nodes.list_item), baseKeymap.Enter!)),
     ArrowDown: exitCodeDownwards,
-    'Mod-[': liftListItem(nodes.list_item),
-    'Mod-]': sinkListItem(nodes.list_item),
+    'Mod-[': ownUndoStep(liftListItem(nodes.list_item)),
+    'Mod-]': ownUndoStep(sinkListItem(nodes.list_item)),
     Tab: chainCommands(sinkListItem(nodes.list_item), insertTab),
     'Shift-Tab': chainCommands(liftListItem(nodes.list_item), keepFocus),
-    'Shift-Ctrl-0': setBlockType(nodes.paragraph),
-    'Shift-Ctrl-\\': setBlockType(nodes.code_block),
-    'Mod-_': insertRule,
+    'Shift-Ctrl-0': ownUndoStep(setBlockType(nodes.paragraph)),
+    'Shift-Ctrl-\\': ownUndoStep(toggleBlock(nodes.code_block)),
+    'Mod-_': ownUndoStep(insertRule),
   }
-  for (const level of [1, 2, 3, 4, 5, 6]) bindings[`Shift-Ctrl-${level}`] = setBlockType(nodes.heading, { level })
+  for (const level of [1, 2, 3, 4, 5, 6]) bindings[`Shift-Ctrl-${level}`] = ownUndoStep(toggleBlock(nodes.heading, { level }))
   // Any key but Escape ends the "next Tab leaves" window that Escape opened.
   const forgetEscape = new Plugin({
     props: {

@@ -9,7 +9,7 @@ import { renderPreview } from './preview.js'
 
 /** Where the History panel lives and what it may do. */
 export interface HistoryPanelOptions {
-  /** The editor's root (`.quire`): the panel is drawn over it, so it works embedded and narrow. */
+  /** The editor's root (`.quire`): the panel is laid out in it, beside the text, so it works embedded and narrow. */
   root: HTMLElement
   /** The editor's bar, which gets the History button. */
   bar: HTMLElement
@@ -18,6 +18,8 @@ export interface HistoryPanelOptions {
   token: string | undefined
   /** Without write access the panel only shows versions: no restoring, no saving. */
   readOnly: boolean
+  /** Called once the server has restored a version at this user's request. */
+  onRestored: () => void
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
@@ -30,7 +32,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, te
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 /**
- * The History panel: a button in the bar opens a side panel listing the document's versions,
+ * The History panel: a button in the bar opens and closes a side panel listing the document's versions,
  * newest first (time, authors in their colours, label). Selecting one previews it read-only with
  * its changes since the version before highlighted; it can be restored (with write access), and
  * the current content can be saved as a named version. The list follows the server's `version`
@@ -64,6 +66,13 @@ export class HistoryPanel {
     options.bar.append(this.toggle)
     this.build()
     options.root.append(this.panel)
+    options.root.addEventListener('keydown', this.onKey)
+  }
+
+  // Escape closes the panel from anywhere in the editor, the text included (ProseMirror marks every
+  // Escape as handled, so that is not asked; the link box keeps its own Escape to itself).
+  private readonly onKey = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && this.isOpen) this.close()
   }
 
   get isOpen(): boolean {
@@ -72,23 +81,29 @@ export class HistoryPanel {
 
   open(): void {
     this.panel.hidden = false
+    this.options.root.classList.add('quire-history-open')
     this.toggle.setAttribute('aria-expanded', 'true')
     this.unwatch = this.api.watch(() => void this.refresh())
     void this.refresh()
   }
 
+  /** Hides the panel. Focus inside it goes to the History button; focus in the text stays there. */
   close(): void {
+    const hadFocus = this.panel.contains(document.activeElement)
     this.panel.hidden = true
+    this.options.root.classList.remove('quire-history-open')
     this.toggle.setAttribute('aria-expanded', 'false')
     this.unwatch?.()
     this.unwatch = null
     this.clearPreview()
-    this.toggle.focus()
+    if (hadFocus) this.toggle.focus()
   }
 
   destroy(): void {
     this.unwatch?.()
     this.preview?.destroy()
+    this.options.root.removeEventListener('keydown', this.onKey)
+    this.options.root.classList.remove('quire-history-open')
     this.panel.remove()
     this.toggle.remove()
   }
@@ -127,9 +142,6 @@ export class HistoryPanel {
     this.previewHead.append(this.previewTitle, this.restoreButton)
     this.previewHead.hidden = true
     this.message.setAttribute('role', 'status')
-    this.panel.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') this.close()
-    })
     this.panel.append(head, form, this.message, this.empty, this.list, this.previewHead, this.previewHost)
   }
 
@@ -203,6 +215,7 @@ export class HistoryPanel {
     this.restoreButton.disabled = true
     try {
       const before = await this.api.restore(id)
+      this.options.onRestored()
       this.say(`Restored version ${id}. The content before is saved as version ${before.id}.`)
       await this.refresh()
     } catch (error) {

@@ -3,6 +3,7 @@ import { type Command, type EditorState, Plugin, PluginKey, type PluginView, Tex
 import { Decoration, DecorationSet, type EditorView } from 'prosemirror-view'
 import { schema } from '../../shared/schema.js'
 import { normalizeHref, pastedHref, safeUrl } from '../../shared/urls.js'
+import { asOwnUndoStep } from './undo-steps.js'
 
 const LINK = schema.marks.link
 
@@ -77,7 +78,7 @@ export function inLink(state: EditorState): boolean {
 function setLink(view: EditorView, range: { from: number; to: number }, href: string | null): void {
   const tr = view.state.tr.removeMark(range.from, range.to, LINK)
   if (href !== null) tr.addMark(range.from, range.to, LINK.create({ href }))
-  view.dispatch(tr.setMeta(linkKey, { editing: null }))
+  view.dispatch(asOwnUndoStep(tr.setMeta(linkKey, { editing: null })))
 }
 
 function button(text: string, onClick: () => void): HTMLButtonElement {
@@ -150,7 +151,9 @@ class LinkBubble implements PluginView {
     this.input.addEventListener('input', () => this.input.setCustomValidity(''))
     this.input.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') {
+        // Escape closes the box only, not also the History panel the editor would close on it.
         event.preventDefault()
+        event.stopPropagation()
         this.close()
       }
     })
@@ -290,7 +293,7 @@ export function linksPlugin(): Plugin<LinkState> {
         const href = pastedHref(event.clipboardData?.getData('text/plain') ?? '')
         if (href === null) return false
         const { from, to } = state.selection
-        view.dispatch(state.tr.removeMark(from, to, LINK).addMark(from, to, LINK.create({ href })))
+        view.dispatch(asOwnUndoStep(state.tr.removeMark(from, to, LINK).addMark(from, to, LINK.create({ href }))))
         return true
       },
     },

@@ -25,11 +25,18 @@ class PresenceView implements PluginView {
     this.draw()
   }
 
+  /** What the list shows now, to skip redrawing it when only someone's caret moved. */
+  private drawn = ''
+
+  // Awareness changes with every caret move of every peer: the list is rebuilt only when what it
+  // shows changed, since rebuilding costs the page a layout and a repaint each time.
   private draw(): void {
-    const everyone = people(this.awareness)
-    const entries = everyone.slice(0, MAX_LISTED).map(({ clientId, name: userName, color, typing: peerTyping, self }) => {
-      // Being told that oneself is typing is noise, and it made the bar change under the caret.
-      const typing = peerTyping && !self
+    // Being told that oneself is typing is noise, and it made the bar change under the caret.
+    const everyone = people(this.awareness).map((person) => ({ ...person, typing: person.typing && !person.self }))
+    const shown = JSON.stringify([everyone.length, everyone.slice(0, MAX_LISTED)])
+    if (shown === this.drawn) return
+    this.drawn = shown
+    const entries = everyone.slice(0, MAX_LISTED).map(({ clientId, name: userName, color, typing, self }) => {
       const li = document.createElement('li')
       li.className = 'quire-person'
       li.dataset.clientId = String(clientId)

@@ -5,6 +5,14 @@ import * as syncProtocol from 'y-protocols/sync'
 import type { WebsocketProvider } from 'y-websocket'
 import { MessageType } from '../../shared/protocol.js'
 
+/**
+ * Probes go out at most this often. Answering one makes the server compute the difference between
+ * the whole document and this page's state, and applying the answer makes y-prosemirror map the
+ * caret through the whole document; one probe per keystroke was a pass over the document on both
+ * ends per keystroke, and a second repaint of the page per keystroke when the state flipped back.
+ */
+export const PROBE_EVERY_MS = 1000
+
 /** What `[data-quire="saved"]` reports in its `data-state` attribute. */
 export type SavedState = 'saved' | 'pending' | 'offline'
 
@@ -22,7 +30,8 @@ export class SaveTracker {
   pending = 0
   /** How many of `pending` the probe in flight will confirm; `null` when none is in flight. */
   private probing: number | null = null
-  private scheduled = false
+  private scheduled: ReturnType<typeof setTimeout> | 'soon' | null = null
+  private lastProbe = Number.NEGATIVE_INFINITY
   private readonly listeners = new Set<() => void>()
   private readonly handleSync: WebsocketProvider['messageHandlers'][number]
 
@@ -30,7 +39,8 @@ export class SaveTracker {
     const original = provider.messageHandlers[MessageType.sync]!
     this.handleSync = original
     provider.messageHandlers[MessageType.sync] = (encoder, decoder, from, emitSynced, type) => {
-      // Only answers that came over the socket count, not messages from other tabs.
+      // Only answers that came over the socket count (y-websocket also reads messages from other
+      // tabs through this handler when its BroadcastChannel is on).
       const step2 = emitSynced && decoding.readVarUint(decoding.clone(decoder)) === syncProtocol.messageYjsSyncStep2
       original(encoder, decoder, from, emitSynced, type)
       if (step2) this.onStep2()
@@ -51,6 +61,7 @@ export class SaveTracker {
   }
 
   destroy(): void {
+    if (this.scheduled !== null && this.scheduled !== 'soon') clearTimeout(this.scheduled)
     this.provider.messageHandlers[MessageType.sync] = this.handleSync
     this.provider.doc.off('update', this.onUpdate)
     this.provider.off('status', this.onStatus)
@@ -86,20 +97,29 @@ export class SaveTracker {
     this.notify()
   }
 
-  /** One probe per tick at most: a burst of keystrokes in one task is confirmed together. */
+  /**
+   * One probe per `PROBE_EVERY_MS` at most, sent at the end of the task that made the changes, so
+   * a burst of changes in one task, or typed within that time, is confirmed together.
+   */
   private scheduleProbe(): void {
-    if (this.scheduled || this.probing !== null) return
-    this.scheduled = true
-    queueMicrotask(() => {
-      this.scheduled = false
+    if (this.scheduled !== null || this.probing !== null) return
+    const send = (): void => {
+      this.scheduled = null
       this.probe()
-    })
+    }
+    const wait = this.lastProbe + PROBE_EVERY_MS - performance.now()
+    if (wait > 0) this.scheduled = setTimeout(send, wait)
+    else {
+      this.scheduled = 'soon'
+      queueMicrotask(send)
+    }
   }
 
   private probe(): void {
     const { ws } = this.provider
     if (this.probing !== null || this.pending === 0 || !this.provider.wsconnected || !this.provider.synced || ws === null || ws.readyState !== WebSocket.OPEN) return
     this.probing = this.pending
+    this.lastProbe = performance.now()
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, MessageType.sync)
     syncProtocol.writeSyncStep1(encoder, this.provider.doc)
@@ -131,9 +151,12 @@ class SavedView implements PluginView {
     this.draw()
   }
 
+  // Only what changed is written: each DOM write costs a layout and a repaint of the page.
   private draw(): void {
-    this.el.dataset.state = this.tracker.state
-    this.el.textContent = describe(this.tracker)
+    const { state } = this.tracker
+    const text = describe(this.tracker)
+    if (this.el.dataset.state !== state) this.el.dataset.state = state
+    if (this.el.textContent !== text) this.el.textContent = text
   }
 
   destroy(): void {

@@ -32,12 +32,17 @@ class StatusView implements PluginView {
     window.addEventListener('offline', this.onNetwork)
     this.unwatch = connection.watch(() => this.render())
     this.update(view)
+    this.render()
   }
 
-  /** Read-only can be switched at run time (and a deletion ends editing, which the status says). */
+  /**
+   * Read-only can be switched at run time (and a deletion ends editing, which the status says, from
+   * `connection.watch`). Nothing is written while that stays the same: this runs on every keystroke,
+   * and each DOM write makes the browser lay the bar out again.
+   */
   update(view: EditorView): void {
-    this.badge.hidden = view.editable || this.connection.final !== null
-    this.render()
+    const hidden = view.editable || this.connection.final !== null
+    if (this.badge.hidden !== hidden) this.badge.hidden = hidden
   }
 
   private render(): void {

@@ -1,11 +1,12 @@
-import { lift, setBlockType, toggleMark, wrapIn } from 'prosemirror-commands'
-import type { MarkType, NodeType } from 'prosemirror-model'
-import { liftListItem, wrapInList } from 'prosemirror-schema-list'
+import { toggleMark } from 'prosemirror-commands'
+import type { MarkType } from 'prosemirror-model'
 import { type Command, type EditorState, Plugin, type PluginView } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 import { redoCommand, undoCommand } from 'y-prosemirror'
 import { schema } from '../../shared/schema.js'
+import { blockIs, inQuote, listIs, toggleBlock, toggleList, toggleQuote } from '../commands.js'
 import { inLink, openLinkBox } from './links.js'
+import { ownUndoStep } from './undo-steps.js'
 
 const { nodes, marks } = schema
 
@@ -25,43 +26,19 @@ function markActive(state: EditorState, type: MarkType): boolean {
   return state.doc.rangeHasMark(from, to, type)
 }
 
-function insideNode(state: EditorState, type: NodeType): boolean {
-  const { $from } = state.selection
-  for (let depth = $from.depth; depth > 0; depth--) if ($from.node(depth).type === type) return true
-  return false
-}
-
-function textblockIs(state: EditorState, type: NodeType, attrs?: Record<string, unknown>): boolean {
-  return state.selection.$from.parent.hasMarkup(type, attrs)
-}
-
-// Block buttons toggle: pressing "Heading 1" inside a heading 1 turns it back into a paragraph,
-// pressing "Bullet list" inside one lifts the item out, as in every word processor.
-function toggleBlock(type: NodeType, attrs?: Record<string, unknown>): Command {
-  return (state, dispatch) => (textblockIs(state, type, attrs) ? setBlockType(nodes.paragraph)(state, dispatch) : setBlockType(type, attrs)(state, dispatch))
-}
-
-function toggleList(type: NodeType): Command {
-  return (state, dispatch) => (insideNode(state, type) ? liftListItem(nodes.list_item)(state, dispatch) : wrapInList(type)(state, dispatch))
-}
-
-function toggleQuote(state: EditorState, dispatch?: EditorView['dispatch']): boolean {
-  return insideNode(state, nodes.blockquote) ? lift(state, dispatch) : wrapIn(nodes.blockquote)(state, dispatch)
-}
-
 const ITEMS: Item[][] = [
   [
-    { label: 'Bold', glyph: 'B', shortcut: 'Mod-B', run: toggleMark(marks.strong), active: (s) => markActive(s, marks.strong) },
-    { label: 'Italic', glyph: 'I', shortcut: 'Mod-I', run: toggleMark(marks.em), active: (s) => markActive(s, marks.em) },
-    { label: 'Inline code', glyph: '</>', shortcut: 'Mod-`', run: toggleMark(marks.code), active: (s) => markActive(s, marks.code) },
+    { label: 'Bold', glyph: 'B', shortcut: 'Mod-B', run: ownUndoStep(toggleMark(marks.strong)), active: (s) => markActive(s, marks.strong) },
+    { label: 'Italic', glyph: 'I', shortcut: 'Mod-I', run: ownUndoStep(toggleMark(marks.em)), active: (s) => markActive(s, marks.em) },
+    { label: 'Inline code', glyph: '</>', shortcut: 'Mod-`', run: ownUndoStep(toggleMark(marks.code)), active: (s) => markActive(s, marks.code) },
   ],
   [
-    { label: 'Heading 1', glyph: 'H1', shortcut: 'Shift-Ctrl-1', run: toggleBlock(nodes.heading, { level: 1 }), active: (s) => textblockIs(s, nodes.heading, { level: 1 }) },
-    { label: 'Heading 2', glyph: 'H2', shortcut: 'Shift-Ctrl-2', run: toggleBlock(nodes.heading, { level: 2 }), active: (s) => textblockIs(s, nodes.heading, { level: 2 }) },
-    { label: 'Bullet list', glyph: '•', shortcut: 'Shift-Ctrl-8', run: toggleList(nodes.bullet_list), active: (s) => insideNode(s, nodes.bullet_list) },
-    { label: 'Numbered list', glyph: '1.', shortcut: 'Shift-Ctrl-9', run: toggleList(nodes.ordered_list), active: (s) => insideNode(s, nodes.ordered_list) },
-    { label: 'Quote', glyph: '❝', shortcut: 'Ctrl->', run: toggleQuote, active: (s) => insideNode(s, nodes.blockquote) },
-    { label: 'Code block', glyph: '{ }', shortcut: 'Shift-Ctrl-\\', run: toggleBlock(nodes.code_block), active: (s) => textblockIs(s, nodes.code_block) },
+    { label: 'Heading 1', glyph: 'H1', shortcut: 'Shift-Ctrl-1', run: ownUndoStep(toggleBlock(nodes.heading, { level: 1 })), active: (s) => blockIs(s, nodes.heading, { level: 1 }) },
+    { label: 'Heading 2', glyph: 'H2', shortcut: 'Shift-Ctrl-2', run: ownUndoStep(toggleBlock(nodes.heading, { level: 2 })), active: (s) => blockIs(s, nodes.heading, { level: 2 }) },
+    { label: 'Bullet list', glyph: '•', shortcut: 'Shift-Ctrl-8', run: ownUndoStep(toggleList(nodes.bullet_list)), active: (s) => listIs(s, nodes.bullet_list) },
+    { label: 'Numbered list', glyph: '1.', shortcut: 'Shift-Ctrl-9', run: ownUndoStep(toggleList(nodes.ordered_list)), active: (s) => listIs(s, nodes.ordered_list) },
+    { label: 'Quote', glyph: '❝', shortcut: 'Ctrl->', run: ownUndoStep(toggleQuote), active: inQuote },
+    { label: 'Code block', glyph: '{ }', shortcut: 'Shift-Ctrl-\\', run: ownUndoStep(toggleBlock(nodes.code_block)), active: (s) => blockIs(s, nodes.code_block) },
   ],
   [
     { label: 'Undo', glyph: '↶', shortcut: 'Mod-Z', run: undoCommand },
@@ -161,7 +138,10 @@ class ToolbarView implements PluginView {
       const first = this.buttons.findIndex((b) => !b.el.disabled)
       if (first >= 0) this.current = first
     }
-    for (const [i, { el }] of this.buttons.entries()) el.tabIndex = i === this.current ? 0 : -1
+    for (const [i, { el }] of this.buttons.entries()) {
+      const tabIndex = i === this.current ? 0 : -1
+      if (el.tabIndex !== tabIndex) el.tabIndex = tabIndex
+    }
   }
 
   /** Moves focus into the toolbar (Alt+F10, as in word processors). */
@@ -170,12 +150,16 @@ class ToolbarView implements PluginView {
     this.buttons[this.current]?.el.focus()
   }
 
+  // Runs on every keystroke: only attributes that change are written, since every DOM write makes
+  // the browser recompute style and layout before the next frame.
   update(): void {
     const { state } = this.view
     const editable = this.view.editable
     for (const { item, el } of this.buttons) {
-      el.disabled = !editable || !item.run(state)
-      if (item.active) el.setAttribute('aria-pressed', String(item.active(state)))
+      const disabled = !editable || !item.run(state)
+      if (el.disabled !== disabled) el.disabled = disabled
+      const pressed = item.active && String(item.active(state))
+      if (pressed && el.getAttribute('aria-pressed') !== pressed) el.setAttribute('aria-pressed', pressed)
     }
     this.rove()
   }

@@ -1,4 +1,4 @@
-import { DOMParser, DOMSerializer, type Node } from 'prosemirror-model'
+import { DOMParser, DOMSerializer, type Node, type ParseOptions, type Slice } from 'prosemirror-model'
 import { schema } from '../schema.js'
 import { checkTree } from './limits.js'
 
@@ -60,6 +60,88 @@ function markup(node: globalThis.Node): string {
   return ''
 }
 
+// Elements that make lines in a table cell; their content runs together, a space apart.
+const CELL_BLOCKS = new Set([
+  'address',
+  'article',
+  'blockquote',
+  'dd',
+  'div',
+  'dl',
+  'dt',
+  'figcaption',
+  'figure',
+  'footer',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'li',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'ul',
+])
+
+/** What separates the cells of a row: collapsed whitespace would lose a tab, and `|` reads as a column. */
+const CELL_SEPARATOR = ' | '
+
+/** `container`'s children, with block elements (and those inside them) opened up into inline content. */
+function inlineContent(container: Element): globalThis.Node[] {
+  const nodes: globalThis.Node[] = []
+  for (const child of Array.from(container.childNodes)) {
+    if (child.nodeType !== 1 || !CELL_BLOCKS.has((child as Element).tagName.toLowerCase())) nodes.push(child)
+    else {
+      if (nodes.length > 0) nodes.push(container.ownerDocument.createTextNode(' '))
+      nodes.push(...inlineContent(child as Element))
+    }
+  }
+  return nodes
+}
+
+/**
+ * Rewrites every table under `root` as paragraphs, one per row (and one for a caption), the cells'
+ * content separated by `CELL_SEPARATOR`. The schema has no tables, and ProseMirror's parser reads
+ * cells as inline content, which glued a whole table into one paragraph ("c1c2c3c4"). Innermost
+ * tables go first, so a table in a cell becomes text in that cell.
+ */
+function tablesToRows(root: globalThis.Node): void {
+  if (!('querySelectorAll' in root)) return
+  for (const table of Array.from((root as ParentNode).querySelectorAll('table')).reverse()) {
+    const line = (cells: Element[]): Element => {
+      const paragraph = table.ownerDocument.createElement('p')
+      for (const [i, cell] of cells.entries()) paragraph.append(...(i > 0 ? [CELL_SEPARATOR] : []), ...inlineContent(cell))
+      return paragraph
+    }
+    const captions = Array.from(table.querySelectorAll('caption'), (caption) => line([caption]))
+    const rows = Array.from(table.querySelectorAll('tr'), (row) => line(Array.from(row.children).filter((cell) => /^t[dh]$/i.test(cell.tagName))))
+    table.replaceWith(...captions, ...rows)
+  }
+}
+
+/** ProseMirror's parser with the schema's rules, reading tables as `tablesToRows` writes them. */
+class QuireDOMParser extends DOMParser {
+  override parse(dom: globalThis.Node, options?: ParseOptions): Node {
+    tablesToRows(dom)
+    return super.parse(dom, options)
+  }
+
+  override parseSlice(dom: globalThis.Node, options?: ParseOptions): Slice {
+    tablesToRows(dom)
+    return super.parseSlice(dom, options)
+  }
+}
+
+/**
+ * How quire reads HTML into its schema, for an import and for the editor's paste and drop alike, so
+ * the same HTML comes in the same way. It changes the DOM it is given (tables become paragraphs).
+ */
+export const htmlParser: DOMParser = new QuireDOMParser(schema, DOMParser.fromSchema(schema).rules)
+
 /** The HTML format over the DOM that `parsePage` builds. */
 export function htmlCodec(parsePage: PageParser): HtmlCodec {
   return {
@@ -72,7 +154,7 @@ export function htmlCodec(parsePage: PageParser): HtmlCodec {
       const { body } = parsePage(html)
       // ProseMirror's DOMParser recurses: the DOM is checked first.
       checkTree<globalThis.Node>(body, (node) => node.childNodes)
-      return DOMParser.fromSchema(schema).parse(body)
+      return htmlParser.parse(body)
     },
   }
 }

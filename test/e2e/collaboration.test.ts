@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BrowserUser, caretToEnd, editorText, launchBrowser, newUser, openDocPage, screenshot, typeAtEnd } from '../helpers/browser.js'
+import { heldUpdates, holdIncoming, releaseHeld, startHolding } from '../helpers/held-messages.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
 
@@ -19,8 +20,8 @@ afterAll(async () => {
   await server?.stop()
 })
 
-async function open(doc: string, name: string): Promise<BrowserUser> {
-  const user = await openDocPage(browser, server.url, doc, name)
+async function open(doc: string, name: string, prepare?: (page: Page) => Promise<void>): Promise<BrowserUser> {
+  const user = await openDocPage(browser, server.url, doc, name, undefined, prepare)
   users.push(user)
   return user
 }
@@ -90,6 +91,30 @@ describe('two people editing one document in the app', () => {
 
     await ada.page.keyboard.press('Control+Shift+z')
     await until(async () => expect(await editorText(grace.page)).toBe('Ada wrote this.\nGrace wrote that.'))
+  })
+
+  it("keeps each one's run of text together when both type at the same place at once", async () => {
+    const doc = `same spot ${randomUUID().slice(0, 8)}`
+    const ada = await open(doc, 'Ada', holdIncoming)
+    const grace = await open(doc, 'Grace', holdIncoming)
+    await typeAtEnd(ada.page, 'Shared line. ')
+    await until(async () => expect(await editorText(grace.page)).toBe('Shared line. '))
+    await caretToEnd(grace.page)
+
+    // Each round both type one character before seeing the other's, then both see both.
+    for (let round = 1; round <= 6; round++) {
+      await Promise.all([startHolding(ada.page), startHolding(grace.page)])
+      await ada.page.keyboard.type('A')
+      await grace.page.keyboard.type('g')
+      await until(async () => expect([await heldUpdates(ada.page), await heldUpdates(grace.page)]).toEqual([1, 1]))
+      await Promise.all([releaseHeld(ada.page), releaseHeld(grace.page)])
+      await until(async () => {
+        const seen = await editorText(ada.page)
+        expect(seen.length).toBe('Shared line. '.length + 2 * round)
+        expect(await editorText(grace.page)).toBe(seen)
+      })
+    }
+    expect(await editorText(ada.page)).toMatch(/^Shared line\. (A{6}g{6}|g{6}A{6})$/)
   })
 
   it('turns Markdown shortcuts and toolbar buttons into structure', async () => {

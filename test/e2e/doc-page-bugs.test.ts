@@ -49,6 +49,18 @@ describe('the document page', () => {
     await until(async () => expect(await serverText(doc)).toBe('Hello worl-!d\n'))
   })
 
+  it('keeps the caret where it was on Escape, so typing after it adds to the text instead of replacing a paragraph', async () => {
+    const { page } = await open(fresh('escape'), 'Ada')
+    await page.locator('.ProseMirror').click()
+    await page.keyboard.type('First line.\nSecond line')
+    await page.keyboard.press('Escape')
+    await page.keyboard.type('!')
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('End')
+    await page.keyboard.type('?')
+    expect(await editorText(page)).toBe('First line.\nSecond line!?')
+  })
+
   it('keeps Tab in the editor: a tab character in a paragraph, nesting in a list', async () => {
     const { page } = await open(fresh('tab'), 'Ada')
     await page.locator('.ProseMirror').click()

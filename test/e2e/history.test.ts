@@ -74,6 +74,39 @@ describe('the History panel', () => {
     expect([...ada.errors, ...grace.errors]).toEqual([])
   })
 
+  it('starts undo afresh for the person who restored, so Ctrl+Z cannot take back text older than the version', async () => {
+    const doc = `restore undo ${randomUUID().slice(0, 8)}`
+    const ada = await open(doc, 'Ada')
+    const grace = await open(doc, 'Grace')
+    await typeAtEnd(ada.page, 'Ada line.\n')
+    await until(async () => expect(await editorText(grace.page)).toBe('Ada line.\n'))
+    await typeAtEnd(grace.page, 'Grace line.')
+    await until(async () => expect(await editorText(ada.page)).toBe('Ada line.\nGrace line.'))
+    const checkpoint = await fetch(`${server.url}/api/docs/${encodeURIComponent(doc)}/versions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"label":"v1"}' })
+    expect(checkpoint.status).toBe(201)
+    await typeAtEnd(ada.page, ' Ada later.')
+    await until(async () => expect(await editorText(grace.page)).toBe('Ada line.\nGrace line. Ada later.'))
+
+    await ada.page.locator('[data-quire="history-toggle"]').click()
+    const panel = ada.page.locator('[data-quire="history"]')
+    await panel.locator('[data-quire="version"]', { hasText: 'v1' }).click()
+    await panel.locator('.quire-preview .ProseMirror').waitFor()
+    await panel.locator('[data-quire="restore"]').click()
+    await until(async () => expect(await ada.page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true))
+    await until(async () => expect(await editorText(ada.page)).toBe('Ada line.\nGrace line.'))
+
+    await panel.getByRole('button', { name: 'Close version history' }).click()
+    await ada.page.locator('.ProseMirror').click()
+    await ada.page.keyboard.press('Control+z')
+    expect(await editorText(ada.page)).toBe('Ada line.\nGrace line.')
+    // She can still undo what she does after the restore.
+    await typeAtEnd(ada.page, ' New.')
+    await ada.page.keyboard.press('Control+z')
+    expect(await editorText(ada.page)).toBe('Ada line.\nGrace line.')
+    await until(async () => expect(await editorText(grace.page)).toBe('Ada line.\nGrace line.'))
+    expect([...ada.errors, ...grace.errors]).toEqual([])
+  })
+
   it('offers neither restoring nor saving without write access', async () => {
     const doc = `viewer ${randomUUID().slice(0, 8)}`
     const writer = await open(doc, 'Ada')
@@ -87,6 +120,39 @@ describe('the History panel', () => {
     expect(await viewer.page.locator('[data-quire="restore"]').isVisible()).toBe(false)
     expect(await viewer.page.locator('[data-quire="checkpoint"]').isVisible()).toBe(false)
   })
+
+  for (const viewport of [
+    { width: 1400, height: 800 },
+    { width: 1100, height: 800 },
+    { width: 390, height: 780 },
+  ]) {
+    it(`opens under the bar at ${viewport.width} px, leaving its controls in reach, and closes with History or Escape from the text`, async () => {
+      const doc = `panel ${viewport.width} ${randomUUID().slice(0, 8)}`
+      const { page } = track(await openDocPage(browser, server.url, doc, 'Ada', viewport))
+      const toggle = page.locator('[data-quire="history-toggle"]')
+      const panel = page.locator('[data-quire="history"]')
+      await toggle.click()
+      await panel.waitFor()
+      const covered = await page.evaluate(() =>
+        ['[data-quire="history-toggle"]', '[data-quire="status"]', '[data-quire="presence"]', '[role="toolbar"] button', '[data-quire="download"]'].filter((selector) => {
+          const element = document.querySelector(selector)!
+          const box = element.getBoundingClientRect()
+          return !element.contains(document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2))
+        }),
+      )
+      expect(covered).toEqual([])
+
+      await toggle.click()
+      expect(await panel.isHidden()).toBe(true)
+      expect(await toggle.getAttribute('aria-expanded')).toBe('false')
+      await toggle.click()
+      expect(await panel.isVisible()).toBe(true)
+      await page.locator('.ProseMirror').focus()
+      await page.keyboard.press('Escape')
+      expect(await panel.isHidden()).toBe(true)
+      expect(await page.evaluate(() => document.activeElement?.classList.contains('ProseMirror'))).toBe(true)
+    })
+  }
 
   it('fits a narrow screen', async () => {
     const doc = `narrow ${randomUUID().slice(0, 8)}`

@@ -65,4 +65,26 @@ describe('presence that tells the truth', () => {
     relay.close()
     await ada.context.close()
   })
+
+  it('withdraws a closed tab at once while another tab of the same browser stays on the document', async () => {
+    const doc = `tabs ${randomUUID().slice(0, 8)}`
+    const ada = await openDocPage(session.browser, session.server.url, doc, 'Ada')
+    const grace = await openDocPage(session.browser, session.server.url, doc, 'Grace')
+    // A second tab of Grace's browser: same storage, same BroadcastChannel scope.
+    const secondTab = await grace.context.newPage()
+    await secondTab.goto(`${session.server.url}/d/${encodeURIComponent(doc)}?name=Grace`)
+    await secondTab.locator('[data-quire="status"][data-state="connected"]').waitFor()
+    await secondTab.locator('.ProseMirror').click()
+    await secondTab.keyboard.type('From the second tab.')
+    const people = () => ada.page.locator('[data-quire="presence"] > *').count()
+    await until(async () => expect(await people()).toBe(3))
+    await until(async () => expect(await ada.page.locator('.ProseMirror-yjs-cursor').count()).toBe(1))
+
+    // Closing the tab closes its socket, and the server withdraws what that socket introduced: well
+    // within the 10 s this waits, where a presence left to awareness' own timeout stays 30 s.
+    await secondTab.close()
+    await until(async () => expect(await people()).toBe(2))
+    expect(await ada.page.locator('.ProseMirror-yjs-cursor').count()).toBe(0)
+    await Promise.all([ada.context.close(), grace.context.close()])
+  })
 })

@@ -54,10 +54,19 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /**
  * `newUser` on the app's editor page for `doc`, as `name`, once its status reads connected. The
- * name goes in `?name=` (the same path a shared link takes).
+ * name goes in `?name=` (the same path a shared link takes). `prepare` runs on the page before it
+ * loads (to add init scripts, such as `holdIncoming`).
  */
-export async function openDocPage(browser: Browser, baseUrl: string, doc: string, name: string, viewport?: { width: number; height: number }): Promise<BrowserUser> {
+export async function openDocPage(
+  browser: Browser,
+  baseUrl: string,
+  doc: string,
+  name: string,
+  viewport?: { width: number; height: number },
+  prepare?: (page: Page) => Promise<void>,
+): Promise<BrowserUser> {
   const user = await newUser(browser, viewport)
+  await prepare?.(user.page)
   await user.page.goto(`${baseUrl}/d/${encodeURIComponent(doc)}?name=${encodeURIComponent(name)}`)
   await user.page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
   return user

@@ -13,6 +13,25 @@ describe('html format', () => {
     expect(fixture).toContain('<ul><li><p>first item</p></li><li><p>second item</p></li></ul>')
   })
 
+  it('reads a table as one paragraph per row, cells apart, since the schema has no tables', () => {
+    const doc = parseHtml(`<p>Before</p>
+      <table><caption>Sizes</caption>
+        <thead><tr><th>Name</th><th>Size</th></tr></thead>
+        <tbody>
+          <tr><td>c1</td><td><b>c2</b></td></tr>
+          <tr><td><p>two</p><p>lines</p></td><td><table><tr><td>in</td><td>ner</td></tr></table></td></tr>
+        </tbody>
+      </table>`)
+    expect(doc.toJSON().content.map((block: { type: string }) => block.type)).toEqual(['paragraph', 'paragraph', 'paragraph', 'paragraph', 'paragraph'])
+    expect(doc.textBetween(0, doc.content.size, '\n')).toBe('Before\nSizes\nName | Size\nc1 | c2\ntwo lines | in | ner')
+    expect(
+      doc
+        .child(3)
+        .child(1)
+        .marks.map((mark) => mark.type.name),
+    ).toEqual(['strong'])
+  })
+
   it('parses what it renders back to the same document', () => {
     expect(parseHtml(fixture).eq(sampleDoc)).toBe(true)
   })
