@@ -23,6 +23,8 @@ export interface AwarenessHolding {
   heldByOther: boolean
   /** The claim's clock is not ahead of the one the room has: applying it would change nothing. */
   stale: boolean
+  /** The claiming connection passed the id on for another client, which now holds it itself. */
+  handedOver: boolean
   /** Client ids the claiming connection has introduced so far. */
   idsOwned: number
 }
@@ -45,12 +47,13 @@ export interface AwarenessRefusal {
  * Honest clients send other clients' entries too: the official client sends back every awareness
  * change it hears of, with the clock it heard, and removes peers it has not heard from lately.
  * Such entries (not ahead of the room's clock, or removing a state nobody holds) would change
- * nothing or only harm, so they are ignored rather than reported.
+ * nothing or only harm, so they are ignored rather than reported. So are the renewals a tab goes on
+ * passing on, from its BroadcastChannel, for another tab that now holds its id itself.
  */
 export function awarenessVerdict(claim: AwarenessClaim, holding: AwarenessHolding, limits: AwarenessLimits): 'ok' | 'ignore' | AwarenessRefusal {
   if (claim.stateBytes > limits.maxStateBytes) return { kind: 'awareness-too-big', reason: `awareness state of ${claim.stateBytes} bytes is over the ${limits.maxStateBytes}-byte limit` }
   if (holding.ownsIt) return 'ok'
-  if (holding.stale) return 'ignore'
+  if (holding.stale || (holding.handedOver && holding.heldByOther)) return 'ignore'
   if (holding.heldByOther) return { kind: 'awareness-not-owned', reason: `awareness client ${claim.clientId} belongs to another connection` }
   if (claim.removal) return 'ignore'
   if (holding.idsOwned >= limits.maxIdsPerConnection) return { kind: 'awareness-too-many-ids', reason: `a connection may introduce at most ${limits.maxIdsPerConnection} awareness clients` }

@@ -10,6 +10,19 @@ import { type AwarenessEntry, decodeAwarenessEntries, encodeAwareness, encodeAwa
 const NULL_STATE = [0x6e, 0x75, 0x6c, 0x6c]
 const isNull = (state: Uint8Array) => state.length === 4 && NULL_STATE.every((byte, i) => state[i] === byte)
 
+/** What one peer holds of a document's awareness. */
+interface Holdings {
+  /** The client ids whose states it controls: those it introduced, less those handed over. */
+  ids: Set<number>
+  /**
+   * The id it sent first, which is its own: the official client sends its own state, alone, as
+   * soon as its socket opens. Any other id it sends, it passes on for another client.
+   */
+  own: number | null
+  /** Ids it passed on that went to the peer whose own they are (made by the first one). */
+  handedOver: Set<number> | null
+}
+
 interface AwarenessChange {
   added: number[]
   updated: number[]
@@ -24,6 +37,12 @@ interface AwarenessChange {
  * are withdrawn for everyone, and the presence of each client, so that a departure can name who
  * left. Awareness is never stored: it lives as long as its peers' connections.
  *
+ * A peer may introduce ids that are not its own: the official client passes on, over its socket,
+ * the state of another tab of the same browser it hears on its BroadcastChannel, often before that
+ * tab's own socket is open. Such an id is handed over to the peer whose own it is when that peer
+ * sends it, so that closing the tab withdraws it at once instead of leaving a ghost for 30 s; the
+ * renewals the first tab goes on passing on are then dropped without a word.
+ *
  * A peer's awareness is hostile input (`guard/awareness.ts`): each entry of its updates is judged
  * before any is applied, and entries over the size limit, past the per-connection id count or for
  * ids another connection holds are dropped (and reported), the rest applied. The states every
@@ -31,8 +50,8 @@ interface AwarenessChange {
  */
 export class Presence {
   readonly awareness: awarenessProtocol.Awareness
-  /** Each peer with the awareness client IDs it controls. */
-  private readonly owned = new Map<Peer, Set<number>>()
+  /** Each peer with what it holds. */
+  private readonly holdings = new Map<Peer, Holdings>()
   /** Presence of every awareness client, kept so that a departure can name who left. */
   private readonly users = new Map<number, PresenceUser>()
   /** Every current state as one message, until the next change. */
@@ -55,14 +74,14 @@ export class Presence {
 
   /** Starts tracking the awareness states `peer` introduces. */
   track(peer: Peer): void {
-    this.owned.set(peer, new Set())
+    this.holdings.set(peer, { ids: new Set(), own: null, handedOver: null })
   }
 
   /** Withdraws every awareness state `peer` introduced, which tells everyone else it left. */
   untrack(peer: Peer): void {
-    const ids = this.owned.get(peer)
+    const ids = this.holdings.get(peer)?.ids
     if (!ids) return
-    this.owned.delete(peer)
+    this.holdings.delete(peer)
     if (ids.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], null)
   }
 
@@ -71,11 +90,13 @@ export class Presence {
    * may not make. Throws when it is invalid.
    */
   apply(update: Uint8Array, origin: unknown): void {
-    const owned = this.owned.get(origin as Peer)
+    const holdings = this.holdings.get(origin as Peer)
     // The cluster's updates were judged by the instance their clients are connected to.
-    if (!owned) return awarenessProtocol.applyAwarenessUpdate(this.awareness, update, origin)
+    if (!holdings) return awarenessProtocol.applyAwarenessUpdate(this.awareness, update, origin)
     const entries = decodeAwarenessEntries(update)
-    const kept = this.allowed(entries, owned)
+    const first = entries[0]
+    if (first && holdings.own === null) this.claimOwn(holdings, first.clientId)
+    const kept = this.allowed(entries, holdings)
     if (kept.length === entries.length) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, origin)
     else if (kept.length > 0) awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(kept), origin)
   }
@@ -88,7 +109,7 @@ export class Presence {
 
   /** The presence of `peer` (its first named awareness state), for naming the author of an edit. */
   userOf(peer: unknown): PresenceUser | null {
-    for (const id of this.owned.get(peer as Peer) ?? []) {
+    for (const id of this.holdings.get(peer as Peer)?.ids ?? []) {
       const user = this.users.get(id)
       if (user) return user
     }
@@ -100,8 +121,22 @@ export class Presence {
     this.awareness.destroy()
   }
 
-  /** The entries of a peer that owns `owned` it may apply; the others are reported as one problem. */
-  private allowed(entries: AwarenessEntry[], owned: Set<number>): AwarenessEntry[] {
+  /**
+   * Records `id` as the own id of the peer that holds `mine`, handed over by a peer that only
+   * passed it on. An id another peer sent as its own stays that peer's: no connection can take
+   * someone else's presence.
+   */
+  private claimOwn(mine: Holdings, id: number): void {
+    mine.own = id
+    for (const other of this.holdings.values()) {
+      if (other === mine || other.own === id || !other.ids.delete(id)) continue
+      ;(other.handedOver ??= new Set()).add(id)
+      mine.ids.add(id)
+    }
+  }
+
+  /** The entries of the peer that holds `holdings` it may apply; the others are reported as one problem. */
+  private allowed(entries: AwarenessEntry[], { ids: owned, handedOver }: Holdings): AwarenessEntry[] {
     const kept: AwarenessEntry[] = []
     let ids = owned.size
     let refusal: AwarenessRefusal | null = null
@@ -113,6 +148,7 @@ export class Presence {
         // A state present and not this peer's is another connection's or another instance's.
         heldByOther: !ownsIt && this.awareness.getStates().has(entry.clientId),
         stale: entry.clock <= (this.awareness.meta.get(entry.clientId)?.clock ?? 0),
+        handedOver: handedOver?.has(entry.clientId) ?? false,
         idsOwned: ids,
       }
       const verdict = awarenessVerdict({ clientId: entry.clientId, stateBytes: entry.state.byteLength, removal: isNull(entry.state) }, holding, this.limits)
@@ -131,7 +167,7 @@ export class Presence {
 
   private readonly onUpdate = ({ added, updated, removed }: AwarenessChange, origin: unknown): void => {
     this.states = null
-    const owned = this.owned.get(origin as Peer)
+    const owned = this.holdings.get(origin as Peer)?.ids
     if (owned) {
       // A client that comes back (a reconnect keeps its id) sets a state the room has seen
       // before: y-protocols calls that `updated`, not `added`, and it is this peer's all the same.

@@ -18,14 +18,15 @@ export interface TestClient {
 process.setMaxListeners(0)
 
 /** Connects the official `WebsocketProvider` (over `ws`) to `docName` on `wsUrl`. */
-export function connectClient(wsUrl: string, docName: string, options: { params?: Record<string, string>; connect?: boolean; resyncInterval?: number } = {}): TestClient {
+export function connectClient(wsUrl: string, docName: string, options: { params?: Record<string, string>; connect?: boolean; resyncInterval?: number; broadcastChannel?: boolean } = {}): TestClient {
   const doc = new Y.Doc()
   const provider = new WebsocketProvider(wsUrl, docName, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     params: options.params ?? {},
     connect: options.connect ?? true,
     resyncInterval: options.resyncInterval ?? -1,
-    disableBc: true,
+    // Off unless asked for: providers of one process would otherwise sync through it, around the server.
+    disableBc: options.broadcastChannel !== true,
     // reason: our tests observe reconnection themselves; a fast backoff keeps them short.
     maxBackoffTime: 500,
   })

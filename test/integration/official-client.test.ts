@@ -1,3 +1,4 @@
+import * as bc from 'lib0/broadcastchannel'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -100,6 +101,35 @@ describe('the official y-websocket client', () => {
     await until(() => expect(awarenessUpdates.length).toBe(before + 1))
     expect(usersIn(before)).toEqual({ name: 'Ada', color: '#e91e63' })
     socket.close()
+  })
+
+  it('withdraws a tab at once when it closes, though another tab relayed its presence over the BroadcastChannel first', async () => {
+    const tab1 = connect('two-tabs', { broadcastChannel: true })
+    await tab1.synced()
+    // A state is shared once set: y-protocols drops the empty first state (clock 0) a client starts with.
+    tab1.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#e91e63' })
+    const watcher = connect('two-tabs')
+    await until(() => expect(watcher.provider.awareness.getStates().has(tab1.doc.clientID)).toBe(true))
+    // The second tab speaks on the channel before its socket opens, as a tab does while it loads:
+    // the first tab relays its presence to the server.
+    const tab2 = connect('two-tabs', { broadcastChannel: true, connect: false })
+    tab2.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#e91e63' })
+    tab2.provider.connectBc()
+    await until(() => expect(watcher.provider.awareness.getStates().has(tab2.doc.clientID)).toBe(true))
+    tab2.provider.connect()
+    await tab2.synced()
+
+    // The tab dies: its socket closes and it says nothing more, on the socket or on the channel.
+    const provider = tab2.provider
+    provider.shouldConnect = false
+    provider.bcconnected = false
+    bc.unsubscribe(provider.bcChannel, (provider as unknown as { _bcSubscriber: (data: ArrayBuffer, origin: unknown) => void })._bcSubscriber)
+    provider.ws?.close()
+
+    // Well within the 30 s after which the first tab would give up on it.
+    await until(() => expect(watcher.provider.awareness.getStates().has(tab2.doc.clientID)).toBe(false), { timeout: 5_000 })
+    expect(watcher.provider.awareness.getStates().has(tab1.doc.clientID)).toBe(true)
+    expect(server.logs.filter((line) => line.event === 'problem' && line.doc === 'two-tabs')).toEqual([])
   })
 
   it('stops reconnecting when its document is deleted (4404) and reconnects after a restart (1001)', async () => {

@@ -4,7 +4,7 @@ import { awarenessVerdict } from '../../../server/guard/awareness.js'
 const limits = { maxStateBytes: 100, maxIdsPerConnection: 2 }
 const state = (clientId: number, stateBytes = 50) => ({ clientId, stateBytes, removal: false })
 const removal = (clientId: number) => ({ clientId, stateBytes: 4, removal: true })
-const free = { ownsIt: false, heldByOther: false, stale: false, idsOwned: 0 }
+const free = { ownsIt: false, heldByOther: false, stale: false, handedOver: false, idsOwned: 0 }
 const mine = { ...free, ownsIt: true }
 const theirs = { ...free, heldByOther: true }
 
@@ -28,6 +28,10 @@ describe('awarenessVerdict', () => {
     expect(awarenessVerdict(state(7), { ...theirs, stale: true }, limits)).toBe('ignore')
     expect(awarenessVerdict(removal(7), { ...theirs, stale: true }, limits)).toBe('ignore')
     expect(awarenessVerdict(removal(8), free, limits)).toBe('ignore')
+  })
+
+  it('ignores what a tab goes on passing on for another tab that now holds its own id', () => {
+    expect(awarenessVerdict(state(7), { ...theirs, handedOver: true }, limits)).toBe('ignore')
   })
 
   it('refuses new ids past the per-connection count', () => {

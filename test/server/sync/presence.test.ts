@@ -8,12 +8,13 @@ import { Presence } from '../../../server/sync/presence.js'
 const limits = { maxStateBytes: 1024, maxIdsPerConnection: 2 }
 const peer = (id: number): Peer => ({ id, send: () => {}, close: () => {} })
 
-/** The awareness update a client with `clientID` sends when it sets `state`. */
-function clientUpdate(clientID: number, state: Record<string, unknown>): Uint8Array {
+/** The awareness update a client with `clientID` sends when it sets `state` (its `clock`th change). */
+function clientUpdate(clientID: number, state: Record<string, unknown>, clock = 1): Uint8Array {
   const doc = new Y.Doc()
   doc.clientID = clientID
   const awareness = new awarenessProtocol.Awareness(doc)
   awareness.setLocalState(state)
+  awareness.meta.set(clientID, { clock, lastUpdated: 0 })
   const update = awarenessProtocol.encodeAwarenessUpdate(awareness, [clientID])
   awareness.destroy()
   return update
@@ -61,5 +62,39 @@ describe('Presence', () => {
     // Leaving takes only what b introduced.
     tracked.untrack(b)
     expect([...tracked.awareness.getStates().keys()]).toEqual([100])
+  })
+
+  it('gives a relayed id to its own connection when that one announces it, so that closing it withdraws it', () => {
+    const { tracked, problems } = presence()
+    const [tab1, tab2] = [peer(1), peer(2)]
+    tracked.track(tab1)
+    tracked.track(tab2)
+    const ada = clientUpdate(100, { user: { name: 'Ada' } })
+    const adaSecondTab = clientUpdate(200, { user: { name: 'Ada' } })
+    tracked.apply(ada, tab1)
+    // The first tab relays what the second tab told it over the BroadcastChannel…
+    tracked.apply(adaSecondTab, tab1)
+    // …before the second tab's own socket opens and announces the very same state.
+    tracked.apply(adaSecondTab, tab2)
+    // The first tab goes on passing on the second tab's renewals, and may be the quicker.
+    tracked.apply(clientUpdate(200, { user: { name: 'Ada' }, cursor: 1 }, 2), tab1)
+    expect(tracked.awareness.getStates().get(200)).toEqual({ user: { name: 'Ada' } })
+    tracked.apply(clientUpdate(200, { user: { name: 'Ada' }, cursor: 1 }, 2), tab2)
+    expect(tracked.awareness.getStates().get(200)).toEqual({ user: { name: 'Ada' }, cursor: 1 })
+    tracked.untrack(tab2)
+    expect([...tracked.awareness.getStates().keys()]).toEqual([100])
+    expect(problems).toEqual([])
+  })
+
+  it('never gives a connection an id another connection announced as its own', () => {
+    const { tracked, problems } = presence()
+    const [ada, mallory] = [peer(1), peer(2)]
+    tracked.track(ada)
+    tracked.track(mallory)
+    tracked.apply(clientUpdate(100, { user: { name: 'Ada' } }), ada)
+    tracked.apply(clientUpdate(100, { user: { name: 'Mallory' } }, 50), mallory)
+    tracked.untrack(mallory)
+    expect(tracked.awareness.getStates().get(100)).toEqual({ user: { name: 'Ada' } })
+    expect(problems).toEqual(['awareness-not-owned'])
   })
 })
