@@ -7,6 +7,7 @@ import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { type FormatName, isFormatName } from '../shared/content/catalog.js'
 import { htmlParser } from '../shared/content/html-codec.js'
+import { QUIRE_MAP, REPLACED_KEY } from '../shared/content/replaced.js'
 import { docNameToSegment } from '../shared/doc-name.js'
 import { CloseCode } from '../shared/protocol.js'
 import { type MarkName, type NodeName, schema as quireSchema } from '../shared/schema.js'
@@ -120,10 +121,10 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     // The provider appends the room name to the URL unencoded; encoding it makes names with `%`, `?`
     // or `#` reach the server intact, which decodes the path back into the name.
     // Tabs do not share the document and presence over a BroadcastChannel (y-websocket's default):
-    // a tab passed on another tab's awareness to the server, often before that tab's own socket
-    // was open, so the server counted that presence as the first tab's and did not withdraw it when
-    // the other tab closed (a ghost person and caret for everyone else, until the 30 s timeout).
-    // Every tab syncs through the server, as it would from another device.
+    // a tab passes on another tab's presence to its server, and behind a load balancer the two
+    // tabs' sockets may reach different instances of a cluster, where the first one's instance
+    // keeps that presence after the other tab closes (a ghost person and caret for everyone else,
+    // until the 30 s timeout). Every tab syncs through the server, as it would from another device.
     const provider = new WebsocketProvider(checked.url, docNameToSegment(checked.doc), ydoc, {
       params: checked.token === undefined ? {} : { token: checked.token },
       disableBc: true,
@@ -209,16 +210,26 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     provider.on('closed', onClosed)
     undo.push(() => provider.off('closed', onClosed))
     undo.push(followBrowserNetwork(provider))
-    // A restore is the server's edit, so this user's undo stack still holds the edits it replaced.
-    // Yjs' UndoManager skips stack items that no longer change anything and would undo an older
-    // one instead (text typed before the restored version), so undo starts afresh after a restore.
+    // Undo starts afresh when a restore or an import replaces the content (see `markReplaced`), for
+    // whoever asked for it and everyone else.
+    const replaced = ydoc.getMap(QUIRE_MAP)
     const forgetUndo = (): void => {
       yUndoPluginKey.getState(view.state)?.undoManager.clear()
       view.dispatch(view.state.tr) // the toolbar's Undo and Redo follow
     }
+    const onReplaced = (event: Y.YMapEvent<unknown>): void => {
+      if (!event.keysChanged.has(REPLACED_KEY)) return
+      // Not from within the observer: ySync brings the replaced content into ProseMirror only after
+      // it, and a dispatch before that would have ySync write the old content back into Yjs.
+      queueMicrotask(() => {
+        if (!destroyed) forgetUndo()
+      })
+    }
+    replaced.observe(onReplaced)
+    undo.push(() => replaced.unobserve(onReplaced))
     // The panel reads versions over HTTP with the token and offers restoring only to writers, so a
     // new token or a read-only switch gets a new panel.
-    const openHistory = (): HistoryPanel => new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted, onRestored: forgetUndo })
+    const openHistory = (): HistoryPanel => new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted })
     let history = openHistory()
     const reopenHistory = (): void => {
       history.destroy()

@@ -243,7 +243,7 @@ export class LocalDocs implements Docs {
   async restore(name: string, id: number): Promise<VersionInfo> {
     await this.stat(name)
     const { replacementUpdate, toNode } = await ydocContent()
-    const before = await this.recorder.restore(name, id, (base, target) => replacementUpdate(base, toNode(target)))
+    const before = await this.recorder.restore(name, id, (base, target) => replacementUpdate(base, toNode(target), 'restore'))
     if (!before) throw versionNotFound(name, id)
     return before
   }

@@ -18,8 +18,6 @@ export interface HistoryPanelOptions {
   token: string | undefined
   /** Without write access the panel only shows versions: no restoring, no saving. */
   readOnly: boolean
-  /** Called once the server has restored a version at this user's request. */
-  onRestored: () => void
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
@@ -215,7 +213,6 @@ export class HistoryPanel {
     this.restoreButton.disabled = true
     try {
       const before = await this.api.restore(id)
-      this.options.onRestored()
       this.say(`Restored version ${id}. The content before is saved as version ${before.id}.`)
       await this.refresh()
     } catch (error) {

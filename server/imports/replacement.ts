@@ -3,6 +3,7 @@ import { prosemirrorToYXmlFragment } from 'y-prosemirror'
 import * as Y from 'yjs'
 import { FORMATS, type FormatName } from '../../shared/content/formats.js'
 import { checkTree } from '../../shared/content/limits.js'
+import { markReplaced } from '../../shared/content/replaced.js'
 import { CONTENT_FRAGMENT, toNode } from '../../shared/content/ydoc.js'
 
 /**
@@ -22,7 +23,8 @@ export const IMPORT_CHUNK_NODES = 5_000
  * It is one edit, cut into pieces of about `chunkNodes` new nodes. Blocks that the document and
  * the import share at the start and at the end keep their identity (as y-prosemirror's diff
  * keeps them); the first piece removes the blocks in between and each piece appends new blocks
- * before the shared ending. Peers see the import arrive piece by piece.
+ * before the shared ending. Peers see the import arrive piece by piece. The first piece, which
+ * takes the old content away, also marks the document replaced (`markReplaced`).
  */
 export function importUpdates(format: FormatName, text: string, state: Uint8Array, chunkNodes = IMPORT_CHUNK_NODES): Uint8Array[] {
   const target = FORMATS[format].parse(text)
@@ -33,8 +35,15 @@ export function importUpdates(format: FormatName, text: string, state: Uint8Arra
     Y.applyUpdate(ydoc, state)
     const updates: Uint8Array[] = []
     ydoc.on('update', (update: Uint8Array) => updates.push(update))
-    // Each call is one transaction, so one update.
-    for (const stage of stages(toNode(ydoc), target, chunkNodes)) prosemirrorToYXmlFragment(stage, ydoc.getXmlFragment(CONTENT_FRAGMENT))
+    // Each transaction makes one update.
+    let first = true
+    for (const stage of stages(toNode(ydoc), target, chunkNodes)) {
+      ydoc.transact(() => {
+        prosemirrorToYXmlFragment(stage, ydoc.getXmlFragment(CONTENT_FRAGMENT))
+        if (first) markReplaced(ydoc, 'import')
+      })
+      first = false
+    }
     return updates
   } finally {
     ydoc.destroy()

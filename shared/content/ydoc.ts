@@ -2,6 +2,7 @@ import type { Node } from 'prosemirror-model'
 import { prosemirrorToYXmlFragment, yXmlFragmentToProseMirrorRootNode } from 'y-prosemirror'
 import * as Y from 'yjs'
 import { schema } from '../schema.js'
+import { markReplaced, type Replaced } from './replaced.js'
 
 /** The Y.XmlFragment that holds a document's content: y-prosemirror's convention, which the editor uses. */
 export const CONTENT_FRAGMENT = 'prosemirror'
@@ -31,15 +32,19 @@ export function toNode(ydoc: Y.Doc): Node {
 }
 
 /**
- * The Yjs update that turns the content of `ydoc` into `node`, computed against `ydoc`'s current
- * state so that applying it is an ordinary edit: it merges with concurrent edits, and unchanged
- * blocks keep their identity (y-prosemirror diffs old against new). `ydoc` is left as it was.
+ * The Yjs update that turns the content of `ydoc` into `node`, marked replaced `by` a restore or an
+ * import when given (see `markReplaced`; without it, it is an edit like a person's), computed against `ydoc`'s current state so that applying it is an ordinary edit:
+ * it merges with concurrent edits, and unchanged blocks keep their identity (y-prosemirror diffs
+ * old against new). `ydoc` is left as it was.
  */
-export function replacementUpdate(ydoc: Y.Doc, node: Node): Uint8Array {
+export function replacementUpdate(ydoc: Y.Doc, node: Node, by?: Replaced['by']): Uint8Array {
   const copy = copyOf(ydoc)
   try {
     const before = Y.encodeStateVector(copy)
-    prosemirrorToYXmlFragment(node, copy.getXmlFragment(CONTENT_FRAGMENT))
+    copy.transact(() => {
+      prosemirrorToYXmlFragment(node, copy.getXmlFragment(CONTENT_FRAGMENT))
+      if (by) markReplaced(copy, by)
+    })
     return Y.encodeStateAsUpdate(copy, before)
   } finally {
     copy.destroy()

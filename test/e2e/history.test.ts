@@ -74,7 +74,7 @@ describe('the History panel', () => {
     expect([...ada.errors, ...grace.errors]).toEqual([])
   })
 
-  it('starts undo afresh for the person who restored, so Ctrl+Z cannot take back text older than the version', async () => {
+  it('starts undo afresh for everyone after a restore, so Ctrl+Z cannot take back text older than the version', async () => {
     const doc = `restore undo ${randomUUID().slice(0, 8)}`
     const ada = await open(doc, 'Ada')
     const grace = await open(doc, 'Grace')
@@ -94,6 +94,12 @@ describe('the History panel', () => {
     await panel.locator('[data-quire="restore"]').click()
     await until(async () => expect(await ada.page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true))
     await until(async () => expect(await editorText(ada.page)).toBe('Ada line.\nGrace line.'))
+    // Grace did not restore, but her Ctrl+Z would otherwise take back the line she typed before v1.
+    await until(async () => expect(await editorText(grace.page)).toBe('Ada line.\nGrace line.'))
+    expect(await grace.page.getByRole('button', { name: 'Undo' }).isDisabled()).toBe(true)
+    await grace.page.locator('.ProseMirror').click()
+    await grace.page.keyboard.press('Control+z')
+    expect(await editorText(grace.page)).toBe('Ada line.\nGrace line.')
 
     await panel.getByRole('button', { name: 'Close version history' }).click()
     await ada.page.locator('.ProseMirror').click()

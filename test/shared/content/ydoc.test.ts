@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { QUIRE_MAP, REPLACED_KEY } from '../../../shared/content/replaced.js'
 import { CONTENT_FRAGMENT, replacementUpdate, toNode } from '../../../shared/content/ydoc.js'
 import { b, emptyDoc, sampleDoc } from '../../fixtures/sample.js'
 
@@ -27,6 +28,14 @@ describe('Y.Doc ⇄ ProseMirror', () => {
     expect(Y.encodeStateVector(ydoc)).toEqual(before)
     Y.applyUpdate(ydoc, update)
     expect(toNode(ydoc).eq(b.doc(b.h1('new')))).toBe(true)
+  })
+
+  it('marks a restore as a replacement in the same update, so that editors start undo afresh', () => {
+    const ydoc = ydocWith(b.doc(b.p('old')))
+    expect(ydoc.getMap(QUIRE_MAP).has(REPLACED_KEY)).toBe(false)
+    Y.applyUpdate(ydoc, replacementUpdate(ydoc, b.doc(b.p('restored')), 'restore'))
+    expect(ydoc.getMap(QUIRE_MAP).get(REPLACED_KEY)).toMatchObject({ by: 'restore' })
+    expect(toNode(ydoc).eq(b.doc(b.p('restored')))).toBe(true)
   })
 
   it('merges a replacement with a concurrent edit instead of losing it', () => {
