@@ -187,6 +187,9 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
       clipboardParser: htmlParser,
       attributes: { class: 'quire-doc', 'aria-label': `Document ${checked.doc}`, 'aria-multiline': 'true', role: 'textbox' },
       dispatchTransaction(this: EditorView, tr: Transaction) {
+        // y-prosemirror hands presence changes to the view on a timer, without asking whether the
+        // view was destroyed meanwhile; a destroyed view has nothing left to update.
+        if (this.isDestroyed) return
         const before = this.state.doc
         this.updateState(this.state.apply(tr))
         // Compared, not read off `tr.docChanged`: the read-only guard may have refused the change.

@@ -394,3 +394,18 @@ describe('getContent and setContent', () => {
     expect(await events(page)).toContain('change:local')
   })
 })
+
+describe('destroy()', () => {
+  it('leaves nothing behind that fails later, even right after a presence change', async () => {
+    const { page, errors } = await openPage()
+    await mount(page, { doc: docName('destroy') })
+    await until(async () => expect(await events(page)).toContain('synced'))
+    await onEditor(page, async (editor) => {
+      editor.setUser({ name: 'Renamed', color: '#00897b' })
+      editor.destroy()
+      // y-prosemirror hands a presence change to the view on a zero-delay timer; this one runs after it.
+      await new Promise((resolve) => setTimeout(resolve))
+    })
+    expect(errors).toEqual([])
+  })
+})
