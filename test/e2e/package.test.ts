@@ -269,4 +269,37 @@ describe('the framework wrappers', () => {
     await until(async () => expect(await presenceNames(other.page)).toEqual(['Ada (you)']))
     expect(errors).toEqual([])
   })
+
+  it('Vue <QuireEditor> re-rendered with an equal user sends no presence update', async () => {
+    const { page, errors } = await newUser(browser)
+    await page.goto(`${pagesUrl}/vue.html?url=${encodeURIComponent(server.wsUrl)}&doc=vue-${randomUUID().slice(0, 8)}`)
+    await page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    const updates = await page.evaluate(async () => {
+      const w = window as unknown as { editor: import('@quire/editor').Editor; state: { renders: number } }
+      let sent = 0
+      w.editor.awareness.on('update', (_: unknown, origin: unknown) => void (origin === 'local' && sent++))
+      w.state.renders += 1
+      await new Promise((resolve) => requestAnimationFrame(resolve))
+      return sent
+    })
+    expect(await page.locator('output').getAttribute('data-renders')).toBe('1')
+    expect(updates).toBe(0)
+    expect(errors).toEqual([])
+  })
+
+  it('Vue <QuireEditor> given an invalid doc reports only that, and opens again with a valid one', async () => {
+    const doc = `vue-${randomUUID().slice(0, 8)}`
+    const { page, errors } = await newUser(browser)
+    await page.goto(`${pagesUrl}/vue.html?url=${encodeURIComponent(server.wsUrl)}&doc=${doc}`)
+    await page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    const set = (change: Record<string, unknown>) => page.evaluate((c) => Object.assign((window as unknown as { state: object }).state, c), change)
+    await set({ doc: '' })
+    await until(async () => expect(errors).toEqual([expect.stringContaining('options.doc: document name is empty')]))
+    expect(await page.locator('.quire').count()).toBe(0)
+    await set({ name: 'Vue app renamed', readOnly: true })
+    await set({ doc })
+    await page.locator('.quire[data-readonly] [data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    expect(await page.evaluate(() => (window as unknown as { editor: import('@quire/editor').Editor }).editor.awareness.getLocalState()?.user.name)).toBe('Vue app renamed')
+    expect(errors).toHaveLength(1)
+  })
 })
