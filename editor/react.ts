@@ -18,6 +18,9 @@ export function useQuireEditor(options: EditorOptions): { ref: RefObject<HTMLDiv
   latest.current = options
   // What the running editor was last given, so only a change is applied to it.
   const applied = useRef<Pick<EditorOptions, 'readOnly' | 'token'> & { name: string; color: string }>({ name: '', color: '' })
+  // The editor that is still open. In the render where `url` or `doc` changes, `editor` still names
+  // the one just destroyed, and the new one is made with the new `readOnly`, `user` and `token`.
+  const live = useRef<Editor | null>(null)
   const { url, doc, offline, theme, placeholder, readOnly = false, user, token } = options
 
   // One editor per connection target: the other options reach the running editor below, so a
@@ -38,18 +41,20 @@ export function useQuireEditor(options: EditorOptions): { ref: RefObject<HTMLDiv
         return
       }
       applied.current = { readOnly: given.readOnly ?? false, token: given.token, name: given.user.name, color: given.user.color }
+      live.current = created
       setEditor(created)
     })
     return () => {
       cancelled = true
       created?.destroy()
+      live.current = null
       setEditor(null)
     }
   }, [url, doc, offline, theme, placeholder])
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `user` is compared by its fields, so a new object with the same name and color changes nothing
   useEffect(() => {
-    if (editor === null) return
+    if (editor === null || editor !== live.current) return
     const was = applied.current
     if (was.readOnly !== readOnly) editor.setReadOnly(readOnly)
     if (was.name !== user.name || was.color !== user.color) editor.setUser(user)

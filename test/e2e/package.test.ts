@@ -252,6 +252,18 @@ describe('the framework wrappers', () => {
     expect(errors).toEqual([])
   })
 
+  it('React <QuireEditor> switched to another document and to read-only in one render opens that one read-only', async () => {
+    const { page, errors } = await newUser(browser)
+    await page.goto(`${pagesUrl}/dev/react.html?url=${encodeURIComponent(server.wsUrl)}&doc=react-${randomUUID().slice(0, 8)}`)
+    await page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    const next = `react-${randomUUID().slice(0, 8)}`
+    await page.evaluate((doc) => (window as unknown as { setTarget(t: object): void }).setTarget({ doc, readOnly: true }), next)
+    await page.locator('.quire[data-readonly] [data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    expect(await page.locator('.ProseMirror').getAttribute('aria-label')).toBe(`Document ${next}`)
+    expect(await page.locator('.quire').count()).toBe(1)
+    expect(errors).toEqual([])
+  })
+
   it('Vue <QuireEditor> edits the document and closes its socket when unmounted', async () => {
     const doc = `vue-${randomUUID().slice(0, 8)}`
     const other = await openDocPage(browser, server.url, doc, 'Ada')
