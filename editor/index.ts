@@ -13,7 +13,7 @@ import { CloseCode } from '../shared/protocol.js'
 import { type MarkName, type NodeName, schema as quireSchema } from '../shared/schema.js'
 import { Connection } from './connection.js'
 import { EDITOR_FORMATS } from './content.js'
-import { type ConnectionState, type EditorEvents, type EditorListener, Emitter } from './events.js'
+import { type ConnectionState, type EditorEvents, type EditorListener, Emitter, type Person } from './events.js'
 import { HistoryPanel } from './history/panel.js'
 import { followBrowserNetwork } from './network.js'
 import { keepOffline } from './offline.js'
@@ -45,6 +45,11 @@ export interface Editor {
   readonly awareness: Awareness
   /** The connection state now (`status` events report each change). */
   readonly status: ConnectionState
+  /**
+   * Everyone present now, this user first (`presence` events report each change). Read it to draw a
+   * first list: alone in a document, no `presence` event comes.
+   */
+  readonly people: Person[]
   /** Whether editing is off (the `readOnly` option, `setReadOnly`, or the document was deleted). */
   readonly readOnly: boolean
   /** Calls `listener` on every `event` until `off` (or the returned function) removes it. */
@@ -254,6 +259,9 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
       awareness,
       get status() {
         return connection.state
+      },
+      get people() {
+        return people(awareness)
       },
       get readOnly() {
         return readOnly || deleted

@@ -253,6 +253,20 @@ describe('editor events', () => {
     expect(errors).toEqual([])
   })
 
+  it('have what presence reports readable at any time as editor.people, this user alone included', async () => {
+    const doc = docName('people')
+    const { page } = await openPage()
+    await mount(page, { doc })
+    await until(async () => expect(await events(page)).toContain('synced'))
+    const people = () => onEditor(page, (editor) => editor.people.map((person) => `${person.name}${person.self ? ' (self)' : ''}`))
+    expect(await people()).toEqual(['Embedder (self)'])
+
+    const peer = client(open, doc)
+    peer.provider.awareness.setLocalStateField('user', { name: 'Peer', color: '#00897b' })
+    await until(async () => expect(await events(page)).toContain('presence:Embedder,Peer'))
+    expect(await people()).toEqual(['Embedder (self)', 'Peer'])
+  })
+
   it('report a message the server refused as a retried error', async () => {
     const doc = docName('too-big')
     const { page } = await openPage('?small')
