@@ -73,7 +73,8 @@ export interface Editor {
   /**
    * Replaces the document with `content` read as `format` (default `markdown`), as one edit: peers
    * see it live, concurrent edits merge, and undo takes it back. Throws `ContentError` for JSON
-   * that is not a quire document, and an `Error` while read-only.
+   * that is not a quire document, and an `Error` while read-only. Before the first `synced` event
+   * the server's content is not here yet, so it is not replaced: it merges in beside `content`.
    */
   setContent(content: string, format?: FormatName): void
   /** Closes the socket, clears this user's presence and removes the editor from the page. */
