@@ -16,13 +16,15 @@ let hostUrl: string
 const CSS_RESET = `*, ::before, ::after { margin: 0; padding: 0 } h1, h2, h3, h4, h5, h6 { font-size: inherit; font-weight: inherit }
 ol, ul { list-style: none } a { color: inherit; text-decoration: inherit }`
 
-// A page of some other site: it knows nothing of quire but the one import and the stylesheet.
+// A page of some other site: it knows nothing of quire but the one import and the stylesheet (and
+// has a remote caret of an editor of its own, with y-prosemirror's class names).
 // `window.sockets` records every WebSocket the page opens, so a test can see them all closed.
 function embeddingPage(doc: string, options: string, reset: boolean): string {
   return `<!doctype html>
 <html><head>${reset ? `<style>${CSS_RESET}</style>` : ''}<link rel="stylesheet" href="${server.url}/embed/quire-editor.css">
 <style>body { text-transform: uppercase; letter-spacing: 3px; font: 20px/2 cursive } button { text-transform: uppercase; letter-spacing: 3px }</style></head>
 <body><h1>Someone else's site</h1><div id="here"></div>
+<div>The site's own y-prosemirror editor: <span class="ProseMirror-yjs-cursor" id="own-caret"><div>Its own caret</div></span></div>
 <script>
   const Native = window.WebSocket
   window.sockets = []
@@ -160,5 +162,11 @@ describe('the editor embedded in a page on another origin', () => {
     expect(await looks('ul')).toMatchObject({ marker: 'disc', indent: '40px' })
     expect(await looks('ol')).toMatchObject({ marker: 'decimal', indent: '40px' })
     expect(await looks('a')).toMatchObject({ underline: 'underline' })
+  })
+
+  it("leaves the host page's own y-prosemirror carets as the page draws them", async () => {
+    const embed = await openEmbed(`carets-${randomUUID().slice(0, 8)}`)
+    expect(await embed.locator('#own-caret').evaluate((el) => getComputedStyle(el).borderLeftStyle)).toBe('none')
+    expect(await embed.locator('#own-caret > div').evaluate((el) => getComputedStyle(el).opacity)).toBe('1')
   })
 })
