@@ -5,9 +5,9 @@ import { createEditor, type Editor, type EditorTheme, type EditorUser } from './
  * `<QuireEditor url doc :user>`: a `<div>` holding a quire editor while the component is mounted.
  * Changing `url`, `doc`, `offline`, `theme` or `placeholder` opens a new editor; `readOnly`, `user`
  * and `token` are applied to the running one (`setReadOnly`, `setUser`, `setToken`). It emits
- * `ready` with each editor and exposes the current one as `editor` (a template ref's
- * `.editor.value`). Invalid props throw (a `TypeError`) to Vue's error handling and leave no editor
- * until they are valid again.
+ * `ready` with each editor and exposes the current one as `editor` (a template ref's `.editor`:
+ * Vue unwraps exposed refs; `null` while there is none). Invalid props throw (a `TypeError`) to
+ * Vue's error handling and leave no editor until they are valid again.
  */
 export const QuireEditor = defineComponent({
   name: 'QuireEditor',
