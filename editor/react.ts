@@ -2,6 +2,13 @@ import { type CSSProperties, createElement, type ReactElement, type RefObject, u
 import { createEditor, type Editor, type EditorOptions } from './index.js'
 
 /**
+ * The ref `useQuireEditor` gives for `<div ref={ref}>`, in the one form both React 18's types (a
+ * `RefObject<T>` may be null) and React 19's (a `RefObject<T | null>`) take on an element's `ref`.
+ * Its `current` is null until React has set it.
+ */
+export type EditorElementRef = RefObject<HTMLDivElement>
+
+/**
  * Keeps an editor mounted in `ref`'s element while the component is: one editor per `url`, `doc`,
  * `offline`, `theme` and `placeholder` (changing one opens a new editor), while `readOnly`, `user`
  * and `token` are applied to the running one (`setReadOnly`, `setUser`, `setToken`). `editor` is
@@ -9,7 +16,7 @@ import { createEditor, type Editor, type EditorOptions } from './index.js'
  * mount-unmount-mount opens one socket and one presence entry, not two. Invalid options throw
  * (a `TypeError`) from the component's render, to the nearest error boundary.
  */
-export function useQuireEditor(options: EditorOptions): { ref: RefObject<HTMLDivElement | null>; editor: Editor | null } {
+export function useQuireEditor(options: EditorOptions): { ref: EditorElementRef; editor: Editor | null } {
   const ref = useRef<HTMLDivElement | null>(null)
   const [editor, setEditor] = useState<Editor | null>(null)
   const [failure, setFailure] = useState<{ error: unknown } | null>(null)
@@ -62,7 +69,7 @@ export function useQuireEditor(options: EditorOptions): { ref: RefObject<HTMLDiv
     applied.current = { readOnly, token, name: user.name, color: user.color }
   }, [editor, readOnly, user.name, user.color, token])
 
-  return { ref, editor }
+  return { ref: ref as EditorElementRef, editor }
 }
 
 /** Props of `<QuireEditor>`: the editor's options plus where it is drawn and when it is ready. */

@@ -182,6 +182,17 @@ describe('@quire/editor in a fresh Vite + TypeScript app', () => {
     expect(typecheck.code).toBe(0)
   })
 
+  it('type-checks the React wrapper in JSX against React 18’s types too', async () => {
+    const app18 = join(work, 'react18')
+    cpSync(join(ROOT, 'test/fixtures/react18-app'), app18, { recursive: true })
+    const dependencies = { '@quire/editor': `file:../${packed.editor.filename}`, yjs: `^${installed('yjs')}`, react: '^18.3.0', '@types/react': '^18.3.0', typescript: installed('typescript') }
+    writeFileSync(join(app18, 'package.json'), JSON.stringify({ name: 'react18-app', private: true, type: 'module', dependencies }))
+    await succeed('npm', INSTALL, { cwd: app18 })
+    const result = await run(join(app18, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], { cwd: app18 })
+    expect(result.output).toBe('')
+    expect(result.code).toBe(0)
+  }, 120_000)
+
   it('builds with vite build, bundling exactly one copy of Yjs', () => {
     expect(build.code, build.output).toBe(0)
     const assets = join(app, 'dist/assets')
