@@ -236,14 +236,10 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     }
     replaced.observe(onReplaced)
     undo.push(() => replaced.unobserve(onReplaced))
-    // The panel reads versions over HTTP with the token and offers restoring only to writers, so a
-    // new token or a read-only switch gets a new panel.
-    const openHistory = (): HistoryPanel => new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted })
-    let history = openHistory()
-    const reopenHistory = (): void => {
-      history.destroy()
-      history = openHistory()
-    }
+    // The panel reads versions over HTTP with the token and offers restoring only to writers, so it
+    // follows a new token and a read-only switch.
+    const history = new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly })
+    const updateHistory = (): void => history.update(provider.params.token, readOnly || deleted)
     undo.push(() => history.destroy())
     const onPresence = (): void => events.emit('presence', { people: people(awareness) })
     awareness.on('change', onPresence)
@@ -283,7 +279,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
         }
         root.toggleAttribute('data-readonly', readOnly || deleted)
         view.setProps({})
-        reopenHistory()
+        updateHistory()
       },
       setUser(user) {
         alive('setUser')
@@ -296,7 +292,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
         provider.params = next === undefined ? params : { ...params, token: next }
         // A deleted document stays closed: reconnecting would start a new, empty one.
         if (!deleted) connection.restart()
-        reopenHistory()
+        updateHistory()
       },
       getContent(format = 'markdown') {
         alive('getContent')

@@ -387,6 +387,26 @@ describe('setToken', () => {
     const peer = client(guarded, doc, { token: next })
     await until(() => expect(contentOf(peer, 'text')).toBe('Kept across tokens.\n'))
   })
+
+  it('keeps an open History panel open, and following new versions with the new token', async () => {
+    const doc = docName('history-token')
+    const [first, next] = await Promise.all([mintToken(SECRET, { doc, write: true, ttlSeconds: 3600 }), mintToken(SECRET, { doc, write: true, ttlSeconds: 7200 })])
+    const { page, errors } = await openPage('?guarded')
+    await mount(page, { doc, token: first }, guarded)
+    await until(async () => expect(await events(page)).toContain('synced'))
+    await onEditor(page, (editor) => editor.setContent('Worth a version.', 'text'))
+    await page.locator('[data-quire="history-toggle"]').click()
+    await page.locator('[data-quire="history"]').waitFor()
+
+    await onEditor(page, (editor, token) => editor.setToken(token), next)
+    await until(async () => expect(await events(page)).toContain('status:connected'))
+    const versions = `${guarded.url}/api/docs/${encodeURIComponent(doc)}/versions`
+    const saved = await fetch(versions, { method: 'POST', headers: { authorization: `Bearer ${next}`, 'content-type': 'application/json' }, body: JSON.stringify({ label: 'After the refresh' }) })
+    expect(saved.status).toBe(201)
+    await page.locator('[data-quire="version"]', { hasText: 'After the refresh' }).waitFor()
+    expect(await page.locator('[data-quire="history"]').isVisible()).toBe(true)
+    expect(errors).toEqual([])
+  })
 })
 
 describe('getContent and setContent', () => {
