@@ -15,6 +15,7 @@ import { Connection } from './connection.js'
 import { EDITOR_FORMATS } from './content.js'
 import { type ConnectionState, type EditorEvents, type EditorListener, Emitter, type Person } from './events.js'
 import { HistoryPanel } from './history/panel.js'
+import { followWidth } from './narrow.js'
 import { followBrowserNetwork } from './network.js'
 import { keepOffline } from './offline.js'
 import { checkOptions, checkToken, checkUser, type EditorOptions, type EditorUser } from './options.js'
@@ -173,6 +174,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     root.append(bar, surface, foot)
     element.append(root)
     undo.push(() => root.remove())
+    undo.push(followWidth(root))
 
     const view = new EditorView(surface, {
       state: EditorState.create({

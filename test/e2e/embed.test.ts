@@ -169,4 +169,23 @@ describe('the editor embedded in a page on another origin', () => {
     expect(await embed.locator('#own-caret').evaluate((el) => getComputedStyle(el).borderLeftStyle)).toBe('none')
     expect(await embed.locator('#own-caret > div').evaluate((el) => getComputedStyle(el).opacity)).toBe('1')
   })
+
+  it('keeps its width where the page sizes it to its content: a flex row, a dialog', async () => {
+    const embed = await openEmbed(`fit-${randomUUID().slice(0, 8)}`)
+    const width = () => embed.locator('.quire').evaluate((el) => el.getBoundingClientRect().width)
+    await embed.evaluate(() => {
+      const row = document.createElement('div')
+      row.style.display = 'flex'
+      row.append(document.createElement('aside'), document.getElementById('here')!)
+      document.body.append(row)
+    })
+    expect(await width()).toBeGreaterThan(400)
+    await embed.evaluate(() => {
+      const dialog = document.createElement('dialog')
+      dialog.append(document.getElementById('here')!)
+      document.body.append(dialog)
+      dialog.showModal()
+    })
+    expect(await width()).toBeGreaterThan(400)
+  })
 })
