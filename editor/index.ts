@@ -13,8 +13,9 @@ import { CloseCode } from '../shared/protocol.js'
 import { type MarkName, type NodeName, schema as quireSchema } from '../shared/schema.js'
 import { Connection } from './connection.js'
 import { EDITOR_FORMATS } from './content.js'
-import { type ConnectionState, type EditorEvents, type EditorListener, Emitter } from './events.js'
+import { type ConnectionState, type EditorEvents, type EditorListener, Emitter, type Person } from './events.js'
 import { HistoryPanel } from './history/panel.js'
+import { followWidth } from './narrow.js'
 import { followBrowserNetwork } from './network.js'
 import { keepOffline } from './offline.js'
 import { checkOptions, checkToken, checkUser, type EditorOptions, type EditorUser } from './options.js'
@@ -45,6 +46,11 @@ export interface Editor {
   readonly awareness: Awareness
   /** The connection state now (`status` events report each change). */
   readonly status: ConnectionState
+  /**
+   * Everyone present now, this user first (`presence` events report each change). Read it to draw a
+   * first list: alone in a document, no `presence` event comes.
+   */
+  readonly people: Person[]
   /** Whether editing is off (the `readOnly` option, `setReadOnly`, or the document was deleted). */
   readonly readOnly: boolean
   /** Calls `listener` on every `event` until `off` (or the returned function) removes it. */
@@ -68,7 +74,8 @@ export interface Editor {
   /**
    * Replaces the document with `content` read as `format` (default `markdown`), as one edit: peers
    * see it live, concurrent edits merge, and undo takes it back. Throws `ContentError` for JSON
-   * that is not a quire document, and an `Error` while read-only.
+   * that is not a quire document, and an `Error` while read-only. Before the first `synced` event
+   * the server's content is not here yet, so it is not replaced: it merges in beside `content`.
    */
   setContent(content: string, format?: FormatName): void
   /** Closes the socket, clears this user's presence and removes the editor from the page. */
@@ -167,6 +174,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     root.append(bar, surface, foot)
     element.append(root)
     undo.push(() => root.remove())
+    undo.push(followWidth(root))
 
     const view = new EditorView(surface, {
       state: EditorState.create({
@@ -187,6 +195,9 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
       clipboardParser: htmlParser,
       attributes: { class: 'quire-doc', 'aria-label': `Document ${checked.doc}`, 'aria-multiline': 'true', role: 'textbox' },
       dispatchTransaction(this: EditorView, tr: Transaction) {
+        // y-prosemirror hands presence changes to the view on a timer, without asking whether the
+        // view was destroyed meanwhile; a destroyed view has nothing left to update.
+        if (this.isDestroyed) return
         const before = this.state.doc
         this.updateState(this.state.apply(tr))
         // Compared, not read off `tr.docChanged`: the read-only guard may have refused the change.
@@ -227,14 +238,10 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
     }
     replaced.observe(onReplaced)
     undo.push(() => replaced.unobserve(onReplaced))
-    // The panel reads versions over HTTP with the token and offers restoring only to writers, so a
-    // new token or a read-only switch gets a new panel.
-    const openHistory = (): HistoryPanel => new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly: readOnly || deleted })
-    let history = openHistory()
-    const reopenHistory = (): void => {
-      history.destroy()
-      history = openHistory()
-    }
+    // The panel reads versions over HTTP with the token and offers restoring only to writers, so it
+    // follows a new token and a read-only switch.
+    const history = new HistoryPanel({ root, bar, url: checked.url, doc: checked.doc, token: provider.params.token, readOnly })
+    const updateHistory = (): void => history.update(provider.params.token, readOnly || deleted)
     undo.push(() => history.destroy())
     const onPresence = (): void => events.emit('presence', { people: people(awareness) })
     awareness.on('change', onPresence)
@@ -251,6 +258,9 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
       awareness,
       get status() {
         return connection.state
+      },
+      get people() {
+        return people(awareness)
       },
       get readOnly() {
         return readOnly || deleted
@@ -271,7 +281,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
         }
         root.toggleAttribute('data-readonly', readOnly || deleted)
         view.setProps({})
-        reopenHistory()
+        updateHistory()
       },
       setUser(user) {
         alive('setUser')
@@ -284,7 +294,7 @@ export function createEditor(element: HTMLElement, options: EditorOptions): Edit
         provider.params = next === undefined ? params : { ...params, token: next }
         // A deleted document stays closed: reconnecting would start a new, empty one.
         if (!deleted) connection.restart()
-        reopenHistory()
+        updateHistory()
       },
       getContent(format = 'markdown') {
         alive('getContent')

@@ -15,8 +15,9 @@ export interface HistoryPanelOptions {
   bar: HTMLElement
   url: string
   doc: string
+  /** The token at first; `update` gives it a new one. */
   token: string | undefined
-  /** Without write access the panel only shows versions: no restoring, no saving. */
+  /** Without write access the panel only shows versions: no restoring, no saving. `update` changes it. */
   readOnly: boolean
 }
 
@@ -37,7 +38,7 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
  * events while the panel is open.
  */
 export class HistoryPanel {
-  private readonly api: HistoryApi
+  private api: HistoryApi
   private readonly toggle = el('button', 'quire-tool quire-history-toggle', 'History')
   private readonly panel = el('aside', 'quire-history')
   private readonly list = el('ol', 'quire-versions')
@@ -48,6 +49,7 @@ export class HistoryPanel {
   private readonly restoreButton = el('button', 'quire-history-action', 'Restore this version')
   private readonly previewHost = el('div', 'quire-preview')
   private readonly labelInput = el('input', 'quire-history-label')
+  private readonly checkpointForm = el('form', 'quire-checkpoint')
   private preview: EditorView | null = null
   private versions: VersionInfo[] = []
   private selected: number | null = null
@@ -65,6 +67,25 @@ export class HistoryPanel {
     this.build()
     options.root.append(this.panel)
     options.root.addEventListener('keydown', this.onKey)
+    this.allow(options.readOnly)
+  }
+
+  /**
+   * Goes on with a new token or other rights (`setToken`, `setReadOnly`) as it is: an open panel
+   * stays open, with what it shows, and follows new versions with the new token.
+   */
+  update(token: string | undefined, readOnly: boolean): void {
+    this.api = new HistoryApi(this.options.url, this.options.doc, token)
+    this.allow(readOnly)
+    if (!this.isOpen) return
+    this.unwatch?.()
+    this.unwatch = this.api.watch(() => void this.refresh())
+  }
+
+  /** Saving and restoring are offered only to writers. */
+  private allow(readOnly: boolean): void {
+    this.checkpointForm.hidden = readOnly
+    this.restoreButton.hidden = readOnly
   }
 
   // Escape closes the panel from anywhere in the editor, the text included (ProseMirror marks every
@@ -118,7 +139,7 @@ export class HistoryPanel {
     closeButton.addEventListener('click', () => this.close())
     head.append(title, closeButton)
 
-    const form = el('form', 'quire-checkpoint')
+    const form = this.checkpointForm
     this.labelInput.type = 'text'
     this.labelInput.maxLength = MAX_LABEL_LENGTH
     this.labelInput.placeholder = 'Name this version'
@@ -131,11 +152,9 @@ export class HistoryPanel {
       event.preventDefault()
       void this.checkpoint()
     })
-    form.hidden = this.options.readOnly
 
     this.restoreButton.type = 'button'
     this.restoreButton.dataset.quire = 'restore'
-    this.restoreButton.hidden = this.options.readOnly
     this.restoreButton.addEventListener('click', () => void this.restore())
     this.previewHead.append(this.previewTitle, this.restoreButton)
     this.previewHead.hidden = true

@@ -253,6 +253,20 @@ describe('editor events', () => {
     expect(errors).toEqual([])
   })
 
+  it('have what presence reports readable at any time as editor.people, this user alone included', async () => {
+    const doc = docName('people')
+    const { page } = await openPage()
+    await mount(page, { doc })
+    await until(async () => expect(await events(page)).toContain('synced'))
+    const people = () => onEditor(page, (editor) => editor.people.map((person) => `${person.name}${person.self ? ' (self)' : ''}`))
+    expect(await people()).toEqual(['Embedder (self)'])
+
+    const peer = client(open, doc)
+    peer.provider.awareness.setLocalStateField('user', { name: 'Peer', color: '#00897b' })
+    await until(async () => expect(await events(page)).toContain('presence:Embedder,Peer'))
+    expect(await people()).toEqual(['Embedder (self)', 'Peer'])
+  })
+
   it('report a message the server refused as a retried error', async () => {
     const doc = docName('too-big')
     const { page } = await openPage('?small')
@@ -373,6 +387,26 @@ describe('setToken', () => {
     const peer = client(guarded, doc, { token: next })
     await until(() => expect(contentOf(peer, 'text')).toBe('Kept across tokens.\n'))
   })
+
+  it('keeps an open History panel open, and following new versions with the new token', async () => {
+    const doc = docName('history-token')
+    const [first, next] = await Promise.all([mintToken(SECRET, { doc, write: true, ttlSeconds: 3600 }), mintToken(SECRET, { doc, write: true, ttlSeconds: 7200 })])
+    const { page, errors } = await openPage('?guarded')
+    await mount(page, { doc, token: first }, guarded)
+    await until(async () => expect(await events(page)).toContain('synced'))
+    await onEditor(page, (editor) => editor.setContent('Worth a version.', 'text'))
+    await page.locator('[data-quire="history-toggle"]').click()
+    await page.locator('[data-quire="history"]').waitFor()
+
+    await onEditor(page, (editor, token) => editor.setToken(token), next)
+    await until(async () => expect(await events(page)).toContain('status:connected'))
+    const versions = `${guarded.url}/api/docs/${encodeURIComponent(doc)}/versions`
+    const saved = await fetch(versions, { method: 'POST', headers: { authorization: `Bearer ${next}`, 'content-type': 'application/json' }, body: JSON.stringify({ label: 'After the refresh' }) })
+    expect(saved.status).toBe(201)
+    await page.locator('[data-quire="version"]', { hasText: 'After the refresh' }).waitFor()
+    expect(await page.locator('[data-quire="history"]').isVisible()).toBe(true)
+    expect(errors).toEqual([])
+  })
 })
 
 describe('getContent and setContent', () => {
@@ -392,5 +426,20 @@ describe('getContent and setContent', () => {
     expect(await onEditor(page, (editor, f) => editor.getContent(f), format)).toBe(samples[format])
     await until(() => expect(contentOf(peer, format)).toBe(samples[format]))
     expect(await events(page)).toContain('change:local')
+  })
+})
+
+describe('destroy()', () => {
+  it('leaves nothing behind that fails later, even right after a presence change', async () => {
+    const { page, errors } = await openPage()
+    await mount(page, { doc: docName('destroy') })
+    await until(async () => expect(await events(page)).toContain('synced'))
+    await onEditor(page, async (editor) => {
+      editor.setUser({ name: 'Renamed', color: '#00897b' })
+      editor.destroy()
+      // y-prosemirror hands a presence change to the view on a zero-delay timer; this one runs after it.
+      await new Promise((resolve) => setTimeout(resolve))
+    })
+    expect(errors).toEqual([])
   })
 })

@@ -12,13 +12,19 @@ let browser: Browser
 let host: Server
 let hostUrl: string
 
-// A page of some other site: it knows nothing of quire but the one import and the stylesheet.
+// The part of a CSS reset such as Tailwind's preflight that takes away the browser's default looks.
+const CSS_RESET = `*, ::before, ::after { margin: 0; padding: 0 } h1, h2, h3, h4, h5, h6 { font-size: inherit; font-weight: inherit }
+ol, ul { list-style: none } a { color: inherit; text-decoration: inherit }`
+
+// A page of some other site: it knows nothing of quire but the one import and the stylesheet (and
+// has a remote caret of an editor of its own, with y-prosemirror's class names).
 // `window.sockets` records every WebSocket the page opens, so a test can see them all closed.
-function embeddingPage(doc: string, options: string): string {
+function embeddingPage(doc: string, options: string, reset: boolean): string {
   return `<!doctype html>
-<html><head><link rel="stylesheet" href="${server.url}/embed/quire-editor.css">
+<html><head>${reset ? `<style>${CSS_RESET}</style>` : ''}<link rel="stylesheet" href="${server.url}/embed/quire-editor.css">
 <style>body { text-transform: uppercase; letter-spacing: 3px; font: 20px/2 cursive } button { text-transform: uppercase; letter-spacing: 3px }</style></head>
 <body><h1>Someone else's site</h1><div id="here"></div>
+<div>The site's own y-prosemirror editor: <span class="ProseMirror-yjs-cursor" id="own-caret"><div>Its own caret</div></span></div>
 <script>
   const Native = window.WebSocket
   window.sockets = []
@@ -34,12 +40,13 @@ function embeddingPage(doc: string, options: string): string {
 
 beforeAll(async () => {
   ;[server, browser] = await Promise.all([startServer(), launchBrowser()])
-  // Another origin (another port) serving the embedding page; `?doc=` and `?readOnly` pick the case.
+  // Another origin (another port) serving the embedding page; `?doc=`, `?readOnly`, `?theme=` and
+  // `?reset` (a CSS reset before the editor's stylesheet) pick the case.
   host = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://host')
     res.setHeader('content-type', 'text/html')
     const options = [url.searchParams.has('readOnly') ? 'readOnly: true' : '', url.searchParams.has('theme') ? `theme: ${JSON.stringify(url.searchParams.get('theme'))}` : '']
-    res.end(embeddingPage(url.searchParams.get('doc') ?? 'none', options.filter(Boolean).join(', ')))
+    res.end(embeddingPage(url.searchParams.get('doc') ?? 'none', options.filter(Boolean).join(', '), url.searchParams.has('reset')))
   })
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve))
   hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`
@@ -135,5 +142,50 @@ describe('the editor embedded in a page on another origin', () => {
         .slice(0, 3)
         .reduce((sum, n) => sum + Number(n), 0),
     ).toBeLessThan(150)
+  })
+
+  it('keeps its headings, lists and links looking like themselves on a page with a CSS reset', async () => {
+    const embed = await openEmbed(`reset-${randomUUID().slice(0, 8)}`, '&reset')
+    await embed.evaluate(() => (window as unknown as { editor: import('../../editor/index.js').Editor }).editor.setContent('# Title\n\ntext [link](https://example.com)\n\n- one\n\n1. first'))
+    const looks = (selector: string) =>
+      embed
+        .locator(`.ProseMirror ${selector}`)
+        .first()
+        .evaluate((el) => {
+          const css = getComputedStyle(el)
+          return { size: css.fontSize, weight: css.fontWeight, marker: css.listStyleType, indent: css.paddingInlineStart, underline: css.textDecorationLine }
+        })
+    const text = await looks('p')
+    const title = await looks('h1')
+    expect(Number.parseFloat(title.size)).toBe(2 * Number.parseFloat(text.size))
+    expect(title.weight).toBe('700')
+    expect(await looks('ul')).toMatchObject({ marker: 'disc', indent: '40px' })
+    expect(await looks('ol')).toMatchObject({ marker: 'decimal', indent: '40px' })
+    expect(await looks('a')).toMatchObject({ underline: 'underline' })
+  })
+
+  it("leaves the host page's own y-prosemirror carets as the page draws them", async () => {
+    const embed = await openEmbed(`carets-${randomUUID().slice(0, 8)}`)
+    expect(await embed.locator('#own-caret').evaluate((el) => getComputedStyle(el).borderLeftStyle)).toBe('none')
+    expect(await embed.locator('#own-caret > div').evaluate((el) => getComputedStyle(el).opacity)).toBe('1')
+  })
+
+  it('keeps its width where the page sizes it to its content: a flex row, a dialog', async () => {
+    const embed = await openEmbed(`fit-${randomUUID().slice(0, 8)}`)
+    const width = () => embed.locator('.quire').evaluate((el) => el.getBoundingClientRect().width)
+    await embed.evaluate(() => {
+      const row = document.createElement('div')
+      row.style.display = 'flex'
+      row.append(document.createElement('aside'), document.getElementById('here')!)
+      document.body.append(row)
+    })
+    expect(await width()).toBeGreaterThan(400)
+    await embed.evaluate(() => {
+      const dialog = document.createElement('dialog')
+      dialog.append(document.getElementById('here')!)
+      document.body.append(dialog)
+      dialog.showModal()
+    })
+    expect(await width()).toBeGreaterThan(400)
   })
 })

@@ -182,6 +182,17 @@ describe('@quire/editor in a fresh Vite + TypeScript app', () => {
     expect(typecheck.code).toBe(0)
   })
 
+  it('type-checks the React wrapper in JSX against React 18’s types too', async () => {
+    const app18 = join(work, 'react18')
+    cpSync(join(ROOT, 'test/fixtures/react18-app'), app18, { recursive: true })
+    const dependencies = { '@quire/editor': `file:../${packed.editor.filename}`, yjs: `^${installed('yjs')}`, react: '^18.3.0', '@types/react': '^18.3.0', typescript: installed('typescript') }
+    writeFileSync(join(app18, 'package.json'), JSON.stringify({ name: 'react18-app', private: true, type: 'module', dependencies }))
+    await succeed('npm', INSTALL, { cwd: app18 })
+    const result = await run(join(app18, 'node_modules/.bin/tsc'), ['--noEmit', '-p', 'tsconfig.json'], { cwd: app18 })
+    expect(result.output).toBe('')
+    expect(result.code).toBe(0)
+  }, 120_000)
+
   it('builds with vite build, bundling exactly one copy of Yjs', () => {
     expect(build.code, build.output).toBe(0)
     const assets = join(app, 'dist/assets')
@@ -252,6 +263,18 @@ describe('the framework wrappers', () => {
     expect(errors).toEqual([])
   })
 
+  it('React <QuireEditor> switched to another document and to read-only in one render opens that one read-only', async () => {
+    const { page, errors } = await newUser(browser)
+    await page.goto(`${pagesUrl}/dev/react.html?url=${encodeURIComponent(server.wsUrl)}&doc=react-${randomUUID().slice(0, 8)}`)
+    await page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    const next = `react-${randomUUID().slice(0, 8)}`
+    await page.evaluate((doc) => (window as unknown as { setTarget(t: object): void }).setTarget({ doc, readOnly: true }), next)
+    await page.locator('.quire[data-readonly] [data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    expect(await page.locator('.ProseMirror').getAttribute('aria-label')).toBe(`Document ${next}`)
+    expect(await page.locator('.quire').count()).toBe(1)
+    expect(errors).toEqual([])
+  })
+
   it('Vue <QuireEditor> edits the document and closes its socket when unmounted', async () => {
     const doc = `vue-${randomUUID().slice(0, 8)}`
     const other = await openDocPage(browser, server.url, doc, 'Ada')
@@ -268,5 +291,38 @@ describe('the framework wrappers', () => {
     expect(await page.locator('.quire').count()).toBe(0)
     await until(async () => expect(await presenceNames(other.page)).toEqual(['Ada (you)']))
     expect(errors).toEqual([])
+  })
+
+  it('Vue <QuireEditor> re-rendered with an equal user sends no presence update', async () => {
+    const { page, errors } = await newUser(browser)
+    await page.goto(`${pagesUrl}/vue.html?url=${encodeURIComponent(server.wsUrl)}&doc=vue-${randomUUID().slice(0, 8)}`)
+    await page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    const updates = await page.evaluate(async () => {
+      const w = window as unknown as { editor: import('@quire/editor').Editor; state: { renders: number } }
+      let sent = 0
+      w.editor.awareness.on('update', (_: unknown, origin: unknown) => void (origin === 'local' && sent++))
+      w.state.renders += 1
+      await new Promise((resolve) => requestAnimationFrame(resolve))
+      return sent
+    })
+    expect(await page.locator('output').getAttribute('data-renders')).toBe('1')
+    expect(updates).toBe(0)
+    expect(errors).toEqual([])
+  })
+
+  it('Vue <QuireEditor> given an invalid doc reports only that, and opens again with a valid one', async () => {
+    const doc = `vue-${randomUUID().slice(0, 8)}`
+    const { page, errors } = await newUser(browser)
+    await page.goto(`${pagesUrl}/vue.html?url=${encodeURIComponent(server.wsUrl)}&doc=${doc}`)
+    await page.locator('[data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    const set = (change: Record<string, unknown>) => page.evaluate((c) => Object.assign((window as unknown as { state: object }).state, c), change)
+    await set({ doc: '' })
+    await until(async () => expect(errors).toEqual([expect.stringContaining('options.doc: document name is empty')]))
+    expect(await page.locator('.quire').count()).toBe(0)
+    await set({ name: 'Vue app renamed', readOnly: true })
+    await set({ doc })
+    await page.locator('.quire[data-readonly] [data-quire="status"][data-state="connected"]').waitFor({ timeout: 15_000 })
+    expect(await page.evaluate(() => (window as unknown as { editor: import('@quire/editor').Editor }).editor.awareness.getLocalState()?.user.name)).toBe('Vue app renamed')
+    expect(errors).toHaveLength(1)
   })
 })
