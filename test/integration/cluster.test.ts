@@ -49,6 +49,31 @@ describe('three instances sharing one Redis', () => {
     await until(() => expect(b.provider.awareness.getStates().has(a.doc.clientID)).toBe(false))
   })
 
+  it('shows someone who opens a document the people already on it through other instances at once, not at their next renewal', async () => {
+    const present = connect(0, 'already-here')
+    await present.synced()
+    present.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#e91e63' })
+    const sameInstance = connect(0, 'already-here')
+    await until(() => expect(sameInstance.provider.awareness.getStates().get(present.doc.clientID)?.user?.name).toBe('Ada'))
+    const joiner = connect(1, 'already-here')
+    // The official client renews its state every 15 s: seeing it well before that means it was sent to the joiner.
+    await until(() => expect(joiner.provider.awareness.getStates().get(present.doc.clientID)?.user?.name).toBe('Ada'), { timeout: 5000 })
+  })
+
+  it('withdraws the presence of the users of a killed instance from the others within 15 s', async () => {
+    const doomed = await startServer({ env: { REDIS_URL: redis.url } })
+    const watcher = connect(0, 'instance-dies')
+    const victim = connectClient(doomed.wsUrl, 'instance-dies')
+    await Promise.all([watcher.synced(), victim.synced()])
+    victim.provider.awareness.setLocalStateField('user', { name: 'Bob', color: '#00aa00' })
+    await until(() => expect(watcher.provider.awareness.getStates().get(victim.doc.clientID)?.user?.name).toBe('Bob'))
+    await doomed.kill()
+    // Its socket is gone with the instance: it can neither withdraw its state nor renew it.
+    victim.destroy()
+    // y-protocols would drop the state only after 30 s without renewal.
+    await until(() => expect(watcher.provider.awareness.getStates().has(victim.doc.clientID)).toBe(false), { timeout: 15_000 })
+  })
+
   it('serves a document written through one instance from any other after the writer left', async () => {
     const writer = connect(1, 'stored-once')
     await writer.synced()

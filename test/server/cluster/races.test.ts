@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { openBackend } from '../../../server/backend.js'
-import { type BusTransport, startBus } from '../../../server/cluster/bus.js'
+import { BUS_DEFAULTS, type BusTransport, startBus } from '../../../server/cluster/bus.js'
 import { resolveConfig } from '../../../server/config.js'
 import { LocalDocs } from '../../../server/docs.js'
 import { importUpdates } from '../../../server/imports/replacement.js'
@@ -88,7 +88,7 @@ let prefixes = 0
 async function instance(broker: Broker, prefix: string) {
   const store = await RedisStore.open(redis.url, prefix)
   const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 1000, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes, saveStates: false })
-  const bus = startBus(broker.transport(), rooms, quiet, { resyncMs: 10 })
+  const bus = startBus(broker.transport(), rooms, quiet, { ...BUS_DEFAULTS, resyncMs: 10 })
   cleanups.push(async () => {
     await rooms.shutdown()
     await bus.close()
