@@ -69,7 +69,10 @@ function logSyncEvents(events: SyncEvents, log: Logger): void {
   events.on('doc.loaded', ({ doc, ms, bytes }) => log.debug('doc.loaded', { doc, ms: Math.round(ms), bytes }))
   events.on('doc.unloaded', ({ doc }) => log.debug('doc.unloaded', { doc }))
   events.on('doc.failed', ({ doc, error }) => log.error('doc.failed', { doc, error: error.message }))
-  events.on('doc.version', ({ doc, version }) => log.info('doc.version', { doc, id: version.id, auto: version.auto, label: version.label, authors: version.authors.length }))
+  events.on(
+    'doc.version',
+    ({ doc, version, origin }) => origin === 'local' && log.info('doc.version', { doc, id: version.id, auto: version.auto, label: version.label, authors: version.authors.length }),
+  )
   events.on('doc.compacted', ({ doc, bytes }) => log.debug('doc.compacted', { doc, bytes }))
   events.on('conn.opened', ({ doc, id }) => log.debug('conn.opened', { doc, id }))
   events.on('conn.closed', ({ doc, id, code, reason }) => log.debug('conn.closed', { doc, id, code, reason }))

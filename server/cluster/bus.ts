@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import * as awarenessProtocol from 'y-protocols/awareness'
+import type { VersionInfo } from '../../shared/versions.js'
 import type { Logger } from '../log.js'
 import type { Rooms } from '../sync/rooms.js'
 import { Instances } from './instances.js'
@@ -44,10 +45,12 @@ export interface BusOptions {
 export const BUS_DEFAULTS: BusOptions = { resyncMs: 1000, aliveMs: 2000 }
 
 // A bus message: one kind byte, the sending instance's id, then the payload.
-const Kind = { update: 0, awareness: 1, removed: 2, resync: 3, listChanged: 4, listRemoved: 5, askPresence: 6, alive: 7 } as const
+const Kind = { update: 0, awareness: 1, removed: 2, resync: 3, listChanged: 4, listRemoved: 5, askPresence: 6, alive: 7, version: 8 } as const
 /**
- * The channel of list notices (`listChanged`, `listRemoved`: a document's name as payload), which
- * every instance follows. No document has the empty name.
+ * The channel every instance follows: list notices (`listChanged`, `listRemoved`: a document's
+ * name as payload), beats (`alive`) and recorded versions (`version`: `{doc, version}` as JSON), which
+ * the history panels of a document hear of on whatever instance, its room open there or not.
+ * No document has the empty name.
  */
 const LIST = ''
 /** A document's `listChanged` notices go out at most this often from one instance (the first at once). */
@@ -56,6 +59,11 @@ const LIST_NOTICE_MS = 1000
 const SILENT_BEATS = 3
 const ID_BYTES = 8
 const utf8 = new TextEncoder()
+/** The payload of a `version` message. */
+interface VersionNotice {
+  doc: string
+  version: VersionInfo
+}
 
 /**
  * Carries edits, presence and deletions of open documents between quire instances, one channel
@@ -157,8 +165,8 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
    * they are not sent again. Edits are announced once a second per document at most: a list
    * page reads the whole list again anyway.
    */
-  const notify = (kind: number, doc: string): void => {
-    track(transport.publish(LIST, frame(kind, utf8.encode(doc))).catch((error: Error) => log.warn('cluster.publish_failed', { doc, error: error.message })))
+  const notify = (kind: number, doc: string, payload: string = doc): void => {
+    track(transport.publish(LIST, frame(kind, utf8.encode(payload))).catch((error: Error) => log.warn('cluster.publish_failed', { doc, error: error.message })))
   }
   /** Documents announced within the last `LIST_NOTICE_MS`, and whether they changed again since. */
   const noticed = new Map<string, boolean>()
@@ -203,6 +211,7 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     publish(doc, Kind.update, update)
     noticeChange(doc)
   })
+  rooms.events.on('doc.version', ({ doc, version, origin }) => origin === 'local' && notify(Kind.version, doc, JSON.stringify({ doc, version } satisfies VersionNotice)))
   rooms.events.on('doc.awareness', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.awareness, update))
   rooms.events.on('doc.removed', ({ doc, renamedTo, origin }) => {
     instances.forget(doc)
@@ -223,13 +232,12 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     if (sender.equals(id)) return void (doc === LIST && message[0] === Kind.alive && judgeSilence())
     instances.heardFrom(sender.toString('hex'), Date.now())
     const payload = message.subarray(1 + ID_BYTES)
-    if (doc === LIST) {
-      const change = message[0] === Kind.listRemoved ? 'removed' : message[0] === Kind.listChanged ? 'changed' : null
-      if (change) rooms.events.emit('doc.listed', { doc: payload.toString('utf8'), change })
-      return
-    }
     try {
-      if (message[0] === Kind.removed) void rooms.removedElsewhere(doc, payload.length > 0 ? payload.toString('utf8') : undefined)
+      if (doc === LIST) {
+        if (message[0] === Kind.version) return void rooms.events.emit('doc.version', { ...(JSON.parse(payload.toString('utf8')) as VersionNotice), origin: 'cluster' })
+        const change = message[0] === Kind.listRemoved ? 'removed' : message[0] === Kind.listChanged ? 'changed' : null
+        if (change) rooms.events.emit('doc.listed', { doc: payload.toString('utf8'), change })
+      } else if (message[0] === Kind.removed) void rooms.removedElsewhere(doc, payload.length > 0 ? payload.toString('utf8') : undefined)
       else if (message[0] === Kind.update) rooms.get(doc)?.applyCluster(payload)
       else if (message[0] === Kind.awareness) {
         const room = rooms.get(doc)
