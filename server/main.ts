@@ -27,13 +27,13 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const backend = await openBackend(config, log)
-  const { store, rooms, versions, importer } = backend
+  const { store, rooms, versions, importer, bus } = backend
   logSyncEvents(rooms.events, log)
   let connections = () => 0
   const perIp = new PerKeyLimit(config.maxConnectionsPerIp)
   // Counted from the start, whenever the HTTP app (and /metrics with it) is first loaded.
   const counts = new MetricCounts(rooms.events)
-  const deps = { config, rooms, store, versions, log, connections: () => connections(), importer, perIp, counts }
+  const deps = { config, rooms, store, versions, log, connections: () => connections(), importer, perIp, counts, redisConnected: bus && (() => bus.connected()) }
   const server = createServer(loadOnFirstRequest(() => import('./http/app.js').then(({ createApp }) => createApp(deps)), log))
   const gate = acceptWebSockets(server, { rooms, config, log, perIp })
   connections = () => gate.connections

@@ -18,11 +18,15 @@ export interface BusTransport {
   onMessage(handler: (doc: string, message: Buffer) => void): void
   /** Calls `handler` whenever the subscription link is back after a break (not the first time). */
   onReconnect(handler: () => void): void
+  /** Whether messages can be published and received right now. */
+  connected(): boolean
   close(): Promise<void>
 }
 
 /** The live link between quire instances sharing a store. */
 export interface ClusterBus {
+  /** Whether the link is up now, for `/healthz` and `/metrics`: while it is down, no document can be served. */
+  connected(): boolean
   close(): Promise<void>
 }
 
@@ -265,6 +269,7 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
   })
 
   return {
+    connected: () => transport.connected(),
     async close() {
       await Promise.all(pending)
       closed = true

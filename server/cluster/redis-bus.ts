@@ -38,6 +38,7 @@ export function redisTransport(url: string, prefix: string, log: Logger): BusTra
         connectedOnce = true
       })
     },
+    connected: () => pub.status === 'ready' && sub.status === 'ready',
     close: async () => {
       await Promise.all([pub.quit(), sub.quit()])
     },

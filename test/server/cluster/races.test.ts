@@ -63,6 +63,7 @@ class Broker {
       unsubscribe: async (doc) => void endpoint.docs.delete(doc),
       onMessage: (handler) => void (endpoint.handler = handler),
       onReconnect: () => {},
+      connected: () => true,
       close: async () => void this.endpoints.delete(endpoint),
     }
   }
