@@ -74,6 +74,28 @@ describe('three instances sharing one Redis', () => {
     await until(() => expect(watcher.provider.awareness.getStates().has(victim.doc.clientID)).toBe(false), { timeout: 15_000 })
   })
 
+  it('lets the users of a killed instance, reconnected through another, move their cursors for everyone again within 15 s', async () => {
+    const doomed = await startServer({ env: { REDIS_URL: redis.url } })
+    const [watcher, neighbour] = [connect(0, 'failover'), connect(1, 'failover')]
+    const moved = connectClient(doomed.wsUrl, 'failover')
+    clients.push(moved)
+    await Promise.all([watcher.synced(), neighbour.synced(), moved.synced()])
+    moved.provider.awareness.setLocalStateField('user', { name: 'Bob', color: '#00aa00' })
+    await until(() => expect(neighbour.provider.awareness.getStates().get(moved.doc.clientID)?.user?.name).toBe('Bob'))
+    await doomed.kill()
+    // What a load balancer does: the same client, its id and state kept, reconnects through another instance,
+    // where the state it had through the killed one is still held for it.
+    ;(moved.provider as unknown as { serverUrl: string }).serverUrl = instances[1]!.wsUrl
+    let step = 0
+    await until(
+      () => {
+        moved.provider.awareness.setLocalStateField('cursor', { step: ++step })
+        expect(watcher.provider.awareness.getStates().get(moved.doc.clientID)?.cursor?.step).toBeGreaterThan(0)
+      },
+      { timeout: 15_000, interval: 500 },
+    )
+  })
+
   it('serves a document written through one instance from any other after the writer left', async () => {
     const writer = connect(1, 'stored-once')
     await writer.synced()
