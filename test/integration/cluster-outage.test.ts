@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRedis, type TestRedis } from '../helpers/redis.js'
 import { startServer, type TestServer } from '../helpers/server.js'
@@ -32,5 +33,30 @@ describe('an instance whose Redis goes away and comes back', () => {
     await redis.start()
     await until(async () => expect(await health()).toMatchObject({ ok: true, redis: 'connected' }))
     expect(await connectedGauge()).toBe('1')
+  })
+
+  it("logs each link's loss of Redis once, however many reconnections fail, and logs its return", async () => {
+    const from = instance.logs.length
+    await redis.stop()
+    // Redis's port, meanwhile, resets every connection it gets: each is one failed reconnection.
+    let attempts = 0
+    const refuser = createServer((socket: Socket) => {
+      attempts += 1
+      socket.resetAndDestroy()
+    })
+    await new Promise<void>((resolve) => refuser.listen(Number(new URL(redis.url).port), '127.0.0.1', resolve))
+    await until(() => expect(attempts).toBeGreaterThanOrEqual(8))
+    await new Promise<void>((resolve) => refuser.close(() => resolve()))
+    await redis.start()
+    const since = () => instance.logs.slice(from)
+    await until(() =>
+      expect(
+        since()
+          .filter((entry) => entry.event === 'cluster.redis_ready')
+          .map((entry) => entry.link),
+      ).toEqual(expect.arrayContaining(['publish', 'subscribe'])),
+    )
+    const errors = since().filter((entry) => entry.event === 'cluster.redis_error')
+    expect(errors.map((entry) => entry.link).sort()).toEqual(['publish', 'subscribe'])
   })
 })
