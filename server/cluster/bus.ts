@@ -265,6 +265,7 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
   // What was published while the subscription was down is read back from the store, once the
   // subscription is back (ioredis resubscribes by itself, but not before this event).
   transport.onReconnect(() => {
+    instances.relisten(Date.now())
     for (const doc of rooms.names()) follow(doc, true)
   })
 

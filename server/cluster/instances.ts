@@ -22,9 +22,18 @@ export class Instances {
     private readonly silentMs: number,
   ) {}
 
-  /** Notes a message from `instance`, its own beat included. */
+  /** Notes a message from `instance` (its own beats are not counted: see `expire`). */
   heardFrom(instance: string, now: number): void {
     if (instance !== this.self) this.heard.set(instance, now)
+  }
+
+  /**
+   * This instance's link is back after a break, during which it could hear nobody: every instance
+   * it knew starts a fresh silence at `now`, to beat again within, rather than being judged gone by
+   * the first of its own beats to come back.
+   */
+  relisten(now: number): void {
+    for (const instance of this.heard.keys()) this.heard.set(instance, now)
   }
 
   /**
