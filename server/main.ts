@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { openBackend } from './backend.js'
+import { markDataDir } from './cluster-mark.js'
 import type { Config } from './config.js'
 import { PerKeyLimit } from './guard/limits.js'
 import { loadOnFirstRequest } from './http/load-on-first-request.js'
@@ -44,6 +45,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  await markDataDir(config.dataDir, config.redisUrl)
   await writeServerFile(config.dataDir, { pid: process.pid, url })
   log.info('server.listening', { url, port, host: config.host, dataDir: config.dataDir })
   const memory = new MemoryRelease(rooms.events, ({ beforeBytes, afterBytes, ms }) =>

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -185,6 +185,19 @@ describe('three instances sharing one Redis', () => {
     ])
     a.destroy()
     c.destroy()
+  })
+
+  it("sends the CLI to Redis when it opens a stopped instance's data dir without REDIS_URL, instead of writing where no instance reads", async () => {
+    const stopped = await startServer({ env: { REDIS_URL: redis.url } })
+    await stopped.stop()
+    const file = join(tempDataDir(), 'draft.txt')
+    writeFileSync(file, 'lost in a store of its own\n')
+    for (const args of [['import', 'notes', file], ['ls']]) {
+      const run = await quire([...args, '--data', stopped.dataDir])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toBe(`quire: ${stopped.dataDir} belongs to a quire cluster keeping its documents in Redis at ${redis.url}: set REDIS_URL\n`)
+    }
+    expect(readdirSync(stopped.dataDir).some((entry) => existsSync(join(stopped.dataDir, entry, 'CURRENT')))).toBe(false)
   })
 
   it('reports an import whose append the store refuses: 5xx JSON from the API, exit 1 and one line from the CLI', async () => {
