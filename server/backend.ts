@@ -15,6 +15,8 @@ export interface Backend {
   rooms: Rooms
   versions: VersionRecorder
   importer: WorkerImporter
+  /** The link to the other instances, in cluster mode (`null` otherwise). */
+  bus: ClusterBus | null
   /** Stores everything open rooms hold, records due versions, and releases bus, importer and store. */
   close(): Promise<void>
 }
@@ -42,6 +44,7 @@ export async function openBackend(config: Config, log: Logger): Promise<Backend>
     rooms,
     versions,
     importer,
+    bus,
     async close() {
       await importer.close()
       await rooms.shutdown()

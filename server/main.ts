@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { openBackend } from './backend.js'
+import { markDataDir } from './cluster-mark.js'
 import type { Config } from './config.js'
 import { PerKeyLimit } from './guard/limits.js'
 import { loadOnFirstRequest } from './http/load-on-first-request.js'
@@ -27,13 +28,13 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const backend = await openBackend(config, log)
-  const { store, rooms, versions, importer } = backend
+  const { store, rooms, versions, importer, bus } = backend
   logSyncEvents(rooms.events, log)
   let connections = () => 0
   const perIp = new PerKeyLimit(config.maxConnectionsPerIp)
   // Counted from the start, whenever the HTTP app (and /metrics with it) is first loaded.
   const counts = new MetricCounts(rooms.events)
-  const deps = { config, rooms, store, versions, log, connections: () => connections(), importer, perIp, counts }
+  const deps = { config, rooms, store, versions, log, connections: () => connections(), importer, perIp, counts, redisConnected: bus && (() => bus.connected()) }
   const server = createServer(loadOnFirstRequest(() => import('./http/app.js').then(({ createApp }) => createApp(deps)), log))
   const gate = acceptWebSockets(server, { rooms, config, log, perIp })
   connections = () => gate.connections
@@ -44,6 +45,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  await markDataDir(config.dataDir, config.redisUrl)
   await writeServerFile(config.dataDir, { pid: process.pid, url })
   log.info('server.listening', { url, port, host: config.host, dataDir: config.dataDir })
   const memory = new MemoryRelease(rooms.events, ({ beforeBytes, afterBytes, ms }) =>
@@ -69,7 +71,10 @@ function logSyncEvents(events: SyncEvents, log: Logger): void {
   events.on('doc.loaded', ({ doc, ms, bytes }) => log.debug('doc.loaded', { doc, ms: Math.round(ms), bytes }))
   events.on('doc.unloaded', ({ doc }) => log.debug('doc.unloaded', { doc }))
   events.on('doc.failed', ({ doc, error }) => log.error('doc.failed', { doc, error: error.message }))
-  events.on('doc.version', ({ doc, version }) => log.info('doc.version', { doc, id: version.id, auto: version.auto, label: version.label, authors: version.authors.length }))
+  events.on(
+    'doc.version',
+    ({ doc, version, origin }) => origin === 'local' && log.info('doc.version', { doc, id: version.id, auto: version.auto, label: version.label, authors: version.authors.length }),
+  )
   events.on('doc.compacted', ({ doc, bytes }) => log.debug('doc.compacted', { doc, bytes }))
   events.on('conn.opened', ({ doc, id }) => log.debug('conn.opened', { doc, id }))
   events.on('conn.closed', ({ doc, id, code, reason }) => log.debug('conn.closed', { doc, id, code, reason }))

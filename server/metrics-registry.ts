@@ -24,6 +24,7 @@ export function createRegistry(counts: MetricCounts, sources: MetricSources): Re
   gauge('quire_connections', 'Open WebSocket connections', sources.connections)
   gauge('quire_event_streams', 'Open Server-Sent Event streams', sources.eventStreams)
   gauge('quire_open_documents', 'Documents loaded in memory', sources.openDocuments)
+  if (sources.redisConnected) gauge('quire_redis_connected', 'Whether the link to Redis (cluster mode) is up: 1, or down: 0', sources.redisConnected)
 
   const { frames } = counts
   const fromFrames = (key: 'messages' | 'bytes') =>

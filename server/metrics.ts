@@ -9,6 +9,8 @@ export interface MetricSources {
   openDocuments: () => number
   /** Server-Sent Event streams open right now. */
   eventStreams: () => number
+  /** 1 while the link to Redis is up, 0 while it is down; `null` outside cluster mode, where there is none. */
+  redisConnected: (() => number) | null
 }
 
 /** Upper bounds (seconds) of the buckets of `quire_update_persist_seconds`. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { FormatName } from '../../shared/content/formats.js'
 import { type Backend, openBackend } from '../backend.js'
+import { clusterOf } from '../cluster-mark.js'
 import { type Config, resolveConfig } from '../config.js'
 import { type Docs, DocsError, LocalDocs } from '../docs.js'
 import { mintToken } from '../guard/access.js'
@@ -88,6 +89,8 @@ async function runningServer(config: Config, say: (line: string) => void): Promi
 /** The data dir's store and what runs on it; `StoreError('locked')` while another process has it. */
 async function openDirectly(config: Config, create: boolean): Promise<Backend> {
   const { dataDir } = config
+  const cluster = config.redisUrl ? null : await clusterOf(dataDir)
+  if (cluster) throw new DocsError('failed', `${dataDir} belongs to a quire cluster keeping its documents in Redis at ${cluster}: set REDIS_URL`)
   if (!create && !config.redisUrl && !existsSync(dataDir)) throw new DocsError('failed', `no data dir at ${dataDir} (set it with --data or QUIRE_DATA)`)
   if (!create && !storeExists(config)) throw new DocsError('failed', `${dataDir} holds no quire data (set the data dir with --data or QUIRE_DATA)`)
   // The same composition as a server's, cluster bus included; its few log lines (a failed

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import * as awarenessProtocol from 'y-protocols/awareness'
+import type { VersionInfo } from '../../shared/versions.js'
 import type { Logger } from '../log.js'
 import type { Rooms } from '../sync/rooms.js'
+import { Instances } from './instances.js'
 
 /**
  * What the bus needs of a publish/subscribe service: one channel per document, messages that may
@@ -16,34 +18,56 @@ export interface BusTransport {
   onMessage(handler: (doc: string, message: Buffer) => void): void
   /** Calls `handler` whenever the subscription link is back after a break (not the first time). */
   onReconnect(handler: () => void): void
+  /** Whether messages can be published and received right now. */
+  connected(): boolean
   close(): Promise<void>
 }
 
 /** The live link between quire instances sharing a store. */
 export interface ClusterBus {
+  /** Whether the link is up now, for `/healthz` and `/metrics`: while it is down, no document can be served. */
+  connected(): boolean
   close(): Promise<void>
 }
 
-/** How the bus recovers from a failed publish. */
+/** How the bus recovers from a failed publish and notices a killed instance. */
 export interface BusOptions {
   /** Delay before the documents whose publish failed are announced again for a catch-up. */
   resyncMs: number
+  /**
+   * How often an instance says it is alive. One silent for three beats of the listener's own
+   * counts as gone, and its users' presence is withdrawn.
+   */
+  aliveMs: number
 }
 
-/** Defaults of `BusOptions`: a second between attempts while publishing fails. */
-export const BUS_DEFAULTS: BusOptions = { resyncMs: 1000 }
+/**
+ * Defaults of `BusOptions`: a second between attempts while publishing fails; a beat every two
+ * seconds, so the users of a killed instance leave everyone's presence within 8 s, well inside
+ * the 15 s the contract allows a dead connection.
+ */
+export const BUS_DEFAULTS: BusOptions = { resyncMs: 1000, aliveMs: 2000 }
 
 // A bus message: one kind byte, the sending instance's id, then the payload.
-const Kind = { update: 0, awareness: 1, removed: 2, resync: 3, listChanged: 4, listRemoved: 5 } as const
+const Kind = { update: 0, awareness: 1, removed: 2, resync: 3, listChanged: 4, listRemoved: 5, askPresence: 6, alive: 7, version: 8 } as const
 /**
- * The channel of list notices (`listChanged`, `listRemoved`: a document's name as payload), which
- * every instance follows. No document has the empty name.
+ * The channel every instance follows: list notices (`listChanged`, `listRemoved`: a document's
+ * name as payload), beats (`alive`) and recorded versions (`version`: `{doc, version}` as JSON), which
+ * the history panels of a document hear of on whatever instance, its room open there or not.
+ * No document has the empty name.
  */
 const LIST = ''
 /** A document's `listChanged` notices go out at most this often from one instance (the first at once). */
 const LIST_NOTICE_MS = 1000
+/** Beats of its own an instance hears while another stays silent before that one counts as gone. */
+const SILENT_BEATS = 3
 const ID_BYTES = 8
 const utf8 = new TextEncoder()
+/** The payload of a `version` message. */
+interface VersionNotice {
+  doc: string
+  version: VersionInfo
+}
 
 /**
  * Carries edits, presence and deletions of open documents between quire instances, one channel
@@ -63,9 +87,16 @@ const utf8 = new TextEncoder()
  * it: every room that loads the document announces it the same way, and the editor of that update
  * reconnects either to a room that loads it (and announces it) or to one that lacks it (and takes
  * it again from the editor's sync).
+ *
+ * Presence crosses instances as it changes, so an instance that opens a document (or gets its
+ * link back) asks the others for their peers' states rather than showing its editors nobody until
+ * the next renewal, up to 15 s later. And since an instance killed without a word cannot withdraw
+ * its peers' states, every instance beats on the list channel and the others withdraw the states
+ * of one that fell silent (`instances.ts`).
  */
 export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, options: BusOptions = BUS_DEFAULTS): ClusterBus {
   const id = randomBytes(ID_BYTES)
+  const instances = new Instances(id.toString('hex'), SILENT_BEATS * options.aliveMs)
   const missed = new Set<string>()
   let timer: NodeJS.Timeout | null = null
   let closed = false
@@ -107,13 +138,16 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
   const behind = new Set<string>()
   let retry: NodeJS.Timeout | null = null
   /**
-   * Subscribes to `doc`, then catches its room up from the store. In that order, an update is
-   * either published after the subscription took effect (and delivered), or stored before the
-   * catch-up reads (and read); a failure is retried until it goes through or the room closes.
+   * Subscribes to `doc`, then (if `ask`) asks the other instances for their peers' presence, then
+   * catches its room up from the store. In that order, an update is either published after the
+   * subscription took effect (and delivered), or stored before the catch-up reads (and read), and
+   * the answers find the subscription in place; a failure is retried, asking again, until it goes
+   * through or the room closes.
    */
-  const follow = (doc: string): void => {
+  const follow = (doc: string, ask: boolean): void => {
     transport
       .subscribe(doc)
+      .then(() => ask && publish(doc, Kind.askPresence))
       .then(() => rooms.catchUp(doc))
       .catch((error: Error) => {
         log.warn('cluster.follow_failed', { doc, error: error.message })
@@ -126,7 +160,7 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     if (closed) return
     const docs = [...behind]
     behind.clear()
-    for (const doc of docs) if (rooms.get(doc)) follow(doc)
+    for (const doc of docs) if (rooms.get(doc)) follow(doc, true)
   }
 
   /**
@@ -135,8 +169,8 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
    * they are not sent again. Edits are announced once a second per document at most: a list
    * page reads the whole list again anyway.
    */
-  const notify = (kind: number, doc: string): void => {
-    track(transport.publish(LIST, frame(kind, utf8.encode(doc))).catch((error: Error) => log.warn('cluster.publish_failed', { doc, error: error.message })))
+  const notify = (kind: number, doc: string, payload: string = doc): void => {
+    track(transport.publish(LIST, frame(kind, utf8.encode(payload))).catch((error: Error) => log.warn('cluster.publish_failed', { doc, error: error.message })))
   }
   /** Documents announced within the last `LIST_NOTICE_MS`, and whether they changed again since. */
   const noticed = new Map<string, boolean>()
@@ -157,9 +191,14 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     })
   }
   followList()
+  const beat = setInterval(() => notify(Kind.alive, ''), options.aliveMs).unref()
+  /** This instance's own beat came back: the link works, so silence from another means it is gone. */
+  const judgeSilence = (): void => {
+    for (const [doc, ids] of instances.expire(Date.now())) rooms.get(doc)?.withdrawClusterAwareness(ids)
+  }
 
   rooms.events.on('doc.loaded', ({ doc }) => {
-    follow(doc)
+    follow(doc, true)
     // An instance killed between storing an update and publishing it leaves that update in the
     // store only, and no later publish carries it (an update depending on it stays pending in
     // every room that lacks it). Whoever loads the document next reads it from the store: its
@@ -167,14 +206,19 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     // document, and every instance with it open catches up from the store.
     publish(doc, Kind.resync)
   })
-  rooms.events.on('doc.unloaded', ({ doc }) => void transport.unsubscribe(doc).catch((error: Error) => log.warn('cluster.unfollow_failed', { doc, error: error.message })))
+  rooms.events.on('doc.unloaded', ({ doc }) => {
+    instances.forget(doc)
+    void transport.unsubscribe(doc).catch((error: Error) => log.warn('cluster.unfollow_failed', { doc, error: error.message }))
+  })
   rooms.events.on('doc.update', ({ doc, update, origin }) => {
     if (origin === 'cluster') return
     publish(doc, Kind.update, update)
     noticeChange(doc)
   })
+  rooms.events.on('doc.version', ({ doc, version, origin }) => origin === 'local' && notify(Kind.version, doc, JSON.stringify({ doc, version } satisfies VersionNotice)))
   rooms.events.on('doc.awareness', ({ doc, update, origin }) => origin !== 'cluster' && publish(doc, Kind.awareness, update))
   rooms.events.on('doc.removed', ({ doc, renamedTo, origin }) => {
+    instances.forget(doc)
     if (origin === 'cluster') return
     notify(Kind.listRemoved, doc)
     if (renamedTo === undefined) return publish(doc, Kind.removed)
@@ -187,23 +231,32 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
   })
 
   transport.onMessage((doc, message) => {
-    if (message.length < 1 + ID_BYTES || message.subarray(1, 1 + ID_BYTES).equals(id)) return
+    if (message.length < 1 + ID_BYTES) return
+    const sender = message.subarray(1, 1 + ID_BYTES)
+    if (sender.equals(id)) return void (doc === LIST && message[0] === Kind.alive && judgeSilence())
+    instances.heardFrom(sender.toString('hex'), Date.now())
     const payload = message.subarray(1 + ID_BYTES)
-    if (doc === LIST) {
-      const change = message[0] === Kind.listRemoved ? 'removed' : message[0] === Kind.listChanged ? 'changed' : null
-      if (change) rooms.events.emit('doc.listed', { doc: payload.toString('utf8'), change })
-      return
-    }
     try {
-      if (message[0] === Kind.removed) void rooms.removedElsewhere(doc, payload.length > 0 ? payload.toString('utf8') : undefined)
+      if (doc === LIST) {
+        if (message[0] === Kind.version) return void rooms.events.emit('doc.version', { ...(JSON.parse(payload.toString('utf8')) as VersionNotice), origin: 'cluster' })
+        const change = message[0] === Kind.listRemoved ? 'removed' : message[0] === Kind.listChanged ? 'changed' : null
+        if (change) rooms.events.emit('doc.listed', { doc: payload.toString('utf8'), change })
+      } else if (message[0] === Kind.removed) void rooms.removedElsewhere(doc, payload.length > 0 ? payload.toString('utf8') : undefined)
       else if (message[0] === Kind.update) rooms.get(doc)?.applyCluster(payload)
-      else if (message[0] === Kind.awareness) rooms.get(doc)?.applyClusterAwareness(payload)
-      else if (message[0] === Kind.resync) {
+      else if (message[0] === Kind.awareness) {
+        const room = rooms.get(doc)
+        if (!room) return
+        room.applyClusterAwareness(payload)
+        instances.noteAwareness(sender.toString('hex'), doc, payload)
+      } else if (message[0] === Kind.askPresence) {
+        const states = rooms.get(doc)?.peerAwareness()
+        if (states) publish(doc, Kind.awareness, states)
+      } else if (message[0] === Kind.resync) {
         // Only where the room is open: a room that just unloaded here must not subscribe again.
         const room = rooms.get(doc)
         if (!room) return
         if (payload.length > 0) room.applyClusterAwareness(payload)
-        follow(doc)
+        follow(doc, false)
       }
     } catch (error) {
       log.warn('cluster.bad_message', { doc, error: (error as Error).message })
@@ -212,13 +265,16 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
   // What was published while the subscription was down is read back from the store, once the
   // subscription is back (ioredis resubscribes by itself, but not before this event).
   transport.onReconnect(() => {
-    for (const doc of rooms.names()) follow(doc)
+    instances.relisten(Date.now())
+    for (const doc of rooms.names()) follow(doc, true)
   })
 
   return {
+    connected: () => transport.connected(),
     async close() {
       await Promise.all(pending)
       closed = true
+      clearInterval(beat)
       if (timer) clearTimeout(timer)
       if (retry) clearTimeout(retry)
       await transport.close()

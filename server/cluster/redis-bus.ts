@@ -17,8 +17,8 @@ export function redisTransport(url: string, prefix: string, log: Logger): BusTra
   // check's INFO fails and the connection starts over: a message published meanwhile is lost with
   // no reconnection announced. So subscriptions wait until the link is ready.
   const ready = new Promise<void>((resolve) => sub.once('ready', resolve))
-  pub.on('error', (error: Error) => log.warn('cluster.redis_error', { error: error.message }))
-  sub.on('error', (error: Error) => log.warn('cluster.redis_error', { error: error.message }))
+  reportLink(pub, 'publish', log)
+  reportLink(sub, 'subscribe', log)
   return {
     publish: async (doc, message) => {
       await pub.publish(channel(doc), message)
@@ -38,10 +38,35 @@ export function redisTransport(url: string, prefix: string, log: Logger): BusTra
         connectedOnce = true
       })
     },
+    connected: () => pub.status === 'ready' && sub.status === 'ready',
     close: async () => {
       await Promise.all([pub.quit(), sub.quit()])
     },
   }
+}
+
+/**
+ * Logs what happens to one link to Redis: while Redis is away, ioredis fails to reconnect several
+ * times a second at first and then every 2 s for as long as it lasts, so only the first failure of
+ * a break is logged (`cluster.redis_error`, saying why), and its end (`cluster.redis_ready`), which
+ * an operator would otherwise have to infer from the errors stopping.
+ */
+function reportLink(redis: Redis, link: 'publish' | 'subscribe', log: Logger): void {
+  let state: 'up' | 'down' | 'reported' = 'down'
+  let readyOnce = false
+  redis.on('close', () => {
+    if (state === 'up') state = 'down'
+  })
+  redis.on('error', (error: Error) => {
+    if (state === 'reported') return
+    log.warn('cluster.redis_error', { link, error: error.message })
+    if (state === 'down') state = 'reported'
+  })
+  redis.on('ready', () => {
+    if (readyOnce && state !== 'up') log.info('cluster.redis_ready', { link })
+    readyOnce = true
+    state = 'up'
+  })
 }
 
 /** The cluster bus over the Redis at `url`, shared by every instance using the same `prefix`. */

@@ -17,7 +17,7 @@ export function startVersioning(store: DocStore, rooms: Rooms, timing: VersionTi
     store,
     liveDocsOf(rooms),
     () => clock.now(),
-    (doc, version) => events.emit('doc.version', { doc, version }),
+    (doc, version) => events.emit('doc.version', { doc, version, origin: 'local' }),
   )
   return new VersionRecorder(events, history, timing, clock, (doc, error) => events.emit('problem', { kind: 'version', doc, message: error.message }))
 }

@@ -35,6 +35,8 @@ export interface AppDeps {
   perIp: PerKeyLimit
   /** What the metrics counted since the server started. */
   counts: MetricCounts
+  /** Whether the link to Redis and the other instances is up now, in cluster mode (`null` otherwise). */
+  redisConnected: (() => boolean) | null
 }
 
 /**
@@ -50,10 +52,13 @@ export function createApp(deps: AppDeps): Express {
   // CORS first: its preflights are answered before the origin guard would refuse them as changes.
   app.use('/api', apiCors(deps.config.allowedOrigins), originGuard(deps.config.allowedOrigins))
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, documents: deps.rooms.count, connections: deps.connections() })
+    // Still 200: the process is alive and says what it lacks. Without Redis it can serve no document.
+    const redis = deps.redisConnected && (deps.redisConnected() ? 'connected' : 'disconnected')
+    res.json({ ok: redis !== 'disconnected', documents: deps.rooms.count, connections: deps.connections(), ...(redis ? { redis } : {}) })
   })
   const admission = new StreamAdmission(deps.perIp, deps.config.maxEventStreams)
-  const sources = { connections: deps.connections, openDocuments: () => deps.rooms.count, eventStreams: () => admission.count }
+  const { redisConnected } = deps
+  const sources = { connections: deps.connections, openDocuments: () => deps.rooms.count, eventStreams: () => admission.count, redisConnected: redisConnected && (() => Number(redisConnected())) }
   app.get('/metrics', requireListingAccess(deps.config.secret, deps.config.privateListing), metricsHandler(deps.counts, sources))
   app.use(
     apiRoutes({

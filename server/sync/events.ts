@@ -41,8 +41,11 @@ export interface SyncEventMap {
   'doc.listed': [{ doc: string; change: 'changed' | 'removed' }]
   /** A document's records were merged into one. */
   'doc.compacted': [{ doc: string; bytes: number }]
-  /** A version of a document was recorded (see `server/history/`). */
-  'doc.version': [{ doc: string; version: VersionInfo }]
+  /**
+   * A version of a document was recorded (see `server/history/`): here (`local`), or by another
+   * instance of the cluster (`cluster`), whose history panels must hear of it all the same.
+   */
+  'doc.version': [{ doc: string; version: VersionInfo; origin: Exclude<UpdateOrigin, 'peer'> }]
   /** Users appeared in or left a document's awareness. */
   presence: [{ doc: string; joined: PresenceUser[]; left: PresenceUser[] }]
   'conn.opened': [{ doc: string; id: number }]

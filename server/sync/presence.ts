@@ -4,11 +4,7 @@ import { type PresenceUser, readPresence } from '../../shared/presence.js'
 import { type AwarenessLimits, type AwarenessRefusal, awarenessVerdict } from '../guard/awareness.js'
 import type { SyncEvents } from './events.js'
 import { originKind, type Peer } from './peer.js'
-import { type AwarenessEntry, decodeAwarenessEntries, encodeAwareness, encodeAwarenessEntries } from './protocol.js'
-
-// `null` in UTF-8: the state of an entry that removes its client.
-const NULL_STATE = [0x6e, 0x75, 0x6c, 0x6c]
-const isNull = (state: Uint8Array) => state.length === 4 && NULL_STATE.every((byte, i) => state[i] === byte)
+import { type AwarenessEntry, decodeAwarenessEntries, encodeAwareness, encodeAwarenessEntries, removesClient } from './protocol.js'
 
 /** What one peer holds of a document's awareness. */
 interface Holdings {
@@ -107,6 +103,23 @@ export class Presence {
     return this.states
   }
 
+  /**
+   * The current states of this room's own peers (not those other instances relayed), for an
+   * instance that just opened the document and has not heard them yet; `null` when there are none.
+   */
+  peerStates(): Uint8Array | null {
+    const states = this.awareness.getStates()
+    const ids = [...this.holdings.values()].flatMap(({ ids }) => [...ids]).filter((id) => states.has(id))
+    return ids.length > 0 ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) : null
+  }
+
+  /** Withdraws the states of `ids` for everyone here: their instance is gone and cannot. */
+  withdraw(ids: number[], origin: unknown): void {
+    const states = this.awareness.getStates()
+    const present = ids.filter((id) => states.has(id))
+    if (present.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, present, origin)
+  }
+
   /** The presence of `peer` (its first named awareness state), for naming the author of an edit. */
   userOf(peer: unknown): PresenceUser | null {
     for (const id of this.holdings.get(peer as Peer)?.ids ?? []) {
@@ -151,7 +164,7 @@ export class Presence {
         handedOver: handedOver?.has(entry.clientId) ?? false,
         idsOwned: ids,
       }
-      const verdict = awarenessVerdict({ clientId: entry.clientId, stateBytes: entry.state.byteLength, removal: isNull(entry.state) }, holding, this.limits)
+      const verdict = awarenessVerdict({ clientId: entry.clientId, stateBytes: entry.state.byteLength, removal: removesClient(entry) }, holding, this.limits)
       if (verdict === 'ignore') continue
       if (verdict !== 'ok') {
         refusal ??= verdict

@@ -120,6 +120,12 @@ export interface AwarenessEntry {
   state: Uint8Array
 }
 
+// `null` in UTF-8: the state of an entry that removes its client.
+const NULL_STATE = [0x6e, 0x75, 0x6c, 0x6c]
+
+/** Whether `entry` withdraws its client (state `null`) rather than setting a state. */
+export const removesClient = (entry: AwarenessEntry): boolean => entry.state.length === 4 && NULL_STATE.every((byte, i) => entry.state[i] === byte)
+
 /**
  * The entries of an awareness update (y-protocols' layout: a count, then per client its id,
  * clock and JSON state), without parsing the JSON: enough to judge each one before any is applied.

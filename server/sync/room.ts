@@ -309,6 +309,16 @@ export class Room {
     this.presence.apply(update, CLUSTER_ORIGIN)
   }
 
+  /** The awareness states of this room's own peers, for another instance that asks (see `Presence.peerStates`). */
+  peerAwareness(): Uint8Array | null {
+    return this.presence.peerStates()
+  }
+
+  /** Withdraws awareness states another instance introduced and, killed, can no longer withdraw. */
+  withdrawClusterAwareness(ids: number[]): void {
+    this.presence.withdraw(ids, CLUSTER_ORIGIN)
+  }
+
   /** Resolves when every update received so far is stored and relayed (or the room failed). */
   settled(): Promise<void> {
     this.applyBurst()

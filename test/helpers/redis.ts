@@ -8,6 +8,8 @@ import { join } from 'node:path'
 export interface TestRedis {
   url: string
   stop(): Promise<void>
+  /** Starts it again after `stop`, on the same port and data dir. */
+  start(): Promise<void>
   /** Stops it (SIGTERM) and starts it again on the same port and data dir. */
   restart(): Promise<void>
 }
@@ -55,6 +57,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
   return {
     url: `redis://127.0.0.1:${port}`,
     stop,
+    start: launch,
     async restart() {
       await stop()
       await launch()

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { VersionInfo } from '../../shared/versions.js'
 import { connectClient, type TestClient } from '../helpers/client.js'
+import { subscribe } from '../helpers/events.js'
 import { startRedis, type TestRedis } from '../helpers/redis.js'
 import { startServer, type TestServer } from '../helpers/server.js'
 import { until } from '../helpers/until.js'
@@ -98,5 +99,17 @@ describe('version history on two instances sharing one Redis', () => {
     // Bob's instance hears of the rename from the cluster and records his edits where they went.
     await until(async () => expect((await list(3, 'final')).flatMap((v) => v.authors.map((author) => author.name)).sort()).toEqual(['Ada', 'Bob']))
     expect((await on(3, 'draft')).status).toBe(404)
+  })
+
+  it('tells history panels watching either instance of a version recorded through the other, the document open there or not', async () => {
+    const writer = await editor(2, 'watched', 'Ada')
+    writer.doc.getXmlFragment('prosemirror').insert(0, [new Y.XmlElement('paragraph')])
+    await until(async () => expect((await fetch(`${instances[3].url}/api/docs/watched`)).status).toBe(200))
+    // A history panel on the instance its editor uses, and a dashboard on one without the document open.
+    const [here, elsewhere] = [await subscribe(`${instances[2].url}/api/docs/watched/events`), await subscribe(`${instances[1].url}/api/docs/watched/events`)]
+    const res = await on(3, 'watched', '', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ label: 'from afar' }) })
+    const version = (await res.json()) as VersionInfo
+    for (const stream of [here, elsewhere]) await until(() => expect(stream.events).toContainEqual({ id: expect.any(String), event: 'version', data: { doc: 'watched', version } }))
+    await Promise.all([here.close(), elsewhere.close()])
   })
 })

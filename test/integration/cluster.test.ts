@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -47,6 +47,53 @@ describe('three instances sharing one Redis', () => {
     await until(() => expect(b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name).toBe('Grace'))
     a.destroy()
     await until(() => expect(b.provider.awareness.getStates().has(a.doc.clientID)).toBe(false))
+  })
+
+  it('shows someone who opens a document the people already on it through other instances at once, not at their next renewal', async () => {
+    const present = connect(0, 'already-here')
+    await present.synced()
+    present.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#e91e63' })
+    const sameInstance = connect(0, 'already-here')
+    await until(() => expect(sameInstance.provider.awareness.getStates().get(present.doc.clientID)?.user?.name).toBe('Ada'))
+    const joiner = connect(1, 'already-here')
+    // The official client renews its state every 15 s: seeing it well before that means it was sent to the joiner.
+    await until(() => expect(joiner.provider.awareness.getStates().get(present.doc.clientID)?.user?.name).toBe('Ada'), { timeout: 5000 })
+  })
+
+  it('withdraws the presence of the users of a killed instance from the others within 15 s', async () => {
+    const doomed = await startServer({ env: { REDIS_URL: redis.url } })
+    const watcher = connect(0, 'instance-dies')
+    const victim = connectClient(doomed.wsUrl, 'instance-dies')
+    await Promise.all([watcher.synced(), victim.synced()])
+    victim.provider.awareness.setLocalStateField('user', { name: 'Bob', color: '#00aa00' })
+    await until(() => expect(watcher.provider.awareness.getStates().get(victim.doc.clientID)?.user?.name).toBe('Bob'))
+    await doomed.kill()
+    // Its socket is gone with the instance: it can neither withdraw its state nor renew it.
+    victim.destroy()
+    // y-protocols would drop the state only after 30 s without renewal.
+    await until(() => expect(watcher.provider.awareness.getStates().has(victim.doc.clientID)).toBe(false), { timeout: 15_000 })
+  })
+
+  it('lets the users of a killed instance, reconnected through another, move their cursors for everyone again within 15 s', async () => {
+    const doomed = await startServer({ env: { REDIS_URL: redis.url } })
+    const [watcher, neighbour] = [connect(0, 'failover'), connect(1, 'failover')]
+    const moved = connectClient(doomed.wsUrl, 'failover')
+    clients.push(moved)
+    await Promise.all([watcher.synced(), neighbour.synced(), moved.synced()])
+    moved.provider.awareness.setLocalStateField('user', { name: 'Bob', color: '#00aa00' })
+    await until(() => expect(neighbour.provider.awareness.getStates().get(moved.doc.clientID)?.user?.name).toBe('Bob'))
+    await doomed.kill()
+    // What a load balancer does: the same client, its id and state kept, reconnects through another instance,
+    // where the state it had through the killed one is still held for it.
+    ;(moved.provider as unknown as { serverUrl: string }).serverUrl = instances[1]!.wsUrl
+    let step = 0
+    await until(
+      () => {
+        moved.provider.awareness.setLocalStateField('cursor', { step: ++step })
+        expect(watcher.provider.awareness.getStates().get(moved.doc.clientID)?.cursor?.step).toBeGreaterThan(0)
+      },
+      { timeout: 15_000, interval: 500 },
+    )
   })
 
   it('serves a document written through one instance from any other after the writer left', async () => {
@@ -138,6 +185,19 @@ describe('three instances sharing one Redis', () => {
     ])
     a.destroy()
     c.destroy()
+  })
+
+  it("sends the CLI to Redis when it opens a stopped instance's data dir without REDIS_URL, instead of writing where no instance reads", async () => {
+    const stopped = await startServer({ env: { REDIS_URL: redis.url } })
+    await stopped.stop()
+    const file = join(tempDataDir(), 'draft.txt')
+    writeFileSync(file, 'lost in a store of its own\n')
+    for (const args of [['import', 'notes', file], ['ls']]) {
+      const run = await quire([...args, '--data', stopped.dataDir])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toBe(`quire: ${stopped.dataDir} belongs to a quire cluster keeping its documents in Redis at ${redis.url}: set REDIS_URL\n`)
+    }
+    expect(readdirSync(stopped.dataDir).some((entry) => existsSync(join(stopped.dataDir, entry, 'CURRENT')))).toBe(false)
   })
 
   it('reports an import whose append the store refuses: 5xx JSON from the API, exit 1 and one line from the CLI', async () => {

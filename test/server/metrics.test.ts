@@ -24,7 +24,7 @@ describe('metrics', () => {
     update(events, 3000)
     events.emit('problem', { kind: 'rate-limit', doc: 'doc', message: 'over' })
     events.emit('message.in', { bytes: 7 })
-    const text = await scrape(metricsHandler(counts, { connections: () => 2, openDocuments: () => 1, eventStreams: () => 0 }))
+    const text = await scrape(metricsHandler(counts, { connections: () => 2, openDocuments: () => 1, eventStreams: () => 0, redisConnected: null }))
     expect(text).toContain('quire_update_persist_seconds_bucket{le="0.0005"} 1\n')
     expect(text).toContain('quire_update_persist_seconds_bucket{le="0.0025"} 1\n')
     expect(text).toContain('quire_update_persist_seconds_bucket{le="0.005"} 2\n')
@@ -40,7 +40,7 @@ describe('metrics', () => {
 
   it('keeps counting after the registry is made', async () => {
     const events = new SyncEvents()
-    const handler = metricsHandler(new MetricCounts(events), { connections: () => 0, openDocuments: () => 0, eventStreams: () => 0 })
+    const handler = metricsHandler(new MetricCounts(events), { connections: () => 0, openDocuments: () => 0, eventStreams: () => 0, redisConnected: null })
     expect(await scrape(handler)).toContain('quire_compactions_total 0\n')
     events.emit('doc.compacted', { doc: 'doc', bytes: 10 })
     expect(await scrape(handler)).toContain('quire_compactions_total 1\n')

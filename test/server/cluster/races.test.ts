@@ -4,13 +4,14 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { openBackend } from '../../../server/backend.js'
-import { type BusTransport, startBus } from '../../../server/cluster/bus.js'
+import { BUS_DEFAULTS, type BusOptions, type BusTransport, startBus } from '../../../server/cluster/bus.js'
 import { resolveConfig } from '../../../server/config.js'
 import { LocalDocs } from '../../../server/docs.js'
 import { importUpdates } from '../../../server/imports/replacement.js'
 import { createLogger } from '../../../server/log.js'
 import { RedisStore } from '../../../server/store/redis.js'
 import { SyncEvents } from '../../../server/sync/events.js'
+import { encodeAwarenessEntries } from '../../../server/sync/protocol.js'
 import { replay } from '../../../server/sync/replay.js'
 import { Rooms } from '../../../server/sync/rooms.js'
 import { DEFAULTS } from '../../../shared/defaults.js'
@@ -31,27 +32,49 @@ afterAll(async () => {
   await redis.stop()
 })
 
+/** One instance's link to the broker. */
+interface Link {
+  docs: Set<string>
+  handler: (doc: string, message: Buffer) => void
+  reconnected: () => void
+  /** Cut off: what it publishes and what would be delivered to it is lost, as over a broken link. */
+  cut: boolean
+  /** Its own messages on the list channel (its beats, mostly) delivered back to it. */
+  ownListMessages: number
+  /** Its messages on the list channel lost while it was cut off. */
+  lostListMessages: number
+}
+
 /**
  * An in-memory pub/sub for the instances of one test, standing in for Redis's: while `held`,
  * deliveries wait (a message still in flight, a subscriber reconnecting); `failNext` makes the
- * next publish fail as a broken link would.
+ * next publish fail as a broken link would; `cut` and `reconnect` break one instance's link
+ * (messages lost both ways) and bring it back.
  */
 class Broker {
-  private readonly endpoints = new Set<{ docs: Set<string>; handler: (doc: string, message: Buffer) => void }>()
+  private readonly endpoints = new Set<Link>()
+  /** Links in the order of their instances. */
+  readonly links: Link[] = []
   private held: Array<() => void> | null = null
   failNext = 0
   failNextSubscribe = 0
 
   transport(): BusTransport {
-    const endpoint = { docs: new Set<string>(), handler: (_doc: string, _message: Buffer) => {} }
+    const endpoint: Link = { docs: new Set<string>(), handler: () => {}, reconnected: () => {}, cut: false, ownListMessages: 0, lostListMessages: 0 }
     this.endpoints.add(endpoint)
+    this.links.push(endpoint)
     return {
       publish: async (doc, message) => {
         if (this.failNext > 0) {
           this.failNext -= 1
           throw new Error('connection lost')
         }
-        for (const other of this.endpoints) if (other.docs.has(doc)) this.deliver(() => other.handler(doc, message))
+        if (endpoint.cut) return void (doc === '' && (endpoint.lostListMessages += 1))
+        for (const other of this.endpoints) {
+          if (!other.docs.has(doc) || other.cut) continue
+          if (other === endpoint && doc === '') other.ownListMessages += 1
+          this.deliver(() => other.handler(doc, message))
+        }
       },
       subscribe: async (doc) => {
         if (this.failNextSubscribe > 0) {
@@ -62,13 +85,21 @@ class Broker {
       },
       unsubscribe: async (doc) => void endpoint.docs.delete(doc),
       onMessage: (handler) => void (endpoint.handler = handler),
-      onReconnect: () => {},
+      onReconnect: (handler) => void (endpoint.reconnected = handler),
+      connected: () => true,
       close: async () => void this.endpoints.delete(endpoint),
     }
   }
 
   hold(): void {
     this.held = []
+  }
+
+  /** Brings the cut link of instance `index` back, and tells its bus, as ioredis's 'ready' does. */
+  reconnect(index: number): void {
+    const link = this.links[index]!
+    link.cut = false
+    link.reconnected()
   }
 
   release(): void {
@@ -85,10 +116,10 @@ class Broker {
 
 let prefixes = 0
 /** One quire instance on the test's Redis: its own store connection, rooms and bus. */
-async function instance(broker: Broker, prefix: string) {
+async function instance(broker: Broker, prefix: string, options: BusOptions) {
   const store = await RedisStore.open(redis.url, prefix)
   const rooms = new Rooms(store, new SyncEvents(), { compactAfterUpdates: 1000, maxDocBytes: DEFAULTS.maxDocBytes, maxAwarenessBytes: DEFAULTS.maxAwarenessBytes, saveStates: false })
-  const bus = startBus(broker.transport(), rooms, quiet, { resyncMs: 10 })
+  const bus = startBus(broker.transport(), rooms, quiet, options)
   cleanups.push(async () => {
     await rooms.shutdown()
     await bus.close()
@@ -97,11 +128,14 @@ async function instance(broker: Broker, prefix: string) {
   return { store, rooms }
 }
 
+/** The awareness update of a client `clientId` setting `state` (its first). */
+const awarenessOf = (clientId: number, state: object) => encodeAwarenessEntries([{ clientId, clock: 1, state: new TextEncoder().encode(JSON.stringify(state)) }])
+
 /** Two instances on one key prefix, linked by a broker, each with one peer ready to join `doc`. */
-async function twoInstances() {
+async function twoInstances(options: BusOptions = { ...BUS_DEFAULTS, resyncMs: 10 }) {
   const prefix = `race${++prefixes}`
   const broker = new Broker()
-  const [a, b] = [await instance(broker, prefix), await instance(broker, prefix)]
+  const [a, b] = [await instance(broker, prefix, options), await instance(broker, prefix, options)]
   return { prefix, broker, a, b, pa: new RecordingPeer(), pb: new RecordingPeer() }
 }
 
@@ -187,6 +221,28 @@ describe('two instances racing on one Redis', () => {
     await roomA.applyLocal(edit('published late '))
     // No further edit comes to carry it: the bus announces the document again by itself.
     await until(() => expect(pb.doc.getText('text').toString()).toBe('published late '))
+  })
+})
+
+describe('presence between instances', () => {
+  it('keeps the presence of another instance that beat on while this one was cut off, once its link is back', async () => {
+    // A beat every 100 ms: an instance silent for 300 ms of the listener's own beats counts as gone.
+    const { broker, a, b, pa, pb } = await twoInstances({ ...BUS_DEFAULTS, resyncMs: 10, aliveMs: 100 })
+    const roomA = await a.rooms.join('doc', pa)
+    const roomB = await b.rooms.join('doc', pb)
+    roomB.receive(pb, { type: 'awareness', update: awarenessOf(7, { user: { name: 'Bob', color: '#00aa00' } }) })
+    await until(() => expect(roomA.awareness.getStates().get(7)).toMatchObject({ user: { name: 'Bob' } }))
+    const [linkA, linkB] = broker.links as [(typeof broker.links)[number], (typeof broker.links)[number]]
+    linkA.cut = true
+    linkB.cut = true
+    // Long enough for B to count as gone by then: A heard nothing from it for more than three beats.
+    await until(() => expect(linkA.lostListMessages).toBeGreaterThan(3))
+    const { ownListMessages } = linkA
+    // A's link comes back first, as one of two ioredis connections does; B's beats are still lost.
+    broker.reconnect(0)
+    await until(() => expect(linkA.ownListMessages).toBeGreaterThan(ownListMessages))
+    expect(roomA.awareness.getStates().get(7)).toMatchObject({ user: { name: 'Bob' } })
+    broker.reconnect(1)
   })
 })
 
