@@ -234,7 +234,8 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
     if (message.length < 1 + ID_BYTES) return
     const sender = message.subarray(1, 1 + ID_BYTES)
     if (sender.equals(id)) return void (doc === LIST && message[0] === Kind.alive && judgeSilence())
-    instances.heardFrom(sender.toString('hex'), Date.now())
+    const from = sender.toString('hex')
+    instances.heardFrom(from, Date.now())
     const payload = message.subarray(1 + ID_BYTES)
     try {
       if (doc === LIST) {
@@ -247,7 +248,7 @@ export function startBus(transport: BusTransport, rooms: Rooms, log: Logger, opt
         const room = rooms.get(doc)
         if (!room) return
         room.applyClusterAwareness(payload)
-        instances.noteAwareness(sender.toString('hex'), doc, payload)
+        instances.noteAwareness(from, doc, payload)
       } else if (message[0] === Kind.askPresence) {
         const states = rooms.get(doc)?.peerAwareness()
         if (states) publish(doc, Kind.awareness, states)

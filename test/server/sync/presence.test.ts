@@ -20,19 +20,23 @@ function clientUpdate(clientID: number, state: Record<string, unknown>, clock = 
   return update
 }
 
+/** A document's presence with two connections tracked, and the kinds of problems it reports. */
 function presence() {
   const events = new SyncEvents()
   const problems: string[] = []
   events.on('problem', ({ kind }) => problems.push(kind))
   const tracked = new Presence(new Y.Doc(), 'doc', events, () => {}, limits)
-  return { tracked, problems }
+  const peers = [peer(1), peer(2)] as const
+  for (const p of peers) tracked.track(p)
+  return { tracked, problems, peers }
 }
 
 describe('Presence', () => {
   it('encodes the states joiners get once per change, not once per joiner', () => {
-    const { tracked } = presence()
-    const a = peer(1)
-    tracked.track(a)
+    const {
+      tracked,
+      peers: [a],
+    } = presence()
     tracked.apply(clientUpdate(100, { user: { name: 'Ada' } }), a)
     const first = tracked.statesMessage()
     expect(tracked.statesMessage()).toBe(first)
@@ -41,10 +45,11 @@ describe('Presence', () => {
   })
 
   it('applies the entries a peer may make and drops the rest of the same update', () => {
-    const { tracked, problems } = presence()
-    const [a, b] = [peer(1), peer(2)]
-    tracked.track(a)
-    tracked.track(b)
+    const {
+      tracked,
+      problems,
+      peers: [a, b],
+    } = presence()
     tracked.apply(clientUpdate(100, { user: { name: 'Ada' } }), a)
     // b's update holds its own new state and a newer state for a's client.
     const mixed = new awarenessProtocol.Awareness(new Y.Doc())
@@ -65,10 +70,11 @@ describe('Presence', () => {
   })
 
   it('gives a relayed id to its own connection when that one announces it, so that closing it withdraws it', () => {
-    const { tracked, problems } = presence()
-    const [tab1, tab2] = [peer(1), peer(2)]
-    tracked.track(tab1)
-    tracked.track(tab2)
+    const {
+      tracked,
+      problems,
+      peers: [tab1, tab2],
+    } = presence()
     const ada = clientUpdate(100, { user: { name: 'Ada' } })
     const adaSecondTab = clientUpdate(200, { user: { name: 'Ada' } })
     tracked.apply(ada, tab1)
@@ -87,10 +93,11 @@ describe('Presence', () => {
   })
 
   it('never gives a connection an id another connection announced as its own', () => {
-    const { tracked, problems } = presence()
-    const [ada, mallory] = [peer(1), peer(2)]
-    tracked.track(ada)
-    tracked.track(mallory)
+    const {
+      tracked,
+      problems,
+      peers: [ada, mallory],
+    } = presence()
     tracked.apply(clientUpdate(100, { user: { name: 'Ada' } }), ada)
     tracked.apply(clientUpdate(100, { user: { name: 'Mallory' } }, 50), mallory)
     tracked.untrack(mallory)
